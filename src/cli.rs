@@ -1,0 +1,170 @@
+//! The command line as clap parses it: the raw, unvalidated form.
+//!
+//! [`crate::config::Config`] turns it into what the commands run on. Completions and man
+//! pages are generated from this definition, so help texts here are the documentation.
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::plan::PlanId;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seenty-keys",
+    version,
+    about = "Manage Seenty API keys: generate, list, revoke and verify organization keys",
+    long_about = "Manage Seenty API keys in a local store.\n\n\
+        Keys belong to an organization, are shown once at creation, and only their SHA-256 \
+        is stored. Plans cap the number of active keys.",
+    after_help = "Exit status: 0 success or key valid; 1 refused (key rejected, plan limit, no such key \
+        or organization); 2 usage error; 3 could not run (store missing, corrupt, locked, I/O)."
+)]
+pub struct Opts {
+    /// The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]
+    #[arg(long, global = true, env = "SEENTY_KEYS_DB", value_name = "PATH")]
+    pub db: Option<String>,
+
+    /// The organization to act on [default: the one set by `org use`, or the only one]
+    #[arg(long, global = true, env = "SEENTY_ORG", value_name = "SLUG")]
+    pub org: Option<String>,
+
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to use colors (NO_COLOR also turns them off)
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store and its first organization
+    Init(InitArgs),
+    /// Manage organizations and their plans
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Show the plans and their limits on active keys
+    Plans,
+    /// Create a new key and print it once
+    Generate(GenerateArgs),
+    /// List the organization's keys
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show one key's properties
+    Show(ShowArgs),
+    /// Revoke a key, immediately
+    Revoke(RevokeArgs),
+    /// Check a key: exit 0 when valid, 1 when rejected
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The first organization's plan (prompted for at a terminal)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PlanId>,
+    /// The first organization's display name [default: its slug]
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization
+    Create {
+        /// Lowercase letters, digits and hyphens
+        slug: String,
+        #[arg(long, value_name = "PLAN")]
+        plan: PlanId,
+        /// A display name [default: the slug]
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
+    },
+    /// List organizations with their keys in use against each limit
+    #[command(visible_alias = "ls")]
+    List,
+    /// Show one organization [default: the current one]
+    Show {
+        slug: Option<String>,
+    },
+    /// Change the current organization's plan (a downgrade below the active keys asks first)
+    SetPlan {
+        plan: PlanId,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Make an organization the default for this store
+    Use {
+        slug: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)
+    #[arg(long, short = 'n', value_name = "NAME")]
+    pub name: Option<String>,
+    /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time
+    #[arg(long, short = 'e', value_name = "WHEN", default_value = "never")]
+    pub expires: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only keys with this status
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<StatusFilter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    Active,
+    Revoked,
+    Expired,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A key id, a key name, or - to read the key itself from standard input
+    #[arg(value_name = "KEYREF")]
+    pub key: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// A key id, a key name, or - to read the key itself from standard input
+    #[arg(value_name = "KEYREF")]
+    pub key: String,
+    /// Why, kept in the key's history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The key, or - for standard input [default: SEENTY_TOKEN, else standard input]
+    #[arg(value_name = "KEY")]
+    pub key: Option<OsString>,
+    /// Do not record the use as "last used"
+    #[arg(long)]
+    pub no_touch: bool,
+    /// Print nothing on standard output; the exit status tells
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}

@@ -1,0 +1,185 @@
+//! One module per command, and what they share: the context each runs in, the choice of
+//! organization, and the resolution of a KEYREF.
+
+mod generate;
+mod init;
+mod list;
+mod org;
+mod plans;
+mod revoke;
+mod show;
+mod verify;
+
+use std::io::{self, Read, Write};
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use crate::cli::Command;
+use crate::config::Config;
+use crate::domain::Timestamp;
+use crate::domain::key::{self, Key, Status};
+use crate::error::{Error, Exit, Result};
+use crate::store::{self, Stamp, Store};
+use crate::term;
+
+/// The most a KEYREF or `verify` reads from standard input; a key is 36 bytes.
+const STDIN_LIMIT: u64 = 64 * 1024;
+
+/// What every command runs with: the configuration and one clock reading.
+pub struct Ctx {
+    pub config: Config,
+    /// Whole seconds, the store's resolution, so what is stored is what is compared.
+    pub now: Timestamp,
+}
+
+impl Ctx {
+    pub fn new(config: Config) -> Self {
+        let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
+        Self { config, now }
+    }
+
+    pub fn open_store(&self) -> Result<Box<dyn Store>> {
+        let store = store::open(&self.config.location)?;
+        self.print_store_warnings();
+        Ok(store)
+    }
+
+    pub fn print_store_warnings(&self) {
+        for warning in store::warnings(&self.config.location) {
+            self.warn(&warning);
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        term::print_warning(message, self.config.color_stderr);
+    }
+
+    pub fn stamp(&self) -> Stamp {
+        Stamp { now: self.now, actor: os_user() }
+    }
+
+    /// The organization to act on: `--org`, else the default set by `org use`, else the
+    /// only one in the store.
+    pub fn org(&self, store: &mut dyn Store) -> Result<String> {
+        if let Some(slug) = &self.config.org {
+            return match store.org(slug, self.now)? {
+                Some(org) => Ok(org.slug),
+                None => Err(Error::NoSuchOrg { slug: slug.clone() }),
+            };
+        }
+        if let Some(slug) = store.default_org()? {
+            if store.org(&slug, self.now)?.is_some() {
+                return Ok(slug);
+            }
+        }
+        let mut orgs = store.orgs(self.now)?;
+        match orgs.len() {
+            0 => Err(Error::NoOrg),
+            1 => Ok(orgs.remove(0).slug),
+            count => Err(Error::OrgNotChosen { count }),
+        }
+    }
+
+    /// Finds the key a KEYREF names: an id, a name, or `-` for the secret on stdin.
+    pub fn resolve_key(&self, store: &mut dyn Store, reference: &str) -> Result<Key> {
+        if reference == "-" {
+            return self.key_from_stdin(store);
+        }
+        let org = self.org(store)?;
+        let reference = reference.trim();
+        if key::looks_like_id(reference) {
+            if let Some(key) = store.key_by_id(&org, reference)? {
+                return Ok(key);
+            }
+        }
+        let mut named = store.keys_named(&org, reference)?;
+        if let Some(active) = named.iter().position(|k| k.status(self.now) == Status::Active) {
+            return Ok(named.swap_remove(active));
+        }
+        match named.len() {
+            0 => Err(Error::NoSuchKey { reference: reference.to_owned(), org }),
+            1 => Ok(named.remove(0)),
+            count => Err(Error::AmbiguousName { name: reference.to_owned(), count }),
+        }
+    }
+
+    /// A leaked secret names its own organization; `--org` still narrows the search.
+    fn key_from_stdin(&self, store: &mut dyn Store) -> Result<Key> {
+        let input = read_stdin()?;
+        let hash = key::check(trim(&input)).map_err(Error::MalformedKey)?;
+        let not_found = || Error::NoSuchKey {
+            reference: "the key read from standard input".to_owned(),
+            org: self.config.org.clone().unwrap_or_else(|| "any".to_owned()),
+        };
+        let found = store.key_by_hash(&hash)?.ok_or_else(not_found)?;
+        match &self.config.org {
+            Some(org) if *org != found.key.org => Err(not_found()),
+            _ => Ok(found.key),
+        }
+    }
+
+    /// Asks before a destructive change: `--yes`, else a prompt at a terminal, else a
+    /// usage error, never a silent default.
+    pub fn confirm(&self, yes: bool, action: &'static str, question: &str) -> Result<()> {
+        if yes {
+            return Ok(());
+        }
+        if !self.config.terminals.can_prompt() {
+            return Err(Error::ConfirmationNeeded { action });
+        }
+        if term::confirm(question)? { Ok(()) } else { Err(Error::Declined) }
+    }
+}
+
+pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
+    match command {
+        Command::Init(args) => init::run(ctx, &args),
+        Command::Org(command) => org::run(ctx, command),
+        Command::Plans => plans::run(ctx),
+        Command::Generate(args) => generate::run(ctx, &args),
+        Command::List(args) => list::run(ctx, &args),
+        Command::Show(args) => show::run(ctx, &args),
+        Command::Revoke(args) => revoke::run(ctx, &args),
+        Command::Verify(args) => verify::run(ctx, &args),
+    }
+}
+
+/// Standard input, bounded: anything longer than a key is rejected, not buffered whole.
+/// The buffer is wiped when dropped, since it may hold a secret.
+fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
+    let mut buffer = Zeroizing::new(Vec::with_capacity(64));
+    io::stdin()
+        .lock()
+        .take(STDIN_LIMIT)
+        .read_to_end(&mut buffer)
+        .map_err(|source| Error::Io { what: "reading standard input".to_owned(), source })?;
+    Ok(buffer)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+/// The acting OS user for the audit log: `$USER`, `$LOGNAME`, else the numeric uid.
+fn os_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .or_else(|| std::fs::metadata("/proc/self").ok().map(|m| format!("uid:{}", m.uid())))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Writes a serializable value as one JSON document and a newline.
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, value).map_err(io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_line(text: &str) -> Result<()> {
+    writeln!(io::stdout().lock(), "{text}")?;
+    Ok(())
+}

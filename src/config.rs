@@ -1,0 +1,75 @@
+//! The runtime configuration: the parsed command line and environment, validated once.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{ColorChoice, Opts};
+use crate::error::{Error, Result};
+use crate::store::Location;
+
+/// Which standard streams are terminals, read once at start.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminals {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminals {
+    pub fn detect() -> Self {
+        Self {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Prompts need someone to read them (stderr) and to answer them (stdin).
+    pub fn can_prompt(self) -> bool {
+        self.stdin && self.stderr
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub location: Location,
+    /// `--org` / `SEENTY_ORG`, if given.
+    pub org: Option<String>,
+    pub json: bool,
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+    pub terminals: Terminals,
+}
+
+impl Config {
+    pub fn new(opts: &Opts, terminals: Terminals) -> Result<Self> {
+        let location = match &opts.db {
+            Some(text) => Location::parse(text)?,
+            None => Location::Sqlite(default_db_path()?),
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = |is_tty: bool| match opts.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_tty && !no_color,
+        };
+        Ok(Self {
+            location,
+            org: opts.org.clone().filter(|s| !s.is_empty()),
+            json: opts.json,
+            color_stdout: color(terminals.stdout),
+            color_stderr: color(terminals.stderr),
+            terminals,
+        })
+    }
+}
+
+/// `$XDG_DATA_HOME/seenty-keys/keys.db`, falling back to `~/.local/share` as the XDG
+/// base directory specification says.
+fn default_db_path() -> Result<PathBuf> {
+    let absolute = |var: &str| std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute());
+    let data_home = absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
+        .ok_or(Error::MissingValue { flag: "--db (no XDG_DATA_HOME or HOME to find the default store)" })?;
+    Ok(data_home.join("seenty-keys").join("keys.db"))
+}

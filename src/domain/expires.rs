@@ -1,0 +1,122 @@
+//! The `--expires WHEN` parser: `never`, a duration (`90d`, `12h`, `2w`, `30m`), a date
+//! (`YYYY-MM-DD`, the key stops working at 00:00 UTC that day) or an RFC 3339 time.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use super::Timestamp;
+
+/// Why a `--expires` value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadExpiry {
+    #[error(
+        "invalid expiration {0:?}: use never, a duration such as 90d, 12h, 2w or 30m, a date YYYY-MM-DD, or an RFC 3339 time"
+    )]
+    Unrecognized(String),
+    #[error("expiration {0:?} is not in the future")]
+    NotInFuture(String),
+    #[error("expiration {0:?} is too far in the future")]
+    OutOfRange(String),
+}
+
+/// Parses `when` relative to `now`. `Ok(None)` means the key never expires.
+pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, BadExpiry> {
+    let text = when.trim();
+    if text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let at = if let Some(delta) = parse_duration(text)? {
+        now.checked_add_signed(delta).ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?
+    } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        date.and_hms_opt(0, 0, 0)
+            .ok_or_else(|| BadExpiry::Unrecognized(when.to_owned()))?
+            .and_utc()
+    } else if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        time.with_timezone(&Utc)
+    } else {
+        return Err(BadExpiry::Unrecognized(when.to_owned()));
+    };
+    // The store keeps whole seconds; round up so a key never outlives what was asked
+    // for by less than it was asked for.
+    let at = at.timestamp().checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
+    let at = at
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?;
+    if at <= now {
+        return Err(BadExpiry::NotInFuture(when.to_owned()));
+    }
+    Ok(Some(at))
+}
+
+/// A duration of a number and one unit: `m`inutes, `h`ours, `d`ays or `w`eeks.
+/// Returns `Ok(None)` when `text` does not have that shape at all.
+pub fn parse_duration(text: &str) -> Result<Option<TimeDelta>, BadExpiry> {
+    let Some(unit) = text.chars().last() else { return Ok(None) };
+    let digits = &text[..text.len() - unit.len_utf8()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let per_unit: i64 = match unit {
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return Ok(None),
+    };
+    let out_of_range = || BadExpiry::OutOfRange(text.to_owned());
+    let count: i64 = digits.parse().map_err(|_| out_of_range())?;
+    let secs = count.checked_mul(per_unit).ok_or_else(out_of_range)?;
+    TimeDelta::try_seconds(secs).map(Some).ok_or_else(out_of_range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn now() -> Timestamp {
+        DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn at(s: &str) -> Option<Timestamp> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
+    }
+
+    #[test]
+    fn accepted_forms() {
+        assert_eq!(parse_expiry("never", now()), Ok(None));
+        assert_eq!(parse_expiry("NEVER", now()), Ok(None));
+        assert_eq!(parse_expiry("90d", now()), Ok(at("2027-02-24T12:00:00Z")));
+        assert_eq!(parse_expiry("12h", now()), Ok(at("2026-11-27T00:00:00Z")));
+        assert_eq!(parse_expiry("2w", now()), Ok(at("2026-12-10T12:00:00Z")));
+        assert_eq!(parse_expiry("30m", now()), Ok(at("2026-11-26T12:30:00Z")));
+        assert_eq!(parse_expiry("2027-01-01", now()), Ok(at("2027-01-01T00:00:00Z")));
+        assert_eq!(parse_expiry("2027-01-01T10:00:00+02:00", now()), Ok(at("2027-01-01T08:00:00Z")));
+        assert_eq!(parse_expiry("2026-11-26T12:00:00.5Z", now()), Ok(at("2026-11-26T12:00:01Z")));
+    }
+
+    #[test]
+    fn refused_forms() {
+        for bad in ["", "soon", "90", "d", "-1d", "1.5d", "1y", "2027-13-01", "2027-02-30", "1d2h"] {
+            assert!(matches!(parse_expiry(bad, now()), Err(BadExpiry::Unrecognized(_))), "{bad:?}");
+        }
+        for past in ["0d", "0m", "2026-11-26", "2020-01-01", "2026-11-26T12:00:00Z"] {
+            assert!(matches!(parse_expiry(past, now()), Err(BadExpiry::NotInFuture(_))), "{past:?}");
+        }
+        for huge in ["99999999999999999999d", "9223372036854775807w", "999999999999w"] {
+            assert!(matches!(parse_expiry(huge, now()), Err(BadExpiry::OutOfRange(_))), "{huge:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(input in any::<String>()) {
+            let _ = parse_expiry(&input, now());
+        }
+
+        #[test]
+        fn durations_land_in_the_future(n in 1i64..100_000, unit in prop::sample::select(vec!['m', 'h', 'd', 'w'])) {
+            let parsed = parse_expiry(&format!("{n}{unit}"), now()).unwrap().unwrap();
+            prop_assert!(parsed > now());
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Domain types and rules: keys, organizations, plans, names and expirations.
+//!
+//! Nothing here touches the disk, the terminal or the clock: callers pass `now` in, so
+//! every rule can be tested (and property-tested) in isolation.
+
+pub mod expires;
+pub mod key;
+pub mod org;
+pub mod plan;
+pub mod text;
+
+/// A point in time, in whole seconds since the Unix epoch (UTC).
+///
+/// Seconds are the store's resolution: "last used" is correct to the second.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

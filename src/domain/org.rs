@@ -1,0 +1,45 @@
+//! Organizations: the owners of keys. Keys belong to an organization, never to a person.
+
+use super::Timestamp;
+use super::plan::Plan;
+
+/// An organization with its plan and how many of its keys are active now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub slug: String,
+    pub name: String,
+    pub plan: Plan,
+    pub created_at: Timestamp,
+    pub active_keys: u64,
+}
+
+/// Why a slug was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid organization slug {0:?}: use 1 to 39 lowercase letters, digits and hyphens, starting with a letter or digit"
+)]
+pub struct BadSlug(pub String);
+
+/// Slugs follow GitHub's rules for organization logins, lowercased: they appear in
+/// `verify` output and in `--org`, so they stay shell- and URL-safe.
+pub fn validate_slug(slug: &str) -> Result<&str, BadSlug> {
+    let ok = (1..=39).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok { Ok(slug) } else { Err(BadSlug(slug.to_owned())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(validate_slug("acme").is_ok());
+        assert!(validate_slug("acme-2").is_ok());
+        for bad in ["", "-acme", "acme-", "Acme", "ac me", "a_b", &"a".repeat(40)] {
+            assert!(validate_slug(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Every way a command can fail, and the one place that turns an outcome into an exit
+//! code (SPEC 7): 0 success, 1 refused, 2 usage, 3 could not run.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::domain::expires::BadExpiry;
+use crate::domain::key::{Malformed, RandomError};
+use crate::domain::org::BadSlug;
+use crate::domain::plan::PlanId;
+use crate::domain::text::BadText;
+
+/// The process exit codes of SPEC 7. Nothing else decides an exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Refused = 1,
+    Usage = 2,
+    Failure = 3,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong inside a store, without the backend's own types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFault {
+    /// Another process held the lock past the busy timeout.
+    Locked,
+    /// Not a database, or damaged.
+    Corrupt,
+    ReadOnly,
+    Full,
+    Io,
+    Other,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ---- usage (exit 2)
+    #[error(transparent)]
+    BadText(#[from] BadText),
+    #[error(transparent)]
+    BadExpiry(#[from] BadExpiry),
+    #[error(transparent)]
+    BadSlug(#[from] BadSlug),
+    #[error("{action} needs a confirmation, and there is no terminal to ask at")]
+    ConfirmationNeeded { action: &'static str },
+    #[error("{flag} is required when not running at a terminal")]
+    MissingValue { flag: &'static str },
+    #[error("unsupported store location {0:?}: use a file path or sqlite:PATH")]
+    UnsupportedDb(String),
+
+    // ---- refused (exit 1)
+    #[error("organization {org:?} is on the Hobby plan, which has no API access")]
+    NoApiAccess { org: String },
+    #[error("organization {org:?} has {active} active keys and its {plan} plan allows {limit}")]
+    PlanLimit { org: String, plan: PlanId, limit: u32, active: u64, upgrade: Option<PlanId> },
+    #[error("an active key named {name:?} already exists ({id})")]
+    DuplicateName { name: String, id: String },
+    #[error("no key matches {reference:?} in organization {org:?}")]
+    NoSuchKey { reference: String, org: String },
+    #[error("{count} keys are named {name:?}, none of them active")]
+    AmbiguousName { name: String, count: usize },
+    #[error("no organization {slug:?} in this store")]
+    NoSuchOrg { slug: String },
+    #[error("this store has no organization yet")]
+    NoOrg,
+    #[error("this store has {count} organizations; say which one")]
+    OrgNotChosen { count: usize },
+    #[error("organization {slug:?} already exists")]
+    OrgExists { slug: String },
+    #[error("a store with organizations already exists at {location}")]
+    AlreadyInitialized { location: String },
+    #[error("cancelled")]
+    Declined,
+    #[error("not a valid Seenty key: {0}")]
+    MalformedKey(Malformed),
+
+    // ---- could not run (exit 3)
+    #[error("no store at {}", path.display())]
+    StoreMissing { path: PathBuf },
+    #[error("the store at {} is not initialized", path.display())]
+    StoreUninitialized { path: PathBuf },
+    #[error("the store has schema version {found}; this seenty-keys understands up to {supported}")]
+    StoreNewer { found: i64, supported: i64 },
+    #[error("store: {message}")]
+    Store { fault: StoreFault, message: String },
+    #[error("{what}: {source}")]
+    Io { what: String, source: io::Error },
+    #[error("the key could not be written to standard output ({0}); nothing was stored")]
+    SecretNotDelivered(io::Error),
+    #[error("standard output is closed or /dev/null, so the key would be lost; nothing was stored")]
+    NowhereToShowSecret,
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    #[error("the prompt failed: {0}")]
+    Prompt(String),
+    /// Writing ordinary output failed; a closed pipe (`| head`) ends quietly.
+    #[error("writing output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl Error {
+    /// The single mapping from failure to exit code.
+    pub fn exit(&self) -> Exit {
+        use Error as E;
+        match self {
+            E::BadText(_)
+            | E::BadExpiry(_)
+            | E::BadSlug(_)
+            | E::ConfirmationNeeded { .. }
+            | E::MissingValue { .. }
+            | E::UnsupportedDb(_) => Exit::Usage,
+            E::NoApiAccess { .. }
+            | E::PlanLimit { .. }
+            | E::DuplicateName { .. }
+            | E::NoSuchKey { .. }
+            | E::AmbiguousName { .. }
+            | E::NoSuchOrg { .. }
+            | E::NoOrg
+            | E::OrgNotChosen { .. }
+            | E::OrgExists { .. }
+            | E::AlreadyInitialized { .. }
+            | E::Declined
+            | E::MalformedKey(_) => Exit::Refused,
+            E::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
+            E::StoreMissing { .. }
+            | E::StoreUninitialized { .. }
+            | E::StoreNewer { .. }
+            | E::Store { .. }
+            | E::Io { .. }
+            | E::SecretNotDelivered(_)
+            | E::NowhereToShowSecret
+            | E::Random(_)
+            | E::Prompt(_)
+            | E::Output(_) => Exit::Failure,
+        }
+    }
+
+    /// Whether to say anything at all: a reader that went away wants silence.
+    pub fn is_silent(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+
+    /// The second line of the message: the command that fixes it, where one does.
+    pub fn hint(&self) -> Option<String> {
+        use Error as E;
+        Some(match self {
+            E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
+            E::MissingValue { flag } => format!("pass {flag}"),
+            E::NoApiAccess { org } => {
+                format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
+            }
+            E::PlanLimit { upgrade: Some(plan), .. } => {
+                format!("revoke a key (seenty-keys revoke KEYREF) or upgrade: seenty-keys org set-plan {plan}")
+            }
+            E::PlanLimit { upgrade: None, .. } => "revoke a key: seenty-keys revoke KEYREF".into(),
+            E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
+            E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
+                "see the keys and their ids: seenty-keys list".into()
+            }
+            E::MalformedKey(_) => "check that the whole key was copied, with its sk_live_ prefix".into(),
+            E::NoSuchOrg { .. } => "see the organizations: seenty-keys org list".into(),
+            E::NoOrg => "create one: seenty-keys org create SLUG --plan PLAN".into(),
+            E::OrgNotChosen { .. } => {
+                "pass --org SLUG, set SEENTY_ORG, or pick a default: seenty-keys org use SLUG".into()
+            }
+            E::OrgExists { .. } | E::AlreadyInitialized { .. } => {
+                "add an organization: seenty-keys org create SLUG --plan PLAN".into()
+            }
+            E::StoreMissing { .. } | E::StoreUninitialized { .. } => {
+                "create it: seenty-keys init --org SLUG --plan PLAN (or point --db / SEENTY_KEYS_DB at an existing store)".into()
+            }
+            E::StoreNewer { .. } => "upgrade seenty-keys to a version that knows this schema".into(),
+            E::Store { fault: StoreFault::Locked, .. } => {
+                "another seenty-keys process is holding the store; try again".into()
+            }
+            E::Store { fault: StoreFault::Full, .. } => "free some disk space and try again".into(),
+            E::Store { fault: StoreFault::ReadOnly, .. } => {
+                "check that the store file and its directory are writable".into()
+            }
+            E::Store { fault: StoreFault::Corrupt, .. } => {
+                "the file is damaged or is not a seenty-keys store; restore it from a backup".into()
+            }
+            E::SecretNotDelivered(_) | E::NowhereToShowSecret => {
+                "run it with standard output going to a terminal, a pipe or a file".into()
+            }
+            _ => return None,
+        })
+    }
+}

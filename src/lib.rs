@@ -1,0 +1,57 @@
+//! seenty-keys: a command-line manager for Seenty organization API keys.
+//!
+//! The binary is a thin shell over [`run`]. Arguments are parsed by [`cli`] into a raw
+//! form, validated into a [`config::Config`], and dispatched to one module per command
+//! in [`commands`]. Domain rules live in [`domain`] (no I/O), storage behind the
+//! [`store::Store`] trait, output in [`render`], and exit codes in [`error`].
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod render;
+pub mod store;
+pub mod term;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use crate::cli::Opts;
+use crate::config::{Config, Terminals};
+use crate::error::Exit;
+
+/// Runs the tool on `args` (the program name first) and returns the exit status.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let opts = match Opts::try_parse_from(args) {
+        Ok(opts) => opts,
+        Err(e) => {
+            // Help and version exit 0; every parse error exits 2, as SPEC 7 wants.
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Usage as u8 } else { Exit::Success as u8 };
+        }
+    };
+    let terminals = Terminals::detect();
+    let config = match Config::new(&opts, terminals) {
+        Ok(config) => config,
+        Err(e) => {
+            term::print_error(&e, false);
+            return e.exit() as u8;
+        }
+    };
+    let ctx = commands::Ctx::new(config);
+    match commands::dispatch(&ctx, opts.command) {
+        Ok(exit) => exit as u8,
+        Err(e) => {
+            if !e.is_silent() {
+                term::print_error(&e, ctx.config.color_stderr);
+            }
+            e.exit() as u8
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Rendering: tables and JSON for what the commands print. No logic decides anything here.
+//!
+//! All text that comes from the store passes through [`escape`] before it reaches a
+//! terminal, so no escape sequence hidden in data can reach the screen.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use chrono::SecondsFormat;
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::domain::Timestamp;
+use crate::domain::key::{Key, Status};
+use crate::domain::org::Org;
+use crate::domain::plan::Plan;
+use crate::domain::text::is_unsafe;
+
+/// Control and bidi-override characters written as visible escapes (`\n`, `\u{1b}`).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Tables show UTC minutes: `2026-11-26 14:03`.
+pub fn table_time(at: Option<Timestamp>) -> String {
+    at.map_or_else(|| "Never".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+}
+
+/// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
+pub fn json_time(at: Timestamp) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
+    at.map(json_time)
+}
+
+/// A table that fits the terminal when printing to one, and plain aligned columns otherwise.
+pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
+    let mut table = Table::new();
+    if to_terminal {
+        table.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table.load_style(presets::NOTHING).force_no_tty();
+    }
+    table.set_header(header.iter().copied());
+    table
+}
+
+/// Only cells of tables built with `color` get one; `enforce_styling` on such a table
+/// honours `--color always` when stdout is not a terminal.
+fn status_cell(status: Status, color: bool) -> Cell {
+    let cell = Cell::new(status.as_str());
+    if !color {
+        return cell;
+    }
+    cell.fg(match status {
+        Status::Active => Color::Green,
+        Status::Revoked => Color::Red,
+        Status::Expired => Color::Yellow,
+    })
+}
+
+pub const KEY_HEADER: [&str; 7] = ["ID", "Name", "Key", "Created", "Expiration", "Last used", "Status"];
+
+pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
+    vec![
+        Cell::new(&key.id),
+        Cell::new(escape(&key.name)),
+        Cell::new(key.hint.to_string()),
+        Cell::new(table_time(Some(key.created_at))),
+        Cell::new(table_time(key.expires_at)),
+        Cell::new(table_time(key.last_used_at)),
+        status_cell(key.status(now), color),
+    ]
+}
+
+/// One key's properties, a row each, for `show`.
+pub fn key_properties(key: &Key, now: Timestamp, to_terminal: bool, color: bool) -> Table {
+    let mut table = new_table(to_terminal, &["Property", "Value"]);
+    if color {
+        table.enforce_styling();
+    }
+    let rows: [(&str, Cell); 7] = [
+        ("ID", Cell::new(&key.id)),
+        ("Name", Cell::new(escape(&key.name))),
+        ("Organization", Cell::new(&key.org)),
+        ("Key", Cell::new(key.hint.to_string())),
+        ("Created", Cell::new(table_time(Some(key.created_at)))),
+        ("Expiration", Cell::new(table_time(key.expires_at))),
+        ("Last used", Cell::new(table_time(key.last_used_at))),
+    ];
+    for (label, value) in rows {
+        table.add_row(vec![Cell::new(label), value]);
+    }
+    table.add_row(vec![Cell::new("Status"), status_cell(key.status(now), color)]);
+    if let Some(at) = key.revoked_at {
+        table.add_row(vec![Cell::new("Revoked"), Cell::new(table_time(Some(at)))]);
+        let reason = key.revoke_reason.as_deref().map_or(Cow::Borrowed("-"), escape);
+        table.add_row(vec![Cell::new("Reason"), Cell::new(reason)]);
+    }
+    table
+}
+
+#[derive(Serialize)]
+pub struct KeyJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub org: &'a str,
+    pub hint: String,
+    pub status: &'static str,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<&'a str>,
+}
+
+impl<'a> KeyJson<'a> {
+    pub fn new(key: &'a Key, now: Timestamp) -> Self {
+        Self {
+            id: &key.id,
+            name: &key.name,
+            org: &key.org,
+            hint: key.hint.to_string(),
+            status: key.status(now).as_str(),
+            created_at: json_time(key.created_at),
+            expires_at: json_opt_time(key.expires_at),
+            last_used_at: json_opt_time(key.last_used_at),
+            revoked_at: json_opt_time(key.revoked_at),
+            revoke_reason: key.revoke_reason.as_deref(),
+        }
+    }
+}
+
+/// The one time a secret is serialized: `generate --json`.
+#[derive(Serialize)]
+pub struct NewKeyJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub org: &'a str,
+    pub key: &'a str,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+}
+
+impl<'a> NewKeyJson<'a> {
+    pub fn new(key: &'a Key, secret: &'a str) -> Self {
+        Self {
+            id: &key.id,
+            name: &key.name,
+            org: &key.org,
+            key: secret,
+            created_at: json_time(key.created_at),
+            expires_at: json_opt_time(key.expires_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PlanJson<'a> {
+    pub plan: &'static str,
+    pub name: &'a str,
+    pub key_limit: Option<u32>,
+    pub api_access: bool,
+}
+
+impl<'a> PlanJson<'a> {
+    pub fn new(plan: &'a Plan) -> Self {
+        Self { plan: plan.id.slug(), name: &plan.name, key_limit: plan.key_limit, api_access: plan.api_access }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrgJson<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub plan: &'static str,
+    pub key_limit: Option<u32>,
+    pub active_keys: u64,
+    pub default: bool,
+    pub created_at: String,
+}
+
+impl<'a> OrgJson<'a> {
+    pub fn new(org: &'a Org, default: bool) -> Self {
+        Self {
+            slug: &org.slug,
+            name: &org.name,
+            plan: org.plan.id.slug(),
+            key_limit: org.plan.key_limit,
+            active_keys: org.active_keys,
+            default,
+            created_at: json_time(org.created_at),
+        }
+    }
+}
+
+/// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit.
+pub fn usage(org: &Org) -> String {
+    format!("{} / {}", org.active_keys, org.plan.limit_label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_a_terminal_would_obey() {
+        assert_eq!(escape("plain name"), "plain name");
+        assert_eq!(escape("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(escape("two\nlines\t"), "two\\nlines\\t");
+        assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(escape("\u{9b}"), "\\u{9b}");
+    }
+}

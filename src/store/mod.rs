@@ -1,0 +1,136 @@
+//! The storage interface: everything the commands need from a store, in domain types.
+//!
+//! Commands never see SQL or a database crate's types. A backend implements [`Store`];
+//! [`open`] and [`create`] pick one from the `--db` location. Today that is SQLite
+//! ([`sqlite`]); another engine fits behind the same trait.
+
+pub mod sqlite;
+
+use crate::domain::Timestamp;
+use crate::domain::key::{Hint, Key, KeyHash, Status};
+use crate::domain::org::Org;
+use crate::domain::plan::{Plan, PlanId};
+use crate::error::{Error, Result};
+
+/// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(std::path::PathBuf),
+}
+
+impl Location {
+    /// `PATH` or `sqlite:PATH`. Any other `scheme://` is refused rather than taken for a
+    /// relative path.
+    pub fn parse(text: &str) -> Result<Self> {
+        if let Some(path) = text.strip_prefix("sqlite:") {
+            return Ok(Self::Sqlite(path.into()));
+        }
+        if text.is_empty() || text.contains("://") {
+            return Err(Error::UnsupportedDb(text.to_owned()));
+        }
+        Ok(Self::Sqlite(text.into()))
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Who did something and when: stamped on every audit event.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub now: Timestamp,
+    pub actor: String,
+}
+
+/// A key to insert. The secret is not here, only its hash and hint.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    pub id: String,
+    pub org: String,
+    pub name: String,
+    pub hash: KeyHash,
+    pub hint: Hint,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// What `verify` learns from one lookup: the key, and whether its organization's plan
+/// grants API access.
+#[derive(Debug, Clone)]
+pub struct KeyMatch {
+    pub key: Key,
+    pub api_access: bool,
+}
+
+/// The outcome of a revocation: revoking a revoked key succeeds and says so.
+#[derive(Debug, Clone)]
+pub enum Revocation {
+    Revoked(Key),
+    AlreadyRevoked(Key),
+}
+
+pub trait Store {
+    fn plans(&mut self) -> Result<Vec<Plan>>;
+
+    fn orgs(&mut self, now: Timestamp) -> Result<Vec<Org>>;
+    fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>>;
+    /// Fails with [`Error::OrgExists`] when the slug is taken.
+    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org>;
+    fn default_org(&mut self) -> Result<Option<String>>;
+    fn set_default_org(&mut self, slug: &str) -> Result<()>;
+    /// Returns the plan the organization had before.
+    fn set_plan(&mut self, org: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId>;
+
+    /// Inserts a key in one write transaction that also checks the plan's limit and the
+    /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
+    fn create_key(
+        &mut self,
+        new: &NewKey,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Key>;
+    /// Calls `visit` for each key of `org` (with `status` at `now`, if given), oldest first.
+    fn keys(
+        &mut self,
+        org: &str,
+        status: Option<Status>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(Key) -> Result<()>,
+    ) -> Result<()>;
+    fn key_by_id(&mut self, org: &str, id: &str) -> Result<Option<Key>>;
+    /// All keys of `org` with this exact name, newest first.
+    fn keys_named(&mut self, org: &str, name: &str) -> Result<Vec<Key>>;
+    /// The key with this hash, in any organization.
+    fn key_by_hash(&mut self, hash: &KeyHash) -> Result<Option<KeyMatch>>;
+    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation>;
+    /// Records a use of the key at `at` (kept to the second, never moved backwards).
+    fn touch(&mut self, id: &str, at: Timestamp) -> Result<()>;
+}
+
+/// Opens an existing store; a missing one is [`Error::StoreMissing`].
+pub fn open(location: &Location) -> Result<Box<dyn Store>> {
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
+    }
+}
+
+/// Opens a store, creating it (and its directory) when missing. Only `init` creates.
+pub fn create(location: &Location) -> Result<(Box<dyn Store>, bool)> {
+    match location {
+        Location::Sqlite(path) => {
+            let (store, created) = sqlite::SqliteStore::create(path)?;
+            Ok((Box::new(store), created))
+        }
+    }
+}
+
+/// Warnings about the store's location (a file others can read), for the caller to print.
+pub fn warnings(location: &Location) -> Vec<String> {
+    match location {
+        Location::Sqlite(path) => sqlite::permission_warnings(path),
+    }
+}

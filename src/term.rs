@@ -1,0 +1,67 @@
+//! The terminal: prompts (dialoguer, on stderr) and the `error:` / `warning:` lines.
+//!
+//! Prompts are only ever shown when [`crate::config::Terminals::can_prompt`] holds; the
+//! commands check that first and fall back to a flag or a usage error.
+
+use std::io::Write;
+
+use dialoguer::console::Term;
+use dialoguer::{Confirm, Input, Select};
+
+use crate::domain::plan::Plan;
+use crate::error::{Error, Result};
+
+fn prompt_error(e: dialoguer::Error) -> Error {
+    Error::Prompt(e.to_string())
+}
+
+/// A yes/no question; Enter (or Esc) answers no.
+pub fn confirm(question: &str) -> Result<bool> {
+    let answer = Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact_on_opt(&Term::stderr())
+        .map_err(prompt_error)?;
+    Ok(answer.unwrap_or(false))
+}
+
+/// Asks for a line of text until `validate` accepts it.
+pub fn ask_text<V>(question: &str, validate: V) -> Result<String>
+where
+    V: Fn(&str) -> Result<String, String>,
+{
+    let answer: String = Input::new()
+        .with_prompt(question)
+        .validate_with(|text: &String| validate(text).map(|_| ()))
+        .interact_text_on(&Term::stderr())
+        .map_err(prompt_error)?;
+    validate(&answer).map_err(Error::Prompt)
+}
+
+/// Picks one of `plans`.
+pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
+    let labels: Vec<String> =
+        plans.iter().map(|p| format!("{} ({} active keys)", p.name, p.limit_label())).collect();
+    let index = Select::new()
+        .with_prompt("Plan")
+        .items(&labels)
+        .default(0)
+        .interact_on(&Term::stderr())
+        .map_err(prompt_error)?;
+    plans.get(index).ok_or(Error::Declined)
+}
+
+/// `error: <what>` and, where one helps, a line with the fix.
+pub fn print_error(error: &Error, color: bool) {
+    let mut stderr = std::io::stderr().lock();
+    let label = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+    let _ = writeln!(stderr, "{label} {error}");
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(stderr, "  {hint}");
+    }
+}
+
+pub fn print_warning(message: &str, color: bool) {
+    let label = if color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };
+    let _ = writeln!(std::io::stderr().lock(), "{label} {message}");
+}
