@@ -1,0 +1,139 @@
+//! The store file: creation modes, missing, garbage and newer-schema stores, and `init`.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use common::{BIN, TestEnv};
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn created_0600_in_a_0700_directory_whatever_the_umask() {
+    for umask in ["000", "022", "077"] {
+        let env = TestEnv::new();
+        let db = env.path("a/b/keys.db");
+        let out = Command::new("sh")
+            .args(["-c", &format!("umask {umask}; exec \"$0\" --db \"$1\" init --org acme --plan pro"), BIN])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(mode(&db), 0o600, "umask {umask}");
+        assert_eq!(mode(&env.path("a/b")), 0o700, "umask {umask}");
+        assert_eq!(mode(&env.path("a")), 0o700, "umask {umask}");
+    }
+}
+
+#[test]
+fn the_default_store_lives_under_xdg_data_home() {
+    let env = TestEnv::new();
+    let data = env.path("xdg");
+    env.command()
+        .env_remove("SEENTY_KEYS_DB")
+        .env("XDG_DATA_HOME", &data)
+        .args(["init", "--org", "acme", "--plan", "pro"])
+        .assert()
+        .success();
+    assert!(data.join("seenty-keys/keys.db").is_file());
+    env.command().env_remove("SEENTY_KEYS_DB").args(["plans"]).assert().code(3);
+    env.command()
+        .env_remove("SEENTY_KEYS_DB")
+        .env("HOME", env.path("home"))
+        .args(["init", "--org", "acme", "--plan", "pro"])
+        .assert()
+        .success();
+    assert!(env.path("home/.local/share/seenty-keys/keys.db").is_file());
+}
+
+#[test]
+fn a_store_others_can_read_gets_a_warning_with_the_fix() {
+    let env = TestEnv::with_org("acme", "pro");
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.run(&["list"]).status(0).stderr_has("warning: ").stderr_has("chmod 600");
+}
+
+#[test]
+fn a_missing_store_exits_3_and_names_init() {
+    let env = TestEnv::new();
+    for args in [&["list"][..], &["generate", "--name", "CI"], &["org", "list"], &["plans"]] {
+        env.run(args).status(3).stderr_has("error: no store at").stderr_has("seenty-keys init");
+    }
+    assert!(!env.db.exists(), "only init creates a store");
+}
+
+#[test]
+fn a_garbage_or_empty_file_exits_3() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
+    std::fs::write(&env.db, b"this is not a database, just some text that is long enough to look like a header.....................................").unwrap();
+    env.run(&["list"]).status(3).stderr_has("not a seenty-keys store");
+    std::fs::write(&env.db, b"").unwrap();
+    env.run(&["list"]).status(3).stderr_has("not initialized");
+}
+
+#[test]
+fn a_truncated_store_exits_3() {
+    let env = TestEnv::with_org("acme", "pro");
+    env.generate("CI");
+    let bytes = std::fs::read(&env.db).unwrap();
+    std::fs::write(&env.db, &bytes[..1000]).unwrap();
+    env.run(&["list"]).status(3).stderr_has("error: ");
+}
+
+#[test]
+fn a_newer_schema_is_refused_untouched() {
+    let env = TestEnv::with_org("acme", "pro");
+    env.sql("PRAGMA user_version = 99");
+    let before = std::fs::read(&env.db).unwrap();
+    env.run(&["list"]).status(3).stderr_has("schema version 99");
+    env.run(&["generate", "--name", "CI"]).status(3);
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+}
+
+#[test]
+fn the_store_uses_wal() {
+    let env = TestEnv::with_org("acme", "pro");
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn init_twice_is_refused_and_init_needs_its_values_without_a_terminal() {
+    let env = TestEnv::with_org("acme", "pro");
+    env.run(&["init", "--org", "other", "--plan", "pro"]).status(1).stderr_has("already exists").stderr_has("org create");
+    let fresh = TestEnv::new();
+    fresh.run(&["init", "--plan", "pro"]).status(2).stderr_has("--org");
+    fresh.run(&["init", "--org", "acme"]).status(2).stderr_has("--plan");
+    fresh.run(&["init", "--org", "Not A Slug", "--plan", "pro"]).status(2).stderr_has("invalid organization slug");
+    fresh.run(&["init", "--org", "acme", "--plan", "gold"]).status(2);
+    assert!(!fresh.db.exists());
+}
+
+#[test]
+fn postgres_urls_are_not_taken_for_paths() {
+    let env = TestEnv::new();
+    env.run(&["--db", "postgres://u@localhost/db", "list"]).status(2).stderr_has("unsupported store location");
+}
+
+#[test]
+fn keys_and_events_are_never_deleted() {
+    let env = TestEnv::with_org("acme", "pro");
+    env.generate("CI");
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    assert!(conn.execute("DELETE FROM keys", []).is_err());
+    assert!(conn.execute("DELETE FROM events", []).is_err());
+    assert!(conn.execute("UPDATE events SET actor = 'x'", []).is_err());
+    let events: Vec<(String, String)> = conn
+        .prepare("SELECT kind, actor FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events, [("org_created".into(), "tester".into()), ("key_created".into(), "tester".into())]);
+}
