@@ -66,8 +66,25 @@ pub enum Command {
     Show(ShowArgs),
     /// Revoke a key, immediately
     Revoke(RevokeArgs),
+    /// Replace a key with a new one of the same name, printed once
+    Rotate(RotateArgs),
     /// Check a key: exit 0 when valid, 1 when rejected
     Verify(VerifyArgs),
+    /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
+    Scan(ScanArgs),
+    /// Show the audit trail, newest first
+    Log(LogArgs),
+    /// Print a shell completion script
+    #[command(long_about = "Print a shell completion script on standard output.\n\n\
+        bash: seenty-keys completions bash > ~/.local/share/bash-completion/completions/seenty-keys\n\n\
+        zsh: seenty-keys completions zsh > ~/.zfunc/_seenty-keys, with fpath+=(~/.zfunc) before compinit in ~/.zshrc\n\n\
+        fish: seenty-keys completions fish > ~/.config/fish/completions/seenty-keys.fish\n\n\
+        elvish: add eval (seenty-keys completions elvish | slurp) to ~/.config/elvish/rc.elv\n\n\
+        powershell: add seenty-keys completions powershell | Out-String | Invoke-Expression to $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Write the shipped completions/ and man/ files (for maintainers)
+    #[command(hide = true)]
+    GenerateAssets(GenerateAssetsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -96,9 +113,7 @@ pub enum OrgCommand {
     #[command(visible_alias = "ls")]
     List,
     /// Show one organization [default: the current one]
-    Show {
-        slug: Option<String>,
-    },
+    Show { slug: Option<String> },
     /// Change the current organization's plan (a downgrade below the active keys asks first)
     SetPlan {
         plan: PlanId,
@@ -107,9 +122,7 @@ pub enum OrgCommand {
         yes: bool,
     },
     /// Make an organization the default for this store
-    Use {
-        slug: String,
-    },
+    Use { slug: String },
 }
 
 #[derive(Debug, Args)]
@@ -159,12 +172,68 @@ pub struct RevokeArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The key, or - for standard input [default: SEENTY_TOKEN, else standard input]
-    #[arg(value_name = "KEY")]
+    #[arg(value_name = "KEY", conflicts_with = "batch")]
     pub key: Option<OsString>,
+    /// Read one key per line from standard input; print one result per line
+    #[arg(long)]
+    pub batch: bool,
     /// Do not record the use as "last used"
     #[arg(long)]
     pub no_touch: bool,
     /// Print nothing on standard output; the exit status tells
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateAssetsArgs {
+    /// The directory that receives completions/ and man/ (the repository root)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// A key id, a key name, or - to read the key itself from standard input
+    #[arg(value_name = "KEYREF")]
+    pub key: String,
+    /// Keep the old key working this long (at most 7d): 30m, 1h, 2d
+    #[arg(long, value_name = "DURATION")]
+    pub grace: Option<String>,
+    /// The new key's expiration [default: the old key's lifetime, counted from now]
+    #[arg(long, short = 'e', value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to search; - reads standard input [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Revoke the active keys found (asks first; --yes to skip)
+    #[arg(long)]
+    pub revoke: bool,
+    /// Do not ask before revoking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only the events of this key (an id, a name, or - for the key on standard input)
+    #[arg(long, value_name = "KEYREF")]
+    pub key: Option<String>,
+    /// How many events to show, newest first
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
+    pub limit: u32,
 }

@@ -67,9 +67,15 @@ impl Config {
 /// `$XDG_DATA_HOME/seenty-keys/keys.db`, falling back to `~/.local/share` as the XDG
 /// base directory specification says.
 fn default_db_path() -> Result<PathBuf> {
-    let absolute = |var: &str| std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute());
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
     let data_home = absolute("XDG_DATA_HOME")
         .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-        .ok_or(Error::MissingValue { flag: "--db (no XDG_DATA_HOME or HOME to find the default store)" })?;
+        .ok_or(Error::MissingValue {
+            flag: "--db (no XDG_DATA_HOME or HOME to find the default store)",
+        })?;
     Ok(data_home.join("seenty-keys").join("keys.db"))
 }

@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::domain::expires::BadExpiry;
-use crate::domain::key::{Malformed, RandomError};
+use crate::domain::key::{Malformed, RandomError, Status};
 use crate::domain::org::BadSlug;
 use crate::domain::plan::PlanId;
 use crate::domain::text::BadText;
@@ -54,7 +54,13 @@ pub enum Error {
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
     NoApiAccess { org: String },
     #[error("organization {org:?} has {active} active keys and its {plan} plan allows {limit}")]
-    PlanLimit { org: String, plan: PlanId, limit: u32, active: u64, upgrade: Option<PlanId> },
+    PlanLimit {
+        org: String,
+        plan: PlanId,
+        limit: u32,
+        active: u64,
+        upgrade: Option<PlanId>,
+    },
     #[error("an active key named {name:?} already exists ({id})")]
     DuplicateName { name: String, id: String },
     #[error("no key matches {reference:?} in organization {org:?}")]
@@ -73,6 +79,12 @@ pub enum Error {
     AlreadyInitialized { location: String },
     #[error("cancelled")]
     Declined,
+    #[error("key {id} is {} and cannot be rotated", status.as_str().to_lowercase())]
+    NotRotatable { id: String, status: Status },
+    #[error("key {id} was already rotated to {to}")]
+    AlreadyRotated { id: String, to: String },
+    #[error("--grace {0} is longer than the 7 days a rotation may overlap")]
+    GraceTooLong(String),
     #[error("not a valid Seenty key: {0}")]
     MalformedKey(Malformed),
 
@@ -110,7 +122,8 @@ impl Error {
             | E::BadSlug(_)
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
-            | E::UnsupportedDb(_) => Exit::Usage,
+            | E::UnsupportedDb(_)
+            | E::GraceTooLong(_) => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
             | E::DuplicateName { .. }
@@ -122,6 +135,8 @@ impl Error {
             | E::OrgExists { .. }
             | E::AlreadyInitialized { .. }
             | E::Declined
+            | E::NotRotatable { .. }
+            | E::AlreadyRotated { .. }
             | E::MalformedKey(_) => Exit::Refused,
             E::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
             E::StoreMissing { .. }
@@ -159,6 +174,9 @@ impl Error {
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
                 "see the keys and their ids: seenty-keys list".into()
             }
+            E::NotRotatable { .. } => "generate a new key instead: seenty-keys generate --name NAME".into(),
+            E::AlreadyRotated { to, .. } => format!("rotate its replacement instead: seenty-keys rotate {to}"),
+            E::GraceTooLong(_) => "use at most 7d (or 168h)".into(),
             E::MalformedKey(_) => "check that the whole key was copied, with its sk_live_ prefix".into(),
             E::NoSuchOrg { .. } => "see the organizations: seenty-keys org list".into(),
             E::NoOrg => "create one: seenty-keys org create SLUG --plan PLAN".into(),

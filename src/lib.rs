@@ -5,6 +5,7 @@
 //! in [`commands`]. Domain rules live in [`domain`] (no I/O), storage behind the
 //! [`store::Store`] trait, output in [`render`], and exit codes in [`error`].
 
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -33,7 +34,11 @@ where
         Err(e) => {
             // Help and version exit 0; every parse error exits 2, as SPEC 7 wants.
             let _ = e.print();
-            return if e.use_stderr() { Exit::Usage as u8 } else { Exit::Success as u8 };
+            return if e.use_stderr() {
+                Exit::Usage as u8
+            } else {
+                Exit::Success as u8
+            };
         }
     };
     let terminals = Terminals::detect();

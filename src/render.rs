@@ -38,7 +38,10 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// Tables show UTC minutes: `2026-11-26 14:03`.
 pub fn table_time(at: Option<Timestamp>) -> String {
-    at.map_or_else(|| "Never".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+    at.map_or_else(
+        || "Never".to_owned(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 /// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
@@ -54,7 +57,9 @@ fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
 pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
     let mut table = Table::new();
     if to_terminal {
-        table.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+        table
+            .load_style(presets::UTF8_HORIZONTAL_ONLY)
+            .set_content_arrangement(ContentArrangement::Dynamic);
     } else {
         table.load_style(presets::NOTHING).force_no_tty();
     }
@@ -64,8 +69,13 @@ pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
 
 /// Only cells of tables built with `color` get one; `enforce_styling` on such a table
 /// honours `--color always` when stdout is not a terminal.
-fn status_cell(status: Status, color: bool) -> Cell {
-    let cell = Cell::new(status.as_str());
+fn status_cell(key: &Key, now: Timestamp, color: bool) -> Cell {
+    let status = key.status(now);
+    // A rotated key points at its replacement, so the link is visible in `list`.
+    let cell = match &key.rotated_to {
+        Some(to) => Cell::new(format!("{} → {to}", status.as_str())),
+        None => Cell::new(status.as_str()),
+    };
     if !color {
         return cell;
     }
@@ -76,7 +86,15 @@ fn status_cell(status: Status, color: bool) -> Cell {
     })
 }
 
-pub const KEY_HEADER: [&str; 7] = ["ID", "Name", "Key", "Created", "Expiration", "Last used", "Status"];
+pub const KEY_HEADER: [&str; 7] = [
+    "ID",
+    "Name",
+    "Key",
+    "Created",
+    "Expiration",
+    "Last used",
+    "Status",
+];
 
 pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
     vec![
@@ -86,7 +104,7 @@ pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
         Cell::new(table_time(Some(key.created_at))),
         Cell::new(table_time(key.expires_at)),
         Cell::new(table_time(key.last_used_at)),
-        status_cell(key.status(now), color),
+        status_cell(key, now, color),
     ]
 }
 
@@ -108,10 +126,23 @@ pub fn key_properties(key: &Key, now: Timestamp, to_terminal: bool, color: bool)
     for (label, value) in rows {
         table.add_row(vec![Cell::new(label), value]);
     }
-    table.add_row(vec![Cell::new("Status"), status_cell(key.status(now), color)]);
+    table.add_row(vec![Cell::new("Status"), status_cell(key, now, color)]);
+    for (label, link) in [
+        ("Rotated from", &key.rotated_from),
+        ("Rotated to", &key.rotated_to),
+    ] {
+        if let Some(id) = link {
+            table.add_row(vec![Cell::new(label), Cell::new(id)]);
+        }
+    }
     if let Some(at) = key.revoked_at {
-        table.add_row(vec![Cell::new("Revoked"), Cell::new(table_time(Some(at)))]);
-        let reason = key.revoke_reason.as_deref().map_or(Cow::Borrowed("-"), escape);
+        // A rotation's grace period puts the revocation in the future.
+        let label = if at > now { "Stops working" } else { "Revoked" };
+        table.add_row(vec![Cell::new(label), Cell::new(table_time(Some(at)))]);
+        let reason = key
+            .revoke_reason
+            .as_deref()
+            .map_or(Cow::Borrowed("-"), escape);
         table.add_row(vec![Cell::new("Reason"), Cell::new(reason)]);
     }
     table
@@ -129,6 +160,8 @@ pub struct KeyJson<'a> {
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
     pub revoke_reason: Option<&'a str>,
+    pub rotated_from: Option<&'a str>,
+    pub rotated_to: Option<&'a str>,
 }
 
 impl<'a> KeyJson<'a> {
@@ -144,6 +177,8 @@ impl<'a> KeyJson<'a> {
             last_used_at: json_opt_time(key.last_used_at),
             revoked_at: json_opt_time(key.revoked_at),
             revoke_reason: key.revoke_reason.as_deref(),
+            rotated_from: key.rotated_from.as_deref(),
+            rotated_to: key.rotated_to.as_deref(),
         }
     }
 }
@@ -182,7 +217,12 @@ pub struct PlanJson<'a> {
 
 impl<'a> PlanJson<'a> {
     pub fn new(plan: &'a Plan) -> Self {
-        Self { plan: plan.id.slug(), name: &plan.name, key_limit: plan.key_limit, api_access: plan.api_access }
+        Self {
+            plan: plan.id.slug(),
+            name: &plan.name,
+            key_limit: plan.key_limit,
+            api_access: plan.api_access,
+        }
     }
 }
 

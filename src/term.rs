@@ -40,8 +40,10 @@ where
 
 /// Picks one of `plans`.
 pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
-    let labels: Vec<String> =
-        plans.iter().map(|p| format!("{} ({} active keys)", p.name, p.limit_label())).collect();
+    let labels: Vec<String> = plans
+        .iter()
+        .map(|p| format!("{} ({} active keys)", p.name, p.limit_label()))
+        .collect();
     let index = Select::new()
         .with_prompt("Plan")
         .items(&labels)
@@ -54,7 +56,11 @@ pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
 /// `error: <what>` and, where one helps, a line with the fix.
 pub fn print_error(error: &Error, color: bool) {
     let mut stderr = std::io::stderr().lock();
-    let label = if color { "\x1b[1;31merror:\x1b[0m" } else { "error:" };
+    let label = if color {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    };
     let _ = writeln!(stderr, "{label} {error}");
     if let Some(hint) = error.hint() {
         let _ = writeln!(stderr, "  {hint}");
@@ -62,6 +68,10 @@ pub fn print_error(error: &Error, color: bool) {
 }
 
 pub fn print_warning(message: &str, color: bool) {
-    let label = if color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };
+    let label = if color {
+        "\x1b[1;33mwarning:\x1b[0m"
+    } else {
+        "warning:"
+    };
     let _ = writeln!(std::io::stderr().lock(), "{label} {message}");
 }

@@ -28,7 +28,10 @@ fn twenty_four_generates_on_a_pro_org_leave_exactly_five_keys() {
         match out.status.code() {
             Some(0) => printed.push(String::from_utf8(out.stdout).unwrap().trim().to_owned()),
             Some(1) => {
-                assert!(stderr.contains("allows 5"), "the limit message, not a lock error: {stderr}");
+                assert!(
+                    stderr.contains("allows 5"),
+                    "the limit message, not a lock error: {stderr}"
+                );
                 assert!(out.stdout.is_empty());
                 refused += 1;
             }

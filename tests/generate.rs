@@ -10,23 +10,45 @@ use common::{BIN, TestEnv};
 #[test]
 fn prints_only_the_key_when_piped() {
     let env = TestEnv::with_org("acme", "pro");
-    let run = env.run(&["generate", "--name", "GitHub Actions CI"]).status(0).stderr_is("");
+    let run = env
+        .run(&["generate", "--name", "GitHub Actions CI"])
+        .status(0)
+        .stderr_is("");
     let out = run.stdout();
-    assert!(out.starts_with("sk_live_") && out.len() == 37 && out.ends_with('\n'), "{out:?}");
+    assert!(
+        out.starts_with("sk_live_") && out.len() == 37 && out.ends_with('\n'),
+        "{out:?}"
+    );
 }
 
 #[test]
 fn json_has_the_spec_fields() {
     let env = TestEnv::with_org("acme", "pro");
-    let json = env.run(&["--json", "generate", "--name", "Deploy", "--expires", "2099-01-01"]).status(0).json();
+    let json = env
+        .run(&[
+            "--json",
+            "generate",
+            "--name",
+            "Deploy",
+            "--expires",
+            "2099-01-01",
+        ])
+        .status(0)
+        .json();
     let fields: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(fields, ["created_at", "expires_at", "id", "key", "name", "org"]);
+    assert_eq!(
+        fields,
+        ["created_at", "expires_at", "id", "key", "name", "org"]
+    );
     assert_eq!(json["name"], "Deploy");
     assert_eq!(json["org"], "acme");
     assert_eq!(json["expires_at"], "2099-01-01T00:00:00Z");
     assert!(json["id"].as_str().unwrap().starts_with("key_"));
     assert!(json["key"].as_str().unwrap().starts_with("sk_live_"));
-    let never = env.run(&["--json", "generate", "--name", "Forever"]).status(0).json();
+    let never = env
+        .run(&["--json", "generate", "--name", "Forever"])
+        .status(0)
+        .json();
     assert!(never["expires_at"].is_null());
 }
 
@@ -42,10 +64,14 @@ fn bad_names_are_usage_errors() {
         ("two\nlines", "control"),
         ("bidi\u{202e}txt", "control"),
     ] {
-        env.run(&["generate", "--name", name]).status(2).stderr_has("error: ").stderr_has(message);
+        env.run(&["generate", "--name", name])
+            .status(2)
+            .stderr_has("error: ")
+            .stderr_has(message);
     }
     // 100 characters (not bytes) is fine, surrounding blanks are trimmed.
-    env.run(&["generate", "--name", &format!("  {}  ", "é".repeat(100))]).status(0);
+    env.run(&["generate", "--name", &format!("  {}  ", "é".repeat(100))])
+        .status(0);
     assert_eq!(env.keys()[0]["name"], "é".repeat(100));
     assert_eq!(env.keys().len(), 1);
 }
@@ -65,20 +91,44 @@ fn a_duplicate_active_name_is_refused_but_a_revoked_name_can_be_reused() {
 #[test]
 fn generic_names_get_a_warning() {
     let env = TestEnv::with_org("acme", "pro");
-    env.run(&["generate", "--name", "key1"]).status(0).stderr_has("warning: ").stderr_has("generic name");
-    env.run(&["generate", "--name", "Terraform integration"]).status(0).stderr_is("");
+    env.run(&["generate", "--name", "key1"])
+        .status(0)
+        .stderr_has("warning: ")
+        .stderr_has("generic name");
+    env.run(&["generate", "--name", "Terraform integration"])
+        .status(0)
+        .stderr_is("");
 }
 
 #[test]
 fn bad_expirations_are_usage_errors() {
     let env = TestEnv::with_org("acme", "pro");
-    for when in ["yesterday", "2020-01-01", "0d", "2020-01-01T00:00:00Z", "99999999999999999999d", "1.5d", ""] {
-        env.run(&["generate", "--name", "CI", "--expires", when]).status(2).stderr_has("expiration");
+    for when in [
+        "yesterday",
+        "2020-01-01",
+        "0d",
+        "2020-01-01T00:00:00Z",
+        "99999999999999999999d",
+        "1.5d",
+        "",
+    ] {
+        env.run(&["generate", "--name", "CI", "--expires", when])
+            .status(2)
+            .stderr_has("expiration");
     }
     assert!(env.keys().is_empty());
-    for when in ["90d", "12h", "2w", "30m", "never", "2099-12-31", "2099-12-31T23:59:59+01:00"] {
+    for when in [
+        "90d",
+        "12h",
+        "2w",
+        "30m",
+        "never",
+        "2099-12-31",
+        "2099-12-31T23:59:59+01:00",
+    ] {
         let name = format!("CI {when}");
-        env.run(&["generate", "--name", &name, "--expires", when]).status(0);
+        env.run(&["generate", "--name", &name, "--expires", when])
+            .status(0);
         env.run(&["revoke", &name, "--yes"]).status(0);
     }
 }
@@ -86,7 +136,9 @@ fn bad_expirations_are_usage_errors() {
 #[test]
 fn missing_name_without_a_terminal_is_a_usage_error() {
     let env = TestEnv::with_org("acme", "pro");
-    env.run(&["generate"]).status(2).stderr_has("--name is required");
+    env.run(&["generate"])
+        .status(2)
+        .stderr_has("--name is required");
 }
 
 #[test]
@@ -103,7 +155,10 @@ fn hobby_has_no_api_access() {
 fn plan_limits_hold_and_revoked_or_expired_keys_do_not_count() {
     let env = TestEnv::with_org("acme", "starter");
     env.generate("Only key");
-    env.run(&["generate", "--name", "Second"]).status(1).stderr_has("allows 1").stderr_has("org set-plan pro");
+    env.run(&["generate", "--name", "Second"])
+        .status(1)
+        .stderr_has("allows 1")
+        .stderr_has("org set-plan pro");
     env.run(&["revoke", "Only key", "--yes"]).status(0);
     env.generate("Replacement");
     env.sql("UPDATE keys SET expires_at = 1 WHERE name = 'Replacement'");
@@ -117,13 +172,19 @@ fn plan_limits_hold_and_revoked_or_expired_keys_do_not_count() {
 #[test]
 fn a_downgrade_keeps_keys_working_but_refuses_new_ones() {
     let env = TestEnv::with_org("acme", "pro");
-    let keys: Vec<_> = (0..3).map(|i| env.generate(&format!("Runner {i}"))).collect();
-    env.run(&["org", "set-plan", "starter"]).status(2).stderr_has("--yes");
+    let keys: Vec<_> = (0..3)
+        .map(|i| env.generate(&format!("Runner {i}")))
+        .collect();
+    env.run(&["org", "set-plan", "starter"])
+        .status(2)
+        .stderr_has("--yes");
     env.run(&["org", "set-plan", "starter", "--yes"]).status(0);
     for key in &keys {
         env.run(&["verify", key]).status(0);
     }
-    env.run(&["generate", "--name", "Runner 4"]).status(1).stderr_has("has 3 active keys");
+    env.run(&["generate", "--name", "Runner 4"])
+        .status(1)
+        .stderr_has("has 3 active keys");
     env.run(&["revoke", "Runner 0", "--yes"]).status(0);
     env.run(&["revoke", "Runner 1", "--yes"]).status(0);
     env.run(&["generate", "--name", "Runner 4"]).status(1);
@@ -142,7 +203,12 @@ fn closed_or_discarded_stdout_stores_nothing() {
             .env("SEENTY_KEYS_DB", &env.db)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(3), "{redirect}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{redirect}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was stored"));
     }
     assert!(env.keys().is_empty());
@@ -155,17 +221,33 @@ fn a_broken_pipe_stores_nothing() {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let mut cmd = std::process::Command::new(BIN);
-        cmd.env("SEENTY_KEYS_DB", &env.db).stdout(writer).stderr(Stdio::piped());
+        cmd.env("SEENTY_KEYS_DB", &env.db)
+            .stdout(writer)
+            .stderr(Stdio::piped());
         if json {
             cmd.arg("--json");
         }
         let out = cmd.args(["generate", "--name", "CI"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("could not be written to standard output"));
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("could not be written to standard output")
+        );
     }
     assert!(env.keys().is_empty());
     // The audit trail has no creation event for the key that was rolled back.
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let events: i64 = conn.query_row("SELECT count(*) FROM events WHERE kind = 'key_created'", [], |r| r.get(0)).unwrap();
+    let events: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind = 'key_created'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(events, 0);
 }

@@ -31,7 +31,7 @@ fn keys_follow_the_spec_format_and_checksum() {
         assert_eq!(key.len(), 36, "{key}");
         assert!(key.starts_with("sk_live_"));
         assert!(key[8..].bytes().all(|b| b.is_ascii_alphanumeric()));
-        let expected = base62_padded(u64::from(crc32fast::hash(key[..30].as_bytes())));
+        let expected = base62_padded(u64::from(crc32fast::hash(&key.as_bytes()[..30])));
         assert_eq!(&key[30..], expected, "checksum of {key}");
         assert!(seen.insert(key));
     }
@@ -43,24 +43,48 @@ fn the_store_keeps_the_sha256_and_never_the_secret() {
     // Holding a connection open keeps the -wal and -shm files from being removed when the
     // tool exits, so they are searched too.
     let holder = rusqlite::Connection::open(&env.db).unwrap();
-    let _: i64 = holder.query_row("SELECT count(*) FROM keys", [], |r| r.get(0)).unwrap();
-    let keys: Vec<String> = (0..3).map(|i| env.generate(&format!("Pipeline {i}"))).collect();
+    let _: i64 = holder
+        .query_row("SELECT count(*) FROM keys", [], |r| r.get(0))
+        .unwrap();
+    let keys: Vec<String> = (0..3)
+        .map(|i| env.generate(&format!("Pipeline {i}")))
+        .collect();
 
     let files = store_files(&env.db);
-    assert!(files.len() == 3, "expected the main file, -wal and -shm: {:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(
+        files.len() == 3,
+        "expected the main file, -wal and -shm: {:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     for key in &keys {
         let random = &key[8..30];
         for (path, bytes) in &files {
-            assert!(!contains(bytes, key.as_bytes()), "secret in {}", path.display());
-            assert!(!contains(bytes, random.as_bytes()), "random part in {}", path.display());
+            assert!(
+                !contains(bytes, key.as_bytes()),
+                "secret in {}",
+                path.display()
+            );
+            assert!(
+                !contains(bytes, random.as_bytes()),
+                "random part in {}",
+                path.display()
+            );
         }
         // `printf %s "$KEY" | sha256sum` is what the store holds.
         let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
         let stored: Vec<u8> = holder
-            .query_row("SELECT hash FROM keys WHERE hash = ?1", [&digest[..]], |r| r.get(0))
+            .query_row(
+                "SELECT hash FROM keys WHERE hash = ?1",
+                [&digest[..]],
+                |r| r.get(0),
+            )
             .expect("the SHA-256 of the whole key is stored");
         assert_eq!(stored, digest);
-        let hint = env.key_named(&format!("Pipeline {}", keys.iter().position(|k| k == key).unwrap()))["hint"].clone();
+        let hint = env.key_named(&format!(
+            "Pipeline {}",
+            keys.iter().position(|k| k == key).unwrap()
+        ))["hint"]
+            .clone();
         assert_eq!(hint, format!("sk_live_…{}", &key[32..]));
     }
     drop(holder);
@@ -77,6 +101,8 @@ fn sha256sum_of_the_key_matches_the_stored_hash() {
     let hex = String::from_utf8(out.stdout).unwrap();
     let hex = hex.split_whitespace().next().unwrap().to_owned();
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let stored: String = conn.query_row("SELECT lower(hex(hash)) FROM keys", [], |r| r.get(0)).unwrap();
+    let stored: String = conn
+        .query_row("SELECT lower(hex(hash)) FROM keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(stored, hex);
 }

@@ -10,8 +10,26 @@ fn list_has_the_spec_columns_and_never_the_secret() {
     let env = TestEnv::with_org("acme", "pro");
     let key = env.generate("GitHub Actions CI");
     let table = env.run(&["list"]).status(0).stdout();
-    let header: Vec<_> = table.lines().next().unwrap().split("  ").map(str::trim).filter(|s| !s.is_empty()).collect();
-    assert_eq!(header, ["ID", "Name", "Key", "Created", "Expiration", "Last used", "Status"]);
+    let header: Vec<_> = table
+        .lines()
+        .next()
+        .unwrap()
+        .split("  ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "ID",
+            "Name",
+            "Key",
+            "Created",
+            "Expiration",
+            "Last used",
+            "Status"
+        ]
+    );
     assert!(table.contains("Never") && table.contains("Active"));
     assert!(!table.contains(&key));
     let revoked = env.run(&["ls", "--status", "revoked"]).status(0).stdout();
@@ -26,7 +44,10 @@ fn json_lists_are_arrays_with_rfc3339_times() {
     env.generate("CI");
     let keys = env.keys();
     let created = keys[0]["created_at"].as_str().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'), "{created}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'),
+        "{created}"
+    );
     assert!(keys[0]["expires_at"].is_null());
 }
 
@@ -39,8 +60,14 @@ fn control_characters_from_the_store_are_escaped() {
     for args in [&["list"][..], &["show", "-"], &["verify", "-"]] {
         let run = env.run_stdin(args, &key).status(0);
         let out = run.stdout();
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{args:?}: {out:?}");
-        assert!(out.contains("evil\\u{1b}[2J\\u{202e}x\\ny"), "{args:?}: {out}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            out.contains("evil\\u{1b}[2J\\u{202e}x\\ny"),
+            "{args:?}: {out}"
+        );
     }
 }
 
@@ -54,7 +81,10 @@ fn colors_follow_the_flag_and_no_color() {
     assert!(!plain.contains('\u{1b}'));
     let auto = env.run(&["list"]).status(0).stdout();
     assert!(!auto.contains('\u{1b}'), "not a terminal: no color");
-    let err = env.run(&["--color", "always", "revoke", "nope", "--yes"]).status(1).stderr();
+    let err = env
+        .run(&["--color", "always", "revoke", "nope", "--yes"])
+        .status(1)
+        .stderr();
     assert!(err.starts_with("\u{1b}[1;31merror:"), "{err:?}");
     env.run(&["--color", "sometimes", "list"]).status(2);
 }
@@ -80,12 +110,25 @@ fn a_reader_that_goes_away_ends_list_quietly() {
          SELECT 'key_bulk' || i, 1, 'Bulk ' || i, randomblob(32), 'abcd', 1700000000 FROM n",
     );
     let out = std::process::Command::new("bash")
-        .args(["-c", "set -o pipefail; \"$0\" --json list | head -c 10 >/dev/null", common::BIN])
+        .args([
+            "-c",
+            "set -o pipefail; \"$0\" --json list | head -c 10 >/dev/null",
+            common::BIN,
+        ])
         .env("SEENTY_KEYS_DB", &env.db)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Odd arguments and odd stdin never panic: every exit is 0, 1, 2 or 3.
@@ -97,23 +140,46 @@ fn no_input_panics() {
     let big = "x".repeat(120_000);
     let cases: Vec<Vec<String>> = vec![
         vec!["generate".into(), "--name".into(), big.clone()],
-        vec!["generate".into(), "--name".into(), "ok".into(), "--expires".into(), "262143-12-31".into()],
-        vec!["generate".into(), "--name".into(), "ok".into(), "--expires".into(), "9999999999w".into()],
+        vec![
+            "generate".into(),
+            "--name".into(),
+            "ok".into(),
+            "--expires".into(),
+            "262143-12-31".into(),
+        ],
+        vec![
+            "generate".into(),
+            "--name".into(),
+            "ok".into(),
+            "--expires".into(),
+            "9999999999w".into(),
+        ],
         vec!["revoke".into(), big.clone(), "--yes".into()],
         vec!["show".into(), "'; DROP TABLE keys; --".into()],
         vec!["verify".into(), big.clone()],
         vec!["verify".into(), format!("{key}\u{7}")],
         vec!["--org".into(), big.clone(), "list".into()],
-        vec!["org".into(), "create".into(), big, "--plan".into(), "pro".into()],
+        vec![
+            "org".into(),
+            "create".into(),
+            big,
+            "--plan".into(),
+            "pro".into(),
+        ],
     ];
     for args in cases {
         let out = env.command().args(&args).output().unwrap();
         let code = out.status.code().unwrap();
         assert!((0..=3).contains(&code), "{code}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{stderr}"
+        );
     }
-    env.run_stdin(&["verify"], &format!("{key}\u{0}")).status(1).stderr_has("MALFORMED");
+    env.run_stdin(&["verify"], &format!("{key}\u{0}"))
+        .status(1)
+        .stderr_has("MALFORMED");
     env.run(&["verify", &key]).status(0);
     assert_eq!(env.keys().len(), 1);
 }

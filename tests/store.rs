@@ -17,11 +17,19 @@ fn created_0600_in_a_0700_directory_whatever_the_umask() {
         let env = TestEnv::new();
         let db = env.path("a/b/keys.db");
         let out = Command::new("sh")
-            .args(["-c", &format!("umask {umask}; exec \"$0\" --db \"$1\" init --org acme --plan pro"), BIN])
+            .args([
+                "-c",
+                &format!("umask {umask}; exec \"$0\" --db \"$1\" init --org acme --plan pro"),
+                BIN,
+            ])
             .arg(&db)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(mode(&db), 0o600, "umask {umask}");
         assert_eq!(mode(&env.path("a/b")), 0o700, "umask {umask}");
         assert_eq!(mode(&env.path("a")), 0o700, "umask {umask}");
@@ -39,7 +47,11 @@ fn the_default_store_lives_under_xdg_data_home() {
         .assert()
         .success();
     assert!(data.join("seenty-keys/keys.db").is_file());
-    env.command().env_remove("SEENTY_KEYS_DB").args(["plans"]).assert().code(3);
+    env.command()
+        .env_remove("SEENTY_KEYS_DB")
+        .args(["plans"])
+        .assert()
+        .code(3);
     env.command()
         .env_remove("SEENTY_KEYS_DB")
         .env("HOME", env.path("home"))
@@ -53,14 +65,25 @@ fn the_default_store_lives_under_xdg_data_home() {
 fn a_store_others_can_read_gets_a_warning_with_the_fix() {
     let env = TestEnv::with_org("acme", "pro");
     std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    env.run(&["list"]).status(0).stderr_has("warning: ").stderr_has("chmod 600");
+    env.run(&["list"])
+        .status(0)
+        .stderr_has("warning: ")
+        .stderr_has("chmod 600");
 }
 
 #[test]
 fn a_missing_store_exits_3_and_names_init() {
     let env = TestEnv::new();
-    for args in [&["list"][..], &["generate", "--name", "CI"], &["org", "list"], &["plans"]] {
-        env.run(args).status(3).stderr_has("error: no store at").stderr_has("seenty-keys init");
+    for args in [
+        &["list"][..],
+        &["generate", "--name", "CI"],
+        &["org", "list"],
+        &["plans"],
+    ] {
+        env.run(args)
+            .status(3)
+            .stderr_has("error: no store at")
+            .stderr_has("seenty-keys init");
     }
     assert!(!env.db.exists(), "only init creates a store");
 }
@@ -70,7 +93,9 @@ fn a_garbage_or_empty_file_exits_3() {
     let env = TestEnv::new();
     std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
     std::fs::write(&env.db, b"this is not a database, just some text that is long enough to look like a header.....................................").unwrap();
-    env.run(&["list"]).status(3).stderr_has("not a seenty-keys store");
+    env.run(&["list"])
+        .status(3)
+        .stderr_has("not a seenty-keys store");
     std::fs::write(&env.db, b"").unwrap();
     env.run(&["list"]).status(3).stderr_has("not initialized");
 }
@@ -98,26 +123,44 @@ fn a_newer_schema_is_refused_untouched() {
 fn the_store_uses_wal() {
     let env = TestEnv::with_org("acme", "pro");
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 }
 
 #[test]
 fn init_twice_is_refused_and_init_needs_its_values_without_a_terminal() {
     let env = TestEnv::with_org("acme", "pro");
-    env.run(&["init", "--org", "other", "--plan", "pro"]).status(1).stderr_has("already exists").stderr_has("org create");
+    env.run(&["init", "--org", "other", "--plan", "pro"])
+        .status(1)
+        .stderr_has("already exists")
+        .stderr_has("org create");
     let fresh = TestEnv::new();
-    fresh.run(&["init", "--plan", "pro"]).status(2).stderr_has("--org");
-    fresh.run(&["init", "--org", "acme"]).status(2).stderr_has("--plan");
-    fresh.run(&["init", "--org", "Not A Slug", "--plan", "pro"]).status(2).stderr_has("invalid organization slug");
-    fresh.run(&["init", "--org", "acme", "--plan", "gold"]).status(2);
+    fresh
+        .run(&["init", "--plan", "pro"])
+        .status(2)
+        .stderr_has("--org");
+    fresh
+        .run(&["init", "--org", "acme"])
+        .status(2)
+        .stderr_has("--plan");
+    fresh
+        .run(&["init", "--org", "Not A Slug", "--plan", "pro"])
+        .status(2)
+        .stderr_has("invalid organization slug");
+    fresh
+        .run(&["init", "--org", "acme", "--plan", "gold"])
+        .status(2);
     assert!(!fresh.db.exists());
 }
 
 #[test]
 fn postgres_urls_are_not_taken_for_paths() {
     let env = TestEnv::new();
-    env.run(&["--db", "postgres://u@localhost/db", "list"]).status(2).stderr_has("unsupported store location");
+    env.run(&["--db", "postgres://u@localhost/db", "list"])
+        .status(2)
+        .stderr_has("unsupported store location");
 }
 
 #[test]
@@ -135,5 +178,11 @@ fn keys_and_events_are_never_deleted() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(events, [("org_created".into(), "tester".into()), ("key_created".into(), "tester".into())]);
+    assert_eq!(
+        events,
+        [
+            ("org_created".into(), "tester".into()),
+            ("key_created".into(), "tester".into())
+        ]
+    );
 }

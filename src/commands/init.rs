@@ -15,11 +15,17 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let slug = match &ctx.config.org {
         Some(slug) => validate_slug(slug)?.to_owned(),
         None if can_prompt => term::ask_text("Organization slug (e.g. acme)", |text| {
-            validate_slug(text.trim()).map(str::to_owned).map_err(|e| e.to_string())
+            validate_slug(text.trim())
+                .map(str::to_owned)
+                .map_err(|e| e.to_string())
         })?,
         None => return Err(Error::MissingValue { flag: "--org" }),
     };
-    let name = args.name.as_deref().map(|n| validate_text("the organization name", n)).transpose()?;
+    let name = args
+        .name
+        .as_deref()
+        .map(|n| validate_text("the organization name", n))
+        .transpose()?;
     if args.plan.is_none() && !can_prompt {
         return Err(Error::MissingValue { flag: "--plan" });
     }
@@ -27,7 +33,9 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let (mut store, _created) = store::create(&ctx.config.location)?;
     ctx.print_store_warnings();
     if !store.orgs(ctx.now)?.is_empty() {
-        return Err(Error::AlreadyInitialized { location: ctx.config.location.to_string() });
+        return Err(Error::AlreadyInitialized {
+            location: ctx.config.location.to_string(),
+        });
     }
     let plan = match args.plan {
         Some(plan) => plan,

@@ -1,12 +1,17 @@
 //! One module per command, and what they share: the context each runs in, the choice of
 //! organization, and the resolution of a KEYREF.
 
+mod completions;
 mod generate;
 mod init;
 mod list;
+mod log;
 mod org;
 mod plans;
 mod revoke;
+mod rotate;
+mod scan;
+mod secret;
 mod show;
 mod verify;
 
@@ -56,7 +61,10 @@ impl Ctx {
     }
 
     pub fn stamp(&self) -> Stamp {
-        Stamp { now: self.now, actor: os_user() }
+        Stamp {
+            now: self.now,
+            actor: os_user(),
+        }
     }
 
     /// The organization to act on: `--org`, else the default set by `org use`, else the
@@ -68,10 +76,10 @@ impl Ctx {
                 None => Err(Error::NoSuchOrg { slug: slug.clone() }),
             };
         }
-        if let Some(slug) = store.default_org()? {
-            if store.org(&slug, self.now)?.is_some() {
-                return Ok(slug);
-            }
+        if let Some(slug) = store.default_org()?
+            && store.org(&slug, self.now)?.is_some()
+        {
+            return Ok(slug);
         }
         let mut orgs = store.orgs(self.now)?;
         match orgs.len() {
@@ -88,19 +96,28 @@ impl Ctx {
         }
         let org = self.org(store)?;
         let reference = reference.trim();
-        if key::looks_like_id(reference) {
-            if let Some(key) = store.key_by_id(&org, reference)? {
-                return Ok(key);
-            }
+        if key::looks_like_id(reference)
+            && let Some(key) = store.key_by_id(&org, reference)?
+        {
+            return Ok(key);
         }
         let mut named = store.keys_named(&org, reference)?;
-        if let Some(active) = named.iter().position(|k| k.status(self.now) == Status::Active) {
+        if let Some(active) = named
+            .iter()
+            .position(|k| k.status(self.now) == Status::Active)
+        {
             return Ok(named.swap_remove(active));
         }
         match named.len() {
-            0 => Err(Error::NoSuchKey { reference: reference.to_owned(), org }),
+            0 => Err(Error::NoSuchKey {
+                reference: reference.to_owned(),
+                org,
+            }),
             1 => Ok(named.remove(0)),
-            count => Err(Error::AmbiguousName { name: reference.to_owned(), count }),
+            count => Err(Error::AmbiguousName {
+                name: reference.to_owned(),
+                count,
+            }),
         }
     }
 
@@ -128,7 +145,11 @@ impl Ctx {
         if !self.config.terminals.can_prompt() {
             return Err(Error::ConfirmationNeeded { action });
         }
-        if term::confirm(question)? { Ok(()) } else { Err(Error::Declined) }
+        if term::confirm(question)? {
+            Ok(())
+        } else {
+            Err(Error::Declined)
+        }
     }
 }
 
@@ -142,6 +163,11 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Show(args) => show::run(ctx, &args),
         Command::Revoke(args) => revoke::run(ctx, &args),
         Command::Verify(args) => verify::run(ctx, &args),
+        Command::Rotate(args) => rotate::run(ctx, &args),
+        Command::Scan(args) => scan::run(ctx, &args),
+        Command::Log(args) => log::run(ctx, &args),
+        Command::Completions(args) => completions::run(args.shell),
+        Command::GenerateAssets(args) => completions::generate_assets(&args.out_dir),
     }
 }
 
@@ -153,7 +179,23 @@ fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
         .lock()
         .take(STDIN_LIMIT)
         .read_to_end(&mut buffer)
-        .map_err(|source| Error::Io { what: "reading standard input".to_owned(), source })?;
+        .map_err(|source| Error::Io {
+            what: "reading standard input".to_owned(),
+            source,
+        })?;
+    Ok(buffer)
+}
+
+/// All of standard input, for `scan -` (`git diff | seenty-keys scan -`).
+fn read_stdin_all() -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut buffer)
+        .map_err(|source| Error::Io {
+            what: "reading standard input".to_owned(),
+            source,
+        })?;
     Ok(buffer)
 }
 
@@ -167,7 +209,11 @@ fn os_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .or_else(|| std::fs::metadata("/proc/self").ok().map(|m| format!("uid:{}", m.uid())))
+        .or_else(|| {
+            std::fs::metadata("/proc/self")
+                .ok()
+                .map(|m| format!("uid:{}", m.uid()))
+        })
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

@@ -26,14 +26,19 @@ pub fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
 
 fn create(ctx: &Ctx, slug: &str, plan: PlanId, name: Option<&str>) -> Result<()> {
     let slug = validate_slug(slug)?;
-    let name = name.map(|n| validate_text("the organization name", n)).transpose()?;
+    let name = name
+        .map(|n| validate_text("the organization name", n))
+        .transpose()?;
     let mut store = ctx.open_store()?;
     let org = store.create_org(slug, name.as_deref().unwrap_or(slug), plan, &ctx.stamp())?;
     if ctx.config.json {
         let default = store.default_org()?.as_deref() == Some(slug);
         return print_json(&OrgJson::new(&org, default));
     }
-    print_line(&format!("Created organization {} on the {} plan.", org.slug, org.plan.name))
+    print_line(&format!(
+        "Created organization {} on the {} plan.",
+        org.slug, org.plan.name
+    ))
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
@@ -42,10 +47,16 @@ fn list(ctx: &Ctx) -> Result<()> {
     let default = store.default_org()?;
     let is_default = |org: &Org| default.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
-        let json: Vec<_> = orgs.iter().map(|org| OrgJson::new(org, is_default(org))).collect();
+        let json: Vec<_> = orgs
+            .iter()
+            .map(|org| OrgJson::new(org, is_default(org)))
+            .collect();
         return print_json(&json);
     }
-    let mut table = new_table(ctx.config.terminals.stdout, &["Slug", "Name", "Plan", "Keys in use", "Default"]);
+    let mut table = new_table(
+        ctx.config.terminals.stdout,
+        &["Slug", "Name", "Plan", "Keys in use", "Default"],
+    );
     for org in &orgs {
         table.add_row(vec![
             Cell::new(&org.slug),
@@ -64,7 +75,9 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
         Some(slug) => slug,
         None => ctx.org(store.as_mut())?,
     };
-    let org = store.org(&slug, ctx.now)?.ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
+    let org = store
+        .org(&slug, ctx.now)?
+        .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
     let default = store.default_org()?.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
         return print_json(&OrgJson::new(&org, default));
@@ -88,41 +101,68 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
 fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
     let mut store = ctx.open_store()?;
     let slug = ctx.org(store.as_mut())?;
-    let org = store.org(&slug, ctx.now)?.ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
+    let org = store
+        .org(&slug, ctx.now)?
+        .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
     let new_plan = store
         .plans()?
         .into_iter()
         .find(|p| p.id == plan)
-        .ok_or_else(|| Error::Store { fault: crate::error::StoreFault::Corrupt, message: format!("plan {plan} missing") })?;
-    let over = new_plan.key_limit.is_some_and(|limit| org.active_keys > u64::from(limit));
+        .ok_or_else(|| Error::Store {
+            fault: crate::error::StoreFault::Corrupt,
+            message: format!("plan {plan} missing"),
+        })?;
+    let over = new_plan
+        .key_limit
+        .is_some_and(|limit| org.active_keys > u64::from(limit));
     let loses_access = !new_plan.api_access && org.active_keys > 0;
     if over || loses_access {
         let consequence = if new_plan.api_access {
             format!(
                 "{} has {} active keys and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
-                org.slug, org.active_keys, new_plan.name, new_plan.limit_label()
+                org.slug,
+                org.active_keys,
+                new_plan.name,
+                new_plan.limit_label()
             )
         } else {
-            format!("{} has no API access: its {} active keys will be rejected.", new_plan.name, org.active_keys)
+            format!(
+                "{} has no API access: its {} active keys will be rejected.",
+                new_plan.name, org.active_keys
+            )
         };
         if !ctx.config.json {
             ctx.warn(&consequence);
         }
-        ctx.confirm(yes, "a downgrade below the active keys", &format!("Move {} to {}?", org.slug, new_plan.name))?;
+        ctx.confirm(
+            yes,
+            "a downgrade below the active keys",
+            &format!("Move {} to {}?", org.slug, new_plan.name),
+        )?;
     }
     let old = store.set_plan(&slug, plan, &ctx.stamp())?;
-    let org = store.org(&slug, ctx.now)?.ok_or(Error::NoSuchOrg { slug })?;
+    let org = store
+        .org(&slug, ctx.now)?
+        .ok_or(Error::NoSuchOrg { slug })?;
     if ctx.config.json {
         let default = store.default_org()?.as_deref() == Some(org.slug.as_str());
         return print_json(&OrgJson::new(&org, default));
     }
-    print_line(&format!("{}: {} -> {} ({} keys in use).", org.slug, old, plan, usage(&org)))
+    print_line(&format!(
+        "{}: {} -> {} ({} keys in use).",
+        org.slug,
+        old,
+        plan,
+        usage(&org)
+    ))
 }
 
 fn use_org(ctx: &Ctx, slug: &str) -> Result<()> {
     let mut store = ctx.open_store()?;
     if store.org(slug, ctx.now)?.is_none() {
-        return Err(Error::NoSuchOrg { slug: slug.to_owned() });
+        return Err(Error::NoSuchOrg {
+            slug: slug.to_owned(),
+        });
     }
     store.set_default_org(slug)?;
     if ctx.config.json {

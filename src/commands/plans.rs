@@ -12,7 +12,10 @@ pub fn run(ctx: &Ctx) -> Result<Exit> {
         print_json(&json)?;
         return Ok(Exit::Success);
     }
-    let mut table = new_table(ctx.config.terminals.stdout, &["Plan", "Active keys", "API access"]);
+    let mut table = new_table(
+        ctx.config.terminals.stdout,
+        &["Plan", "Active keys", "API access"],
+    );
     for plan in &plans {
         table.add_row(vec![
             plan.name.clone(),

@@ -11,7 +11,11 @@ use crate::store::Revocation;
 use super::{Ctx, print_json, print_line};
 
 pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
-    let reason = args.reason.as_deref().map(|r| validate_text("the reason", r)).transpose()?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| validate_text("the reason", r))
+        .transpose()?;
     let mut store = ctx.open_store()?;
     let key = ctx.resolve_key(store.as_mut(), &args.key)?;
     if key.status(ctx.now) != Status::Revoked {

@@ -12,7 +12,12 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     if ctx.config.json {
         print_json(&KeyJson::new(&key, ctx.now))?;
     } else {
-        let table = key_properties(&key, ctx.now, ctx.config.terminals.stdout, ctx.config.color_stdout);
+        let table = key_properties(
+            &key,
+            ctx.now,
+            ctx.config.terminals.stdout,
+            ctx.config.color_stdout,
+        );
         print_line(&table.to_string())?;
     }
     Ok(Exit::Success)

@@ -25,7 +25,8 @@ pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, Bad
         return Ok(None);
     }
     let at = if let Some(delta) = parse_duration(text)? {
-        now.checked_add_signed(delta).ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?
+        now.checked_add_signed(delta)
+            .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?
     } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         date.and_hms_opt(0, 0, 0)
             .ok_or_else(|| BadExpiry::Unrecognized(when.to_owned()))?
@@ -37,7 +38,9 @@ pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, Bad
     };
     // The store keeps whole seconds; round up so a key never outlives what was asked
     // for by less than it was asked for.
-    let at = at.timestamp().checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
+    let at = at
+        .timestamp()
+        .checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
     let at = at
         .and_then(|secs| DateTime::from_timestamp(secs, 0))
         .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?;
@@ -50,7 +53,9 @@ pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, Bad
 /// A duration of a number and one unit: `m`inutes, `h`ours, `d`ays or `w`eeks.
 /// Returns `Ok(None)` when `text` does not have that shape at all.
 pub fn parse_duration(text: &str) -> Result<Option<TimeDelta>, BadExpiry> {
-    let Some(unit) = text.chars().last() else { return Ok(None) };
+    let Some(unit) = text.chars().last() else {
+        return Ok(None);
+    };
     let digits = &text[..text.len() - unit.len_utf8()];
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
@@ -65,7 +70,9 @@ pub fn parse_duration(text: &str) -> Result<Option<TimeDelta>, BadExpiry> {
     let out_of_range = || BadExpiry::OutOfRange(text.to_owned());
     let count: i64 = digits.parse().map_err(|_| out_of_range())?;
     let secs = count.checked_mul(per_unit).ok_or_else(out_of_range)?;
-    TimeDelta::try_seconds(secs).map(Some).ok_or_else(out_of_range)
+    TimeDelta::try_seconds(secs)
+        .map(Some)
+        .ok_or_else(out_of_range)
 }
 
 #[cfg(test)]
@@ -74,7 +81,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn now() -> Timestamp {
-        DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn at(s: &str) -> Option<Timestamp> {
@@ -89,21 +98,60 @@ mod tests {
         assert_eq!(parse_expiry("12h", now()), Ok(at("2026-11-27T00:00:00Z")));
         assert_eq!(parse_expiry("2w", now()), Ok(at("2026-12-10T12:00:00Z")));
         assert_eq!(parse_expiry("30m", now()), Ok(at("2026-11-26T12:30:00Z")));
-        assert_eq!(parse_expiry("2027-01-01", now()), Ok(at("2027-01-01T00:00:00Z")));
-        assert_eq!(parse_expiry("2027-01-01T10:00:00+02:00", now()), Ok(at("2027-01-01T08:00:00Z")));
-        assert_eq!(parse_expiry("2026-11-26T12:00:00.5Z", now()), Ok(at("2026-11-26T12:00:01Z")));
+        assert_eq!(
+            parse_expiry("2027-01-01", now()),
+            Ok(at("2027-01-01T00:00:00Z"))
+        );
+        assert_eq!(
+            parse_expiry("2027-01-01T10:00:00+02:00", now()),
+            Ok(at("2027-01-01T08:00:00Z"))
+        );
+        assert_eq!(
+            parse_expiry("2026-11-26T12:00:00.5Z", now()),
+            Ok(at("2026-11-26T12:00:01Z"))
+        );
     }
 
     #[test]
     fn refused_forms() {
-        for bad in ["", "soon", "90", "d", "-1d", "1.5d", "1y", "2027-13-01", "2027-02-30", "1d2h"] {
-            assert!(matches!(parse_expiry(bad, now()), Err(BadExpiry::Unrecognized(_))), "{bad:?}");
+        for bad in [
+            "",
+            "soon",
+            "90",
+            "d",
+            "-1d",
+            "1.5d",
+            "1y",
+            "2027-13-01",
+            "2027-02-30",
+            "1d2h",
+        ] {
+            assert!(
+                matches!(parse_expiry(bad, now()), Err(BadExpiry::Unrecognized(_))),
+                "{bad:?}"
+            );
         }
-        for past in ["0d", "0m", "2026-11-26", "2020-01-01", "2026-11-26T12:00:00Z"] {
-            assert!(matches!(parse_expiry(past, now()), Err(BadExpiry::NotInFuture(_))), "{past:?}");
+        for past in [
+            "0d",
+            "0m",
+            "2026-11-26",
+            "2020-01-01",
+            "2026-11-26T12:00:00Z",
+        ] {
+            assert!(
+                matches!(parse_expiry(past, now()), Err(BadExpiry::NotInFuture(_))),
+                "{past:?}"
+            );
         }
-        for huge in ["99999999999999999999d", "9223372036854775807w", "999999999999w"] {
-            assert!(matches!(parse_expiry(huge, now()), Err(BadExpiry::OutOfRange(_))), "{huge:?}");
+        for huge in [
+            "99999999999999999999d",
+            "9223372036854775807w",
+            "999999999999w",
+        ] {
+            assert!(
+                matches!(parse_expiry(huge, now()), Err(BadExpiry::OutOfRange(_))),
+                "{huge:?}"
+            );
         }
     }
 

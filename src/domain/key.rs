@@ -202,6 +202,10 @@ pub struct Key {
     pub last_used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
     pub revoke_reason: Option<String>,
+    /// The key this one replaced, when it was made by `rotate`.
+    pub rotated_from: Option<String>,
+    /// The key that replaced this one.
+    pub rotated_to: Option<String>,
 }
 
 impl Key {

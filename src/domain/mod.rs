@@ -3,10 +3,12 @@
 //! Nothing here touches the disk, the terminal or the clock: callers pass `now` in, so
 //! every rule can be tested (and property-tested) in isolation.
 
+pub mod event;
 pub mod expires;
 pub mod key;
 pub mod org;
 pub mod plan;
+pub mod scan;
 pub mod text;
 
 /// A point in time, in whole seconds since the Unix epoch (UTC).

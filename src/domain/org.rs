@@ -24,10 +24,16 @@ pub struct BadSlug(pub String);
 /// `verify` output and in `--org`, so they stay shell- and URL-safe.
 pub fn validate_slug(slug: &str) -> Result<&str, BadSlug> {
     let ok = (1..=39).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
-    if ok { Ok(slug) } else { Err(BadSlug(slug.to_owned())) }
+    if ok {
+        Ok(slug)
+    } else {
+        Err(BadSlug(slug.to_owned()))
+    }
 }
 
 #[cfg(test)]
@@ -38,7 +44,15 @@ mod tests {
     fn slugs() {
         assert!(validate_slug("acme").is_ok());
         assert!(validate_slug("acme-2").is_ok());
-        for bad in ["", "-acme", "acme-", "Acme", "ac me", "a_b", &"a".repeat(40)] {
+        for bad in [
+            "",
+            "-acme",
+            "acme-",
+            "Acme",
+            "ac me",
+            "a_b",
+            &"a".repeat(40),
+        ] {
             assert!(validate_slug(bad).is_err(), "{bad:?}");
         }
     }

@@ -17,7 +17,13 @@ pub enum PlanId {
 }
 
 impl PlanId {
-    pub const ALL: [Self; 5] = [Self::Hobby, Self::Starter, Self::Pro, Self::Ultra, Self::Enterprise];
+    pub const ALL: [Self; 5] = [
+        Self::Hobby,
+        Self::Starter,
+        Self::Pro,
+        Self::Ultra,
+        Self::Enterprise,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -64,14 +70,17 @@ impl Plan {
             return Err(Refusal::NoApiAccess);
         }
         match self.key_limit {
-            Some(limit) if active >= u64::from(limit) => Err(Refusal::LimitReached { limit, active }),
+            Some(limit) if active >= u64::from(limit) => {
+                Err(Refusal::LimitReached { limit, active })
+            }
             _ => Ok(()),
         }
     }
 
     /// The limit as shown to people: a number or "Unlimited".
     pub fn limit_label(&self) -> String {
-        self.key_limit.map_or_else(|| "Unlimited".to_owned(), |n| n.to_string())
+        self.key_limit
+            .map_or_else(|| "Unlimited".to_owned(), |n| n.to_string())
     }
 
     /// The next plan up that would admit `active + 1` keys, for upgrade hints.
@@ -88,14 +97,25 @@ mod tests {
     use super::*;
 
     fn plan(id: PlanId, limit: Option<u32>, api: bool) -> Plan {
-        Plan { id, name: id.slug().into(), key_limit: limit, api_access: api }
+        Plan {
+            id,
+            name: id.slug().into(),
+            key_limit: limit,
+            api_access: api,
+        }
     }
 
     #[test]
     fn limits_are_enforced() {
         let pro = plan(PlanId::Pro, Some(5), true);
         assert_eq!(pro.admit_new_key(4), Ok(()));
-        assert_eq!(pro.admit_new_key(5), Err(Refusal::LimitReached { limit: 5, active: 5 }));
+        assert_eq!(
+            pro.admit_new_key(5),
+            Err(Refusal::LimitReached {
+                limit: 5,
+                active: 5
+            })
+        );
         let hobby = plan(PlanId::Hobby, Some(0), false);
         assert_eq!(hobby.admit_new_key(0), Err(Refusal::NoApiAccess));
         let ent = plan(PlanId::Enterprise, None, true);
@@ -110,8 +130,17 @@ mod tests {
             plan(PlanId::Pro, Some(5), true),
             plan(PlanId::Enterprise, None, true),
         ];
-        assert_eq!(Plan::upgrade_for(&plans, 0).map(|p| p.id), Some(PlanId::Starter));
-        assert_eq!(Plan::upgrade_for(&plans, 1).map(|p| p.id), Some(PlanId::Pro));
-        assert_eq!(Plan::upgrade_for(&plans, 5).map(|p| p.id), Some(PlanId::Enterprise));
+        assert_eq!(
+            Plan::upgrade_for(&plans, 0).map(|p| p.id),
+            Some(PlanId::Starter)
+        );
+        assert_eq!(
+            Plan::upgrade_for(&plans, 1).map(|p| p.id),
+            Some(PlanId::Pro)
+        );
+        assert_eq!(
+            Plan::upgrade_for(&plans, 5).map(|p| p.id),
+            Some(PlanId::Enterprise)
+        );
     }
 }

@@ -10,7 +10,11 @@ pub enum BadText {
     #[error("{what} is empty")]
     Empty { what: &'static str },
     #[error("{what} is {len} characters long; at most {max} are allowed")]
-    TooLong { what: &'static str, len: usize, max: usize },
+    TooLong {
+        what: &'static str,
+        len: usize,
+        max: usize,
+    },
     #[error("{what} contains a control or bidirectional-override character ({found})")]
     ControlCharacter { what: &'static str, found: String },
 }
@@ -34,7 +38,10 @@ fn validate(what: &'static str, raw: &str, max: usize) -> Result<String, BadText
         return Err(BadText::Empty { what });
     }
     if let Some(c) = text.chars().find(|&c| is_unsafe(c)) {
-        return Err(BadText::ControlCharacter { what, found: c.escape_unicode().to_string() });
+        return Err(BadText::ControlCharacter {
+            what,
+            found: c.escape_unicode().to_string(),
+        });
     }
     let len = text.chars().count();
     if len > max {
@@ -57,7 +64,8 @@ pub fn is_generic_name(name: &str) -> bool {
         "secret", "token", "dev", "prod",
     ];
     let lowered = name.trim().to_lowercase();
-    let stem = lowered.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '-' || c == '_');
+    let stem =
+        lowered.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '-' || c == '_');
     GENERIC.contains(&stem) || stem.is_empty()
 }
 
@@ -68,13 +76,28 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(validate_name("  GitHub Actions CI ").unwrap(), "GitHub Actions CI");
+        assert_eq!(
+            validate_name("  GitHub Actions CI ").unwrap(),
+            "GitHub Actions CI"
+        );
         assert!(matches!(validate_name("   "), Err(BadText::Empty { .. })));
-        assert!(matches!(validate_name(&"x".repeat(101)), Err(BadText::TooLong { len: 101, .. })));
+        assert!(matches!(
+            validate_name(&"x".repeat(101)),
+            Err(BadText::TooLong { len: 101, .. })
+        ));
         assert!(validate_name(&"é".repeat(100)).is_ok());
-        assert!(matches!(validate_name("a\u{1b}[31mb"), Err(BadText::ControlCharacter { .. })));
-        assert!(matches!(validate_name("evil\u{202E}txt"), Err(BadText::ControlCharacter { .. })));
-        assert!(matches!(validate_name("a\nb"), Err(BadText::ControlCharacter { .. })));
+        assert!(matches!(
+            validate_name("a\u{1b}[31mb"),
+            Err(BadText::ControlCharacter { .. })
+        ));
+        assert!(matches!(
+            validate_name("evil\u{202E}txt"),
+            Err(BadText::ControlCharacter { .. })
+        ));
+        assert!(matches!(
+            validate_name("a\nb"),
+            Err(BadText::ControlCharacter { .. })
+        ));
     }
 
     #[test]
@@ -82,7 +105,11 @@ mod tests {
         for n in ["test", "Key1", "temp", "key 2", "TEST-3", "123"] {
             assert!(is_generic_name(n), "{n}");
         }
-        for n in ["GitHub Actions CI", "Terraform integration", "test runner for deploys"] {
+        for n in [
+            "GitHub Actions CI",
+            "Terraform integration",
+            "test runner for deploys",
+        ] {
             assert!(!is_generic_name(n), "{n}");
         }
     }

@@ -7,6 +7,7 @@
 pub mod sqlite;
 
 use crate::domain::Timestamp;
+use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
@@ -66,6 +67,32 @@ pub struct KeyMatch {
     pub api_access: bool,
 }
 
+/// A rotation: the new key, and the old one with the time it stops working.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub new: Key,
+    pub old: Key,
+}
+
+/// What `verify` saw, recorded in one transaction: last-used times, and attempts to use
+/// revoked or expired keys for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Uses {
+    pub touched: Vec<(String, Timestamp)>,
+    pub attempts: Vec<(String, EventKind)>,
+}
+
+impl Uses {
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty() && self.attempts.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.touched.clear();
+        self.attempts.clear();
+    }
+}
+
 /// The outcome of a revocation: revoking a revoked key succeeds and says so.
 #[derive(Debug, Clone)]
 pub enum Revocation {
@@ -107,8 +134,29 @@ pub trait Store {
     /// The key with this hash, in any organization.
     fn key_by_hash(&mut self, hash: &KeyHash) -> Result<Option<KeyMatch>>;
     fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation>;
-    /// Records a use of the key at `at` (kept to the second, never moved backwards).
-    fn touch(&mut self, id: &str, at: Timestamp) -> Result<()>;
+    /// Replaces the active key `old_id` with `new` in one transaction: the old key stops
+    /// working at `old_stops_at` (now, or when a grace period ends) and does not count
+    /// against the plan's limit. Commits only if `deliver` succeeds, as `create_key`.
+    fn rotate(
+        &mut self,
+        old_id: &str,
+        new: &NewKey,
+        old_stops_at: Timestamp,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Rotation>;
+    /// Records last-used times (kept to the second, never moved backwards) and use
+    /// attempts, all in one transaction.
+    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()>;
+    /// Calls `visit` for the newest `limit` events of `org` (of one key, if given), newest
+    /// first.
+    fn events(
+        &mut self,
+        org: &str,
+        key_id: Option<&str>,
+        limit: u32,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()>;
 }
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].

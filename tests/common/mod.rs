@@ -47,14 +47,22 @@ impl TestEnv {
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        Run(self.command().args(args).write_stdin(stdin).output().expect("run"))
+        Run(self
+            .command()
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("run"))
     }
 
     /// Generates a key and returns the secret printed on stdout.
     pub fn generate(&self, name: &str) -> String {
         let run = self.run(&["generate", "--name", name]).status(0);
         let key = run.stdout();
-        assert!(key.ends_with('\n') && key.lines().count() == 1, "one line: {key:?}");
+        assert!(
+            key.ends_with('\n') && key.lines().count() == 1,
+            "one line: {key:?}"
+        );
         key.trim_end().to_owned()
     }
 
@@ -68,7 +76,10 @@ impl TestEnv {
     }
 
     pub fn key_named(&self, name: &str) -> Value {
-        self.keys().into_iter().find(|k| k["name"] == name).expect("key by name")
+        self.keys()
+            .into_iter()
+            .find(|k| k["name"] == name)
+            .expect("key by name")
     }
 
     /// Runs SQL on the store directly, to set up states no command produces (a past
@@ -112,12 +123,20 @@ impl Run {
     }
 
     pub fn stdout_has(self, part: &str) -> Self {
-        assert!(self.stdout().contains(part), "stdout lacks {part:?}:\n{}", self.stdout());
+        assert!(
+            self.stdout().contains(part),
+            "stdout lacks {part:?}:\n{}",
+            self.stdout()
+        );
         self
     }
 
     pub fn stderr_has(self, part: &str) -> Self {
-        assert!(self.stderr().contains(part), "stderr lacks {part:?}:\n{}", self.stderr());
+        assert!(
+            self.stderr().contains(part),
+            "stderr lacks {part:?}:\n{}",
+            self.stderr()
+        );
         self
     }
 

@@ -1,0 +1,99 @@
+//! `rotate KEYREF`: a new key with the same name, printed exactly as `generate` prints
+//! it, and the old key revoked now or when a grace period ends, in one transaction.
+//!
+//! Built for secret-rotation scripts: `NEW=$(seenty-keys rotate "CI" --grace 1h --yes)`.
+
+use chrono::TimeDelta;
+use serde::Serialize;
+
+use crate::cli::RotateArgs;
+use crate::domain::expires::{parse_duration, parse_expiry};
+use crate::domain::key::{self, Secret, Status};
+use crate::error::{Error, Exit, Result};
+use crate::render::{NewKeyJson, escape, json_time, table_time};
+use crate::store::NewKey;
+
+use super::{Ctx, secret};
+
+/// The longest two keys of one rotation may both work.
+const MAX_GRACE: TimeDelta = TimeDelta::days(7);
+
+/// `generate --json` plus the old key and when it stops working.
+#[derive(Serialize)]
+struct RotateJson<'a> {
+    #[serde(flatten)]
+    new: NewKeyJson<'a>,
+    rotated_from: &'a str,
+    old_stops_at: String,
+}
+
+pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
+    let grace = match &args.grace {
+        None => TimeDelta::zero(),
+        Some(text) => match parse_duration(text.trim())? {
+            Some(grace) if grace <= MAX_GRACE => grace,
+            Some(_) => return Err(Error::GraceTooLong(text.clone())),
+            None => {
+                return Err(crate::domain::expires::BadExpiry::Unrecognized(text.clone()).into());
+            }
+        },
+    };
+    let expires = args
+        .expires
+        .as_deref()
+        .map(|when| parse_expiry(when, ctx.now))
+        .transpose()?;
+    secret::check_destination()?;
+    let mut store = ctx.open_store()?;
+    let old = ctx.resolve_key(store.as_mut(), &args.key)?;
+    let status = old.status(ctx.now);
+    if status != Status::Active {
+        return Err(Error::NotRotatable { id: old.id, status });
+    }
+    let old_stops_at = ctx.now + grace;
+    let when = if grace.is_zero() {
+        "now".to_owned()
+    } else {
+        format!("at {} UTC", table_time(Some(old_stops_at)))
+    };
+    ctx.confirm(
+        args.yes,
+        "rotate",
+        &format!(
+            "Replace {} ({})? The old key stops working {when}.",
+            old.id,
+            escape(&old.name)
+        ),
+    )?;
+
+    // The new key lives as long as the old one was meant to, counted from now.
+    let expires_at = match expires {
+        Some(expires) => expires,
+        None => old.expires_at.map(|at| ctx.now + (at - old.created_at)),
+    };
+    let secret = Secret::generate()?;
+    let new = NewKey {
+        id: key::new_id()?,
+        org: old.org.clone(),
+        name: old.name.clone(),
+        hash: secret.hash(),
+        hint: secret.hint(),
+        expires_at,
+    };
+    let rotation = store.rotate(&old.id, &new, old_stops_at, &ctx.stamp(), &mut |key| {
+        let json = RotateJson {
+            new: NewKeyJson::new(key, secret.expose()),
+            rotated_from: &old.id,
+            old_stops_at: json_time(old_stops_at),
+        };
+        secret::deliver(ctx, &secret, &json)
+    })?;
+    secret::say_shown_once(ctx, &rotation.new);
+    if ctx.config.terminals.stderr && !ctx.config.json {
+        ctx.warn(&format!(
+            "{} stops working {when}; update what uses it",
+            rotation.old.id
+        ));
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,277 @@
+//! SQL for keys: creation under the plan's limit, lookups, revocation and rotation.
+//!
+//! The write functions take the caller's `BEGIN IMMEDIATE` transaction, so a check (the
+//! limit, the name) and the write it guards happen under one lock.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, named_params, params};
+
+use super::orgs;
+use super::rows::{
+    self, IS_ACTIVE, IS_EXPIRED, IS_REVOKED, KEY_COLUMNS, KEY_FROM, KEY_WIDTH, record_event,
+};
+use crate::domain::Timestamp;
+use crate::domain::event::EventKind;
+use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::plan::{Plan, Refusal};
+use crate::error::{Error, Result};
+use crate::render::json_time;
+use crate::store::{KeyMatch, NewKey, Revocation, Rotation, Stamp};
+
+/// Inserts `new` after checking the plan and the name. `replacing` is the row of a key
+/// being rotated out: it counts neither against the limit nor as a name clash.
+pub fn create(
+    tx: &Transaction<'_>,
+    new: &NewKey,
+    replacing: Option<i64>,
+    stamp: &Stamp,
+) -> Result<Key> {
+    let now = stamp.now.timestamp();
+    let (org_id, plan) = orgs::id_and_plan(tx, &new.org)?;
+    let others =
+        format!("FROM keys k WHERE k.org_id = :org AND {IS_ACTIVE} AND k.id IS NOT :replacing");
+    let active: i64 = tx
+        .prepare_cached(&format!("SELECT count(*) {others}"))?
+        .query_row(
+            named_params! {":org": org_id, ":now": now, ":replacing": replacing},
+            |r| r.get(0),
+        )?;
+    admit(tx, &new.org, &plan, active.unsigned_abs())?;
+    // A rotation keeps the name on purpose, even while a predecessor is in its grace period.
+    if replacing.is_none() {
+        let clash: Option<String> = tx
+            .prepare_cached(&format!("SELECT k.public_id {others} AND k.name = :name LIMIT 1"))?
+            .query_row(
+                named_params! {":org": org_id, ":now": now, ":replacing": replacing, ":name": new.name},
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = clash {
+            return Err(Error::DuplicateName {
+                name: new.name.clone(),
+                id,
+            });
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, rotated_from) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        new.id,
+        org_id,
+        new.name,
+        &new.hash.0[..],
+        new.hint.0,
+        now,
+        new.expires_at.map(|t| t.timestamp()),
+        replacing,
+    ])?;
+    let row_id = tx.last_insert_rowid();
+    let rotated_from = match replacing {
+        Some(old) => Some(tx.query_row(
+            "SELECT public_id FROM keys WHERE id = ?1",
+            [old],
+            |r| r.get(0),
+        )?),
+        None => None,
+    };
+    let detail = rotated_from
+        .as_ref()
+        .map(|old: &String| format!("rotated from {old}"));
+    record_event(
+        tx,
+        stamp,
+        org_id,
+        Some(row_id),
+        EventKind::KeyCreated,
+        detail.as_deref(),
+    )?;
+    Ok(Key {
+        id: new.id.clone(),
+        org: new.org.clone(),
+        name: new.name.clone(),
+        hint: new.hint.clone(),
+        created_at: rows::timestamp(now)?,
+        expires_at: new.expires_at,
+        last_used_at: None,
+        revoked_at: None,
+        revoke_reason: None,
+        rotated_from,
+        rotated_to: None,
+    })
+}
+
+/// Applies the plan's rule to one more key, with an upgrade hint when refused.
+fn admit(tx: &Transaction<'_>, org: &str, plan: &Plan, active: u64) -> Result<()> {
+    match plan.admit_new_key(active) {
+        Ok(()) => Ok(()),
+        Err(Refusal::NoApiAccess) => Err(Error::NoApiAccess {
+            org: org.to_owned(),
+        }),
+        Err(Refusal::LimitReached { limit, active }) => {
+            let plans = orgs::plans(tx)?;
+            let upgrade = Plan::upgrade_for(&plans, active).map(|p| p.id);
+            Err(Error::PlanLimit {
+                org: org.to_owned(),
+                plan: plan.id,
+                limit,
+                active,
+                upgrade,
+            })
+        }
+    }
+}
+
+pub fn visit(
+    conn: &Connection,
+    org: &str,
+    status: Option<Status>,
+    now: Timestamp,
+    visit: &mut dyn FnMut(Key) -> Result<()>,
+) -> Result<()> {
+    let filter = match status {
+        None => "1".to_owned(),
+        Some(Status::Revoked) => IS_REVOKED.to_owned(),
+        Some(Status::Expired) => format!("NOT {IS_REVOKED} AND {IS_EXPIRED}"),
+        Some(Status::Active) => IS_ACTIVE.to_owned(),
+    };
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = :org AND (:now IS NULL OR {filter}) ORDER BY k.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let now = status.map(|_| now.timestamp());
+    let mut rows = stmt.query(named_params! {":org": org, ":now": now})?;
+    while let Some(row) = rows.next()? {
+        visit(rows::key(row)?)?;
+    }
+    Ok(())
+}
+
+pub fn by_id(conn: &Connection, org: &str, id: &str) -> Result<Option<Key>> {
+    let sql =
+        format!("SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.public_id = ?1 AND o.slug = ?2");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id, org], rows::key)
+        .optional()?)
+}
+
+/// All keys of `org` with this exact name, newest first.
+pub fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = ?1 AND k.name = ?2 ORDER BY k.id DESC"
+    );
+    let keys = conn
+        .prepare_cached(&sql)?
+        .query_map([org, name], rows::key)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
+}
+
+pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
+    let sql = format!(
+        "SELECT {KEY_COLUMNS}, p.api_access FROM {KEY_FROM} JOIN plans p ON p.id = o.plan WHERE k.hash = ?1"
+    );
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([&hash.0[..]], |row| {
+            Ok(KeyMatch {
+                key: rows::key(row)?,
+                api_access: row.get(KEY_WIDTH)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+/// A key with its row id and its organization's row id, for writes.
+fn for_update(tx: &Transaction<'_>, id: &str) -> Result<(Key, i64, i64)> {
+    let sql =
+        format!("SELECT {KEY_COLUMNS}, k.id, k.org_id FROM {KEY_FROM} WHERE k.public_id = ?1");
+    let found = tx
+        .prepare_cached(&sql)?
+        .query_row([id], |row| {
+            Ok((
+                rows::key(row)?,
+                row.get(KEY_WIDTH)?,
+                row.get(KEY_WIDTH + 1)?,
+            ))
+        })
+        .optional()?;
+    found.ok_or_else(|| Error::NoSuchKey {
+        reference: id.to_owned(),
+        org: String::new(),
+    })
+}
+
+pub fn revoke(
+    tx: &Transaction<'_>,
+    id: &str,
+    reason: Option<&str>,
+    stamp: &Stamp,
+) -> Result<Revocation> {
+    let (key, row_id, org_id) = for_update(tx, id)?;
+    if key.status(stamp.now) == Status::Revoked {
+        return Ok(Revocation::AlreadyRevoked(key));
+    }
+    tx.execute(
+        "UPDATE keys SET revoked_at = ?1, revoke_reason = ?2 WHERE id = ?3",
+        params![stamp.now.timestamp(), reason, row_id],
+    )?;
+    record_event(
+        tx,
+        stamp,
+        org_id,
+        Some(row_id),
+        EventKind::KeyRevoked,
+        reason,
+    )?;
+    Ok(Revocation::Revoked(Key {
+        revoked_at: Some(stamp.now),
+        revoke_reason: reason.map(str::to_owned),
+        ..key
+    }))
+}
+
+pub fn rotate(
+    tx: &Transaction<'_>,
+    old_id: &str,
+    new: &NewKey,
+    old_stops_at: Timestamp,
+    stamp: &Stamp,
+) -> Result<Rotation> {
+    let (old, old_row, org_id) = for_update(tx, old_id)?;
+    let status = old.status(stamp.now);
+    if status != Status::Active {
+        return Err(Error::NotRotatable { id: old.id, status });
+    }
+    if let Some(to) = old.rotated_to {
+        return Err(Error::AlreadyRotated { id: old.id, to });
+    }
+    let new_key = create(tx, new, Some(old_row), stamp)?;
+    let reason = format!("rotated to {}", new_key.id);
+    tx.execute(
+        "UPDATE keys SET revoked_at = ?1, revoke_reason = ?2 WHERE id = ?3",
+        params![old_stops_at.timestamp(), reason, old_row],
+    )?;
+    let detail = format!(
+        "rotated to {}; stops working at {}",
+        new_key.id,
+        json_time(old_stops_at)
+    );
+    record_event(
+        tx,
+        stamp,
+        org_id,
+        Some(old_row),
+        EventKind::KeyRotated,
+        Some(&detail),
+    )?;
+    let old = Key {
+        revoked_at: Some(old_stops_at),
+        revoke_reason: Some(reason),
+        rotated_to: Some(new_key.id.clone()),
+        ..old
+    };
+    Ok(Rotation { new: new_key, old })
+}

@@ -1,0 +1,350 @@
+//! The SQLite backend: the only module that holds SQL or touches rusqlite.
+//!
+//! One file, WAL journal, a busy timeout so concurrent processes wait instead of failing,
+//! and every write in an explicit `BEGIN IMMEDIATE` transaction: taking the write lock
+//! up front is what makes "count the active keys, then insert" safe across processes.
+
+mod events;
+mod keys;
+mod orgs;
+mod rows;
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
+use crate::domain::Timestamp;
+use crate::domain::event::Event;
+use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::org::Org;
+use crate::domain::plan::{Plan, PlanId};
+use crate::error::{Error, Result, StoreFault};
+
+/// Migrations, applied in order; the schema version is their count (`PRAGMA user_version`).
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_rotation.sql"),
+];
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens an existing, initialized store, upgrading an older schema. A newer schema is
+    /// refused before anything is written.
+    pub fn open(path: &Path) -> Result<Self> {
+        match fs::metadata(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(Error::StoreMissing {
+                    path: path.to_owned(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    what: format!("reading {}", path.display()),
+                    source,
+                });
+            }
+        }
+        let mut store = Self::connect(path)?;
+        match store.schema_version()? {
+            0 => Err(Error::StoreUninitialized {
+                path: path.to_owned(),
+            }),
+            _ => {
+                store.migrate()?;
+                Ok(store)
+            }
+        }
+    }
+
+    /// Opens the store, creating the file (0600) and its directory (0700) when missing.
+    /// Returns whether the schema was created by this call.
+    pub fn create(path: &Path) -> Result<(Self, bool)> {
+        if !path.exists() {
+            create_private_file(path)?;
+        }
+        let mut store = Self::connect(path)?;
+        let fresh = store.schema_version()? == 0;
+        if fresh {
+            // WAL lets readers (verify) run while a writer works; the mode is persistent.
+            let mode: String =
+                store
+                    .conn
+                    .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::Store {
+                    fault: StoreFault::Other,
+                    message: format!("journal mode {mode}"),
+                });
+            }
+        }
+        store.migrate()?;
+        Ok((store, fresh))
+    }
+
+    fn connect(path: &Path) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        // FULL: an acknowledged revoke survives a power cut, not just a crash.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(Self { conn })
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    /// Applies the migrations this store lacks, in one transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let latest = latest_version();
+        let version = self.schema_version()?;
+        check_version(version)?;
+        if version == latest {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let applied = check_version(version)?;
+        for sql in &MIGRATIONS[applied..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", latest)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A write transaction that takes the lock up front (waiting up to the busy timeout),
+    /// so no read inside it can be invalidated by another writer.
+    fn immediate(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// The number of migrations already applied, or why the version cannot be used.
+fn check_version(version: i64) -> Result<usize> {
+    if version > latest_version() {
+        return Err(Error::StoreNewer {
+            found: version,
+            supported: latest_version(),
+        });
+    }
+    usize::try_from(version).map_err(|_| Error::Store {
+        fault: StoreFault::Corrupt,
+        message: format!("invalid schema version {version}"),
+    })
+}
+
+/// Creates the store file with mode 0600, and any missing directories with mode 0700,
+/// whatever the umask.
+fn create_private_file(path: &Path) -> Result<()> {
+    let io_err = |what: String| move |source| Error::Io { what, source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let missing: Vec<_> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .collect();
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_err(format!("creating {}", dir.display())))?;
+        for created in missing {
+            fs::set_permissions(created, fs::Permissions::from_mode(0o700))
+                .map_err(io_err(format!("setting the mode of {}", created.display())))?;
+        }
+    }
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(file) => file
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io_err(format!("setting the mode of {}", path.display()))),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::Io {
+            what: format!("creating {}", path.display()),
+            source,
+        }),
+    }
+}
+
+/// A warning with the fix when other users can read or write the store file.
+pub fn permission_warnings(path: &Path) -> Vec<String> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => vec![format!(
+            "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 '{}'",
+            path.display(),
+            meta.permissions().mode() & 0o777,
+            path.display()
+        )],
+        _ => Vec::new(),
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        let fault = match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreFault::Locked,
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreFault::Corrupt,
+            Some(ErrorCode::ReadOnly) => StoreFault::ReadOnly,
+            Some(ErrorCode::DiskFull) => StoreFault::Full,
+            Some(
+                ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::PermissionDenied,
+            ) => StoreFault::Io,
+            _ => StoreFault::Other,
+        };
+        let message = match fault {
+            StoreFault::Locked => format!(
+                "the store stayed locked by another process for more than {} s",
+                BUSY_TIMEOUT.as_secs()
+            ),
+            StoreFault::Corrupt => {
+                "the file is not a seenty-keys store, or it is damaged".to_owned()
+            }
+            StoreFault::Full => "the disk is full".to_owned(),
+            _ => e.to_string(),
+        };
+        Error::Store { fault, message }
+    }
+}
+
+impl Store for SqliteStore {
+    fn plans(&mut self) -> Result<Vec<Plan>> {
+        orgs::plans(&self.conn)
+    }
+
+    fn orgs(&mut self, now: Timestamp) -> Result<Vec<Org>> {
+        orgs::all(&self.conn, now)
+    }
+
+    fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>> {
+        orgs::by_slug(&self.conn, slug, now)
+    }
+
+    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
+        let tx = self.immediate()?;
+        orgs::create(&tx, slug, name, plan, stamp)?;
+        tx.commit()?;
+        orgs::by_slug(&self.conn, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
+            slug: slug.to_owned(),
+        })
+    }
+
+    fn default_org(&mut self) -> Result<Option<String>> {
+        orgs::default(&self.conn)
+    }
+
+    fn set_default_org(&mut self, slug: &str) -> Result<()> {
+        let tx = self.immediate()?;
+        orgs::set_default(&tx, slug)?;
+        Ok(tx.commit()?)
+    }
+
+    fn set_plan(&mut self, org: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId> {
+        let tx = self.immediate()?;
+        let old = orgs::set_plan(&tx, org, plan, stamp)?;
+        tx.commit()?;
+        Ok(old)
+    }
+
+    fn create_key(
+        &mut self,
+        new: &NewKey,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Key> {
+        let tx = self.immediate()?;
+        let key = keys::create(&tx, new, None, stamp)?;
+        // The secret must reach its reader before the key exists; an error here rolls back.
+        deliver(&key)?;
+        tx.commit()?;
+        Ok(key)
+    }
+
+    fn keys(
+        &mut self,
+        org: &str,
+        status: Option<Status>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(Key) -> Result<()>,
+    ) -> Result<()> {
+        keys::visit(&self.conn, org, status, now, visit)
+    }
+
+    fn key_by_id(&mut self, org: &str, id: &str) -> Result<Option<Key>> {
+        keys::by_id(&self.conn, org, id)
+    }
+
+    fn keys_named(&mut self, org: &str, name: &str) -> Result<Vec<Key>> {
+        keys::named(&self.conn, org, name)
+    }
+
+    fn key_by_hash(&mut self, hash: &KeyHash) -> Result<Option<KeyMatch>> {
+        keys::by_hash(&self.conn, hash)
+    }
+
+    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
+        let tx = self.immediate()?;
+        let outcome = keys::revoke(&tx, id, reason, stamp)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn rotate(
+        &mut self,
+        old_id: &str,
+        new: &NewKey,
+        old_stops_at: Timestamp,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Rotation> {
+        let tx = self.immediate()?;
+        let rotation = keys::rotate(&tx, old_id, new, old_stops_at, stamp)?;
+        deliver(&rotation.new)?;
+        tx.commit()?;
+        Ok(rotation)
+    }
+
+    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        let tx = self.immediate()?;
+        events::record_uses(&tx, uses, stamp)?;
+        Ok(tx.commit()?)
+    }
+
+    fn events(
+        &mut self,
+        org: &str,
+        key_id: Option<&str>,
+        limit: u32,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        events::visit(&self.conn, org, key_id, limit, visit)
+    }
+}
