@@ -148,6 +148,7 @@ fn fish_completion() -> Vec<u8> {
     script.into_bytes()
 }
 
+/// Appends a `complete` line for each positional argument with a fixed set of values.
 fn fish_positional_values(cmd: &clap::Command, path: &mut Vec<String>, out: &mut String) {
     let using = format!("__fish_{}_using_subcommand", BIN_NAME.replace('-', "_"));
     for sub in cmd.get_subcommands() {
@@ -358,8 +359,8 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Success; for verify, the key is valid."),
     (
         "1",
-        "Refused: a key rejected, a plan limit reached, no such key or organization, or a \
-        confirmation answered no.",
+        "Refused: a key rejected, a plan limit reached, no such key or organization, an \
+        active key found by scan, or a confirmation answered no.",
     ),
     (
         "2",
@@ -397,7 +398,7 @@ const FILES: &str = "The default store, a SQLite database \
 
 const SECURITY: &[&str] = &[
     "Only the SHA-256 hash of a key is stored. The key itself is printed once, on standard \
-    output, when it is generated, and can never be shown again: put it in a password \
+    output, when it is generated or rotated, and can never be shown again: put it in a password \
     manager or your CI's secret store at once.",
     "Give verify the key through SEENTY_TOKEN or standard input rather than as an \
     argument: arguments are visible to other users in the process list and end up in \
@@ -423,6 +424,14 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "Revoke a key without a prompt, saying why:",
         "seenty-keys revoke \"GitHub Actions CI\" --reason \"leaked in a log\" --yes",
+    ),
+    (
+        "Replace a key in a CI job, the old one working for one more hour:",
+        "NEW=$(seenty-keys rotate \"GitHub Actions CI\" --grace 1h --yes)",
+    ),
+    (
+        "Fail a pre-commit hook or CI step when a live key is in the tree:",
+        "seenty-keys scan .",
     ),
     (
         "Gate a deployment on a valid key, read from SEENTY_TOKEN:",

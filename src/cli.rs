@@ -25,7 +25,7 @@ pub struct Opts {
     #[arg(long, global = true, env = "SEENTY_KEYS_DB", value_name = "PATH")]
     pub db: Option<String>,
 
-    /// The organization to act on [default: the one set by `org use`, or the only one]
+    /// The organization to act on [default: the one set by 'org use', or the only one]
     #[arg(long, global = true, env = "SEENTY_ORG", value_name = "SLUG")]
     pub org: Option<String>,
 
@@ -103,6 +103,7 @@ pub enum OrgCommand {
     Create {
         /// Lowercase letters, digits and hyphens
         slug: String,
+        /// The plan, which caps the active keys
         #[arg(long, value_name = "PLAN")]
         plan: PlanId,
         /// A display name [default: the slug]
@@ -113,16 +114,23 @@ pub enum OrgCommand {
     #[command(visible_alias = "ls")]
     List,
     /// Show one organization [default: the current one]
-    Show { slug: Option<String> },
+    Show {
+        /// The organization [default: the current one]
+        slug: Option<String>,
+    },
     /// Change the current organization's plan (a downgrade below the active keys asks first)
     SetPlan {
+        /// The new plan
         plan: PlanId,
         /// Do not ask for confirmation
         #[arg(long, short = 'y')]
         yes: bool,
     },
     /// Make an organization the default for this store
-    Use { slug: String },
+    Use {
+        /// The organization to use when --org is not given
+        slug: String,
+    },
 }
 
 #[derive(Debug, Args)]

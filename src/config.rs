@@ -74,8 +74,6 @@ fn default_db_path() -> Result<PathBuf> {
     };
     let data_home = absolute("XDG_DATA_HOME")
         .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-        .ok_or(Error::MissingValue {
-            flag: "--db (no XDG_DATA_HOME or HOME to find the default store)",
-        })?;
+        .ok_or(Error::NoDefaultStore)?;
     Ok(data_home.join("seenty-keys").join("keys.db"))
 }

@@ -47,6 +47,8 @@ pub enum Error {
     ConfirmationNeeded { action: &'static str },
     #[error("{flag} is required when not running at a terminal")]
     MissingValue { flag: &'static str },
+    #[error("no store location: neither XDG_DATA_HOME nor HOME is set")]
+    NoDefaultStore,
     #[error("unsupported store location {0:?}: use a file path or sqlite:PATH")]
     UnsupportedDb(String),
 
@@ -123,6 +125,7 @@ impl Error {
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
             | E::UnsupportedDb(_)
+            | E::NoDefaultStore
             | E::GraceTooLong(_) => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
@@ -163,6 +166,7 @@ impl Error {
         Some(match self {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::MissingValue { flag } => format!("pass {flag}"),
+            E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }

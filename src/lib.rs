@@ -19,7 +19,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use crate::cli::Opts;
+use crate::cli::{Command, Opts};
 use crate::config::{Config, Terminals};
 use crate::error::Exit;
 
@@ -41,20 +41,32 @@ where
             };
         }
     };
-    let terminals = Terminals::detect();
-    let config = match Config::new(&opts, terminals) {
-        Ok(config) => config,
-        Err(e) => {
-            term::print_error(&e, false);
-            return e.exit() as u8;
+    // Completions and generated files need no store, so no store location either.
+    match &opts.command {
+        Command::Completions(args) => return finish(commands::completions::run(args.shell), false),
+        Command::GenerateAssets(args) => {
+            return finish(commands::completions::generate_assets(&args.out_dir), false);
         }
+        _ => {}
+    }
+    let config = match Config::new(&opts, Terminals::detect()) {
+        Ok(config) => config,
+        Err(e) => return finish(Err(e), false),
     };
     let ctx = commands::Ctx::new(config);
-    match commands::dispatch(&ctx, opts.command) {
+    finish(
+        commands::dispatch(&ctx, opts.command),
+        ctx.config.color_stderr,
+    )
+}
+
+/// Prints the error, if any, and returns the exit status.
+fn finish(result: error::Result<Exit>, color: bool) -> u8 {
+    match result {
         Ok(exit) => exit as u8,
         Err(e) => {
             if !e.is_silent() {
-                term::print_error(&e, ctx.config.color_stderr);
+                term::print_error(&e, color);
             }
             e.exit() as u8
         }

@@ -1,7 +1,7 @@
 //! One module per command, and what they share: the context each runs in, the choice of
 //! organization, and the resolution of a KEYREF.
 
-mod completions;
+pub mod completions;
 mod generate;
 mod init;
 mod list;

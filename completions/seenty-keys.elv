@@ -1,0 +1,311 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[seenty-keys] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'seenty-keys'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'seenty-keys'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the store and its first organization'
+            cand org 'Manage organizations and their plans'
+            cand plans 'Show the plans and their limits on active keys'
+            cand generate 'Create a new key and print it once'
+            cand list 'List the organization''s keys'
+            cand ls 'List the organization''s keys'
+            cand show 'Show one key''s properties'
+            cand revoke 'Revoke a key, immediately'
+            cand rotate 'Replace a key with a new one of the same name, printed once'
+            cand verify 'Check a key: exit 0 when valid, 1 when rejected'
+            cand scan 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+            cand log 'Show the audit trail, newest first'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'seenty-keys;init'= {
+            cand --plan 'The first organization''s plan (prompted for at a terminal)'
+            cand --name 'The first organization''s display name [default: its slug]'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand create 'Create an organization'
+            cand list 'List organizations with their keys in use against each limit'
+            cand ls 'List organizations with their keys in use against each limit'
+            cand show 'Show one organization [default: the current one]'
+            cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand use 'Make an organization the default for this store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'seenty-keys;org;create'= {
+            cand --plan 'The plan, which caps the active keys'
+            cand --name 'A display name [default: the slug]'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;list'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;ls'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;show'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;set-plan'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;use'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;org;help'= {
+            cand create 'Create an organization'
+            cand list 'List organizations with their keys in use against each limit'
+            cand show 'Show one organization [default: the current one]'
+            cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand use 'Make an organization the default for this store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'seenty-keys;org;help;create'= {
+        }
+        &'seenty-keys;org;help;list'= {
+        }
+        &'seenty-keys;org;help;show'= {
+        }
+        &'seenty-keys;org;help;set-plan'= {
+        }
+        &'seenty-keys;org;help;use'= {
+        }
+        &'seenty-keys;org;help;help'= {
+        }
+        &'seenty-keys;plans'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;generate'= {
+            cand -n 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
+            cand --name 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
+            cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
+            cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;list'= {
+            cand --status 'Only keys with this status'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;ls'= {
+            cand --status 'Only keys with this status'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;show'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;revoke'= {
+            cand --reason 'Why, kept in the key''s history'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;rotate'= {
+            cand --grace 'Keep the old key working this long (at most 7d): 30m, 1h, 2d'
+            cand -e 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
+            cand --expires 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;verify'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --batch 'Read one key per line from standard input; print one result per line'
+            cand --no-touch 'Do not record the use as "last used"'
+            cand -q 'Print nothing on standard output; the exit status tells'
+            cand --quiet 'Print nothing on standard output; the exit status tells'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;scan'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --revoke 'Revoke the active keys found (asks first; --yes to skip)'
+            cand -y 'Do not ask before revoking'
+            cand --yes 'Do not ask before revoking'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;log'= {
+            cand --key 'Only the events of this key (an id, a name, or - for the key on standard input)'
+            cand -n 'How many events to show, newest first'
+            cand --limit 'How many events to show, newest first'
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'seenty-keys;completions'= {
+            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'seenty-keys;help'= {
+            cand init 'Create the store and its first organization'
+            cand org 'Manage organizations and their plans'
+            cand plans 'Show the plans and their limits on active keys'
+            cand generate 'Create a new key and print it once'
+            cand list 'List the organization''s keys'
+            cand show 'Show one key''s properties'
+            cand revoke 'Revoke a key, immediately'
+            cand rotate 'Replace a key with a new one of the same name, printed once'
+            cand verify 'Check a key: exit 0 when valid, 1 when rejected'
+            cand scan 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+            cand log 'Show the audit trail, newest first'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'seenty-keys;help;init'= {
+        }
+        &'seenty-keys;help;org'= {
+            cand create 'Create an organization'
+            cand list 'List organizations with their keys in use against each limit'
+            cand show 'Show one organization [default: the current one]'
+            cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand use 'Make an organization the default for this store'
+        }
+        &'seenty-keys;help;org;create'= {
+        }
+        &'seenty-keys;help;org;list'= {
+        }
+        &'seenty-keys;help;org;show'= {
+        }
+        &'seenty-keys;help;org;set-plan'= {
+        }
+        &'seenty-keys;help;org;use'= {
+        }
+        &'seenty-keys;help;plans'= {
+        }
+        &'seenty-keys;help;generate'= {
+        }
+        &'seenty-keys;help;list'= {
+        }
+        &'seenty-keys;help;show'= {
+        }
+        &'seenty-keys;help;revoke'= {
+        }
+        &'seenty-keys;help;rotate'= {
+        }
+        &'seenty-keys;help;verify'= {
+        }
+        &'seenty-keys;help;scan'= {
+        }
+        &'seenty-keys;help;log'= {
+        }
+        &'seenty-keys;help;completions'= {
+        }
+        &'seenty-keys;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,247 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_seenty_keys_global_optspecs
+    string join \n db= org= json color= h/help V/version
+end
+
+function __fish_seenty_keys_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_seenty_keys_global_optspecs) -- $cmd 2>/dev/null
+    or return 0
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_seenty_keys_using_subcommand
+    set -l cmd (__fish_seenty_keys_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -s V -l version -d 'Print version'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "init" -d 'Create the store and its first organization'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "org" -d 'Manage organizations and their plans'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "plans" -d 'Show the plans and their limits on active keys'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "generate" -d 'Create a new key and print it once'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "list" -d 'List the organization\'s keys'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "ls" -d 'List the organization\'s keys'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "show" -d 'Show one key\'s properties'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "revoke" -d 'Revoke a key, immediately'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "log" -d 'Show the audit trail, newest first'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l plan -d 'The first organization\'s plan (prompted for at a terminal)' -r -f -a "hobby\t''
+starter\t''
+pro\t''
+ultra\t''
+enterprise\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l name -d 'The first organization\'s display name [default: its slug]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "create" -d 'Create an organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "list" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "ls" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "show" -d 'Show one organization [default: the current one]'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "use" -d 'Make an organization the default for this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l plan -d 'The plan, which caps the active keys' -r -f -a "hobby\t''
+starter\t''
+pro\t''
+ultra\t''
+enterprise\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l name -d 'A display name [default: the slug]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s y -l yes -d 'Do not ask for confirmation'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one organization [default: the current one]'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an organization the default for this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s n -l name -d 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l status -d 'Only keys with this status' -r -f -a "active\t''
+revoked\t''
+expired\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l status -d 'Only keys with this status' -r -f -a "active\t''
+revoked\t''
+expired\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l reason -d 'Why, kept in the key\'s history' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l grace -d 'Keep the old key working this long (at most 7d): 30m, 1h, 2d' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration [default: the old key\'s lifetime, counted from now]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l batch -d 'Read one key per line from standard input; print one result per line'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-touch -d 'Do not record the use as "last used"'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l revoke -d 'Revoke the active keys found (asks first; --yes to skip)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s y -l yes -d 'Do not ask before revoking'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l key -d 'Only the events of this key (an id, a name, or - for the key on standard input)' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s n -l limit -d 'How many events to show, newest first' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "init" -d 'Create the store and its first organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "org" -d 'Manage organizations and their plans'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "plans" -d 'Show the plans and their limits on active keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "generate" -d 'Create a new key and print it once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "list" -d 'List the organization\'s keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "show" -d 'Show one key\'s properties'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "revoke" -d 'Revoke a key, immediately'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "log" -d 'Show the audit trail, newest first'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "create" -d 'Create an organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "show" -d 'Show one organization [default: the current one]'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "use" -d 'Make an organization the default for this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -f -a "hobby starter pro ultra enterprise"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -1,0 +1,299 @@
+//! Prompts in a real terminal. tmux runs the binary in a detached session on a server of
+//! its own, `send-keys` answers the dialoguer prompt, `capture-pane` reads the screen, and
+//! the store is checked afterwards with the binary itself.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn tmux_available() -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("tmux").is_file()));
+    if !found {
+        // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is missing on CI; .ci/run should have installed it"
+        );
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+/// A store in a temp dir, used through the binary.
+struct Store {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Store {
+    /// `init --org acme --plan pro`, then one key per name.
+    fn with_keys(names: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("keys.db");
+        let store = Self { dir, db };
+        store.ok(&["init", "--org", "acme", "--plan", "pro"]);
+        for name in names {
+            store.ok(&["generate", "--name", name]);
+        }
+        store
+    }
+
+    /// Runs the binary on the store without a terminal (stdout piped, stdin empty).
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("SEENTY_ORG")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+
+    /// The status of the key named `name`, from `list --json`.
+    fn status_of(&self, name: &str) -> String {
+        let keys = self.json(&["list"]);
+        let key = keys.as_array().unwrap().iter().find(|k| k["name"] == name);
+        key.unwrap_or_else(|| panic!("no key {name:?} in {keys}"))["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Runs the binary on the store in a fresh tmux terminal.
+    fn in_terminal(&self, args: &[&str]) -> Terminal {
+        let mut argv = vec![BIN.to_owned(), "--db".to_owned(), path(&self.db)];
+        argv.extend(args.iter().map(|a| (*a).to_owned()));
+        Terminal::start(self.dir.path(), &argv)
+    }
+}
+
+fn path(p: &Path) -> String {
+    p.to_str().unwrap().to_owned()
+}
+
+/// A tmux server of our own (its socket in the test's temp dir) with one pane running a
+/// command. Dropping it kills the server, also when the test failed.
+struct Terminal {
+    socket: PathBuf,
+}
+
+/// Printed by the shell around the command with its exit status. tmux's own
+/// `#{pane_dead_status}` sometimes never arrives (the child is left a zombie).
+const EXIT_MARK: &str = "[exit status ";
+
+impl Terminal {
+    fn start(dir: &Path, argv: &[String]) -> Self {
+        let conf = dir.join("tmux.conf");
+        std::fs::write(&conf, "set -g remain-on-exit on\n").unwrap();
+        let terminal = Self {
+            socket: dir.join("tmux.sock"),
+        };
+        let started = terminal
+            .tmux(&[
+                "-f",
+                &path(&conf),
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "30",
+            ])
+            .args(["-e", "NO_COLOR=1", "--", "sh", "-c"])
+            .arg(format!("\"$@\"; echo \"{EXIT_MARK}$?]\""))
+            .arg("sh")
+            .args(argv)
+            .env_remove("TMUX")
+            .env_remove("SEENTY_ORG")
+            .status()
+            .unwrap();
+        assert!(started.success(), "tmux new-session failed");
+        terminal
+    }
+
+    fn tmux(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-S").arg(&self.socket).args(args);
+        cmd
+    }
+
+    fn query(&self, args: &[&str]) -> String {
+        let out = self.tmux(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.query(&["capture-pane", "-p"])
+    }
+
+    /// Polls the screen until it shows `text`; the screen goes in the panic message.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `send-keys`: key names such as `y` or `Enter`, or literal text with `-l`.
+    fn send(&self, keys: &[&str]) {
+        let status = self.tmux(&["send-keys"]).args(keys).status().unwrap();
+        assert!(status.success(), "send-keys {keys:?} failed");
+    }
+
+    /// Waits for the command to end; its exit status and last screen. The status comes
+    /// from the shell that ran it (see [`Terminal::start`]).
+    fn exit(&self) -> (i32, String) {
+        let screen = self.wait_for(EXIT_MARK);
+        let status = screen
+            .rsplit(EXIT_MARK)
+            .next()
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no exit status on the screen:\n{screen}"));
+        (status, screen)
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]).output();
+    }
+}
+
+const REVOKE_PROMPT: &str = "Everything using it fails from now on. [y/N]";
+
+#[test]
+fn revoke_confirmed_with_y() {
+    if !tmux_available() {
+        return;
+    }
+    let store = Store::with_keys(&["GitHub Actions CI", "Deploy bot"]);
+    let term = store.in_terminal(&["revoke", "GitHub Actions CI"]);
+    let screen = term.wait_for(REVOKE_PROMPT);
+    assert!(screen.contains("Revoke key_"), "{screen}");
+    term.send(&["y"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("Revoked key_"), "{screen}");
+    assert_eq!(store.status_of("GitHub Actions CI"), "Revoked");
+    assert_eq!(store.status_of("Deploy bot"), "Active");
+}
+
+#[test]
+fn revoke_declined_with_n() {
+    if !tmux_available() {
+        return;
+    }
+    let store = Store::with_keys(&["GitHub Actions CI"]);
+    let term = store.in_terminal(&["revoke", "GitHub Actions CI"]);
+    term.wait_for(REVOKE_PROMPT);
+    term.send(&["n"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 1, "declining is a refusal:\n{screen}");
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert_eq!(store.status_of("GitHub Actions CI"), "Active");
+}
+
+#[test]
+fn revoke_defaults_to_no_on_enter() {
+    if !tmux_available() {
+        return;
+    }
+    let store = Store::with_keys(&["GitHub Actions CI"]);
+    let term = store.in_terminal(&["revoke", "GitHub Actions CI"]);
+    term.wait_for(REVOKE_PROMPT);
+    term.send(&["Enter"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 1, "{screen}");
+    assert_eq!(store.status_of("GitHub Actions CI"), "Active");
+}
+
+#[test]
+fn generate_asks_for_the_name() {
+    if !tmux_available() {
+        return;
+    }
+    let store = Store::with_keys(&[]);
+    let term = store.in_terminal(&["generate", "--expires", "90d"]);
+    term.wait_for("Key name");
+    term.send(&["-l", "Deploy bot"]);
+    term.send(&["Enter"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("sk_live_"), "the key is shown:\n{screen}");
+    assert!(screen.contains("shown only once"), "{screen}");
+    assert_eq!(store.status_of("Deploy bot"), "Active");
+}
+
+fn pro_org_with_three_keys() -> Store {
+    Store::with_keys(&["ci", "deploy", "backup"])
+}
+
+#[test]
+fn downgrade_below_the_active_keys_asks_first() {
+    if !tmux_available() {
+        return;
+    }
+    let store = pro_org_with_three_keys();
+    let term = store.in_terminal(&["org", "set-plan", "starter"]);
+    let screen = term.wait_for("Move acme to Starter?");
+    assert!(
+        screen.contains("has 3 active keys"),
+        "the consequence is shown:\n{screen}"
+    );
+    term.send(&["y"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    assert_eq!(store.json(&["org", "show"])["plan"], "starter");
+    assert_eq!(
+        store.status_of("ci"),
+        "Active",
+        "existing keys keep working"
+    );
+}
+
+#[test]
+fn downgrade_declined_keeps_the_plan() {
+    if !tmux_available() {
+        return;
+    }
+    let store = pro_org_with_three_keys();
+    let term = store.in_terminal(&["org", "set-plan", "starter"]);
+    term.wait_for("Move acme to Starter?");
+    term.send(&["Enter"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 1, "{screen}");
+    assert_eq!(store.json(&["org", "show"])["plan"], "pro");
+}
