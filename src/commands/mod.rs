@@ -130,10 +130,17 @@ impl Ctx {
             org: self.config.org.clone().unwrap_or_else(|| "any".to_owned()),
         };
         let found = store.key_by_hash(&hash)?.ok_or_else(not_found)?;
-        match &self.config.org {
-            Some(org) if *org != found.key.org => Err(not_found()),
-            _ => Ok(found.key),
+        if self
+            .config
+            .org
+            .as_ref()
+            .is_some_and(|org| *org != found.org)
+        {
+            return Err(not_found());
         }
+        store
+            .key_by_id(&found.org, &found.id)?
+            .ok_or_else(not_found)
     }
 
     /// Asks before a destructive change: `--yes`, else a prompt at a terminal, else a

@@ -16,11 +16,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::ScanArgs;
-use crate::domain::key::{Key, KeyHash, PREFIX, Status};
+use crate::domain::key::{KeyHash, PREFIX, Status};
 use crate::domain::scan::{Token, find_tokens, is_binary};
 use crate::error::{Error, Exit, Result};
 use crate::render::escape;
-use crate::store::{Revocation, Store};
+use crate::store::{KeyMatch, Revocation, Store};
 
 use super::{Ctx, read_stdin_all};
 
@@ -35,7 +35,7 @@ enum Verdict {
     /// The checksum fails: another vendor's token, or noise.
     NotSeenty,
     Unknown,
-    Known(Box<Key>),
+    Known(Box<KeyMatch>),
 }
 
 #[derive(Serialize)]
@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
         if let Some(hash) = finding.token.hash
             && !verdicts.contains_key(&hash)
         {
-            let found = store.key_by_hash(&hash)?.map(|m| m.key);
+            let found = store.key_by_hash(&hash)?;
             let mine = found.filter(|k| ctx.config.org.as_ref().is_none_or(|org| *org == k.org));
             verdicts.insert(
                 hash,
@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     report(ctx, &findings, &verdicts)?;
 
     // The active keys found, each once, with the first place it was seen.
-    let mut active: Vec<(&Key, &str)> = Vec::new();
+    let mut active: Vec<(&KeyMatch, &str)> = Vec::new();
     for finding in &findings {
         if let Verdict::Known(key) = verdict(&finding.token)
             && key.status(ctx.now) == Status::Active
@@ -170,7 +170,7 @@ fn hint(token: &Token) -> String {
 fn revoke_found(
     ctx: &Ctx,
     store: &mut dyn Store,
-    active: &[(&Key, &str)],
+    active: &[(&KeyMatch, &str)],
     yes: bool,
 ) -> Result<()> {
     ctx.confirm(

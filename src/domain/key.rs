@@ -190,6 +190,22 @@ impl Status {
     }
 }
 
+/// A key's status at `now`. Revocation wins over expiry: a revoked key reports `Revoked`
+/// even once expired. A revocation in the future (a rotation's grace period) is not yet.
+pub fn status_at(
+    revoked_at: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Status {
+    if revoked_at.is_some_and(|at| at <= now) {
+        Status::Revoked
+    } else if expires_at.is_some_and(|at| at <= now) {
+        Status::Expired
+    } else {
+        Status::Active
+    }
+}
+
 /// A stored key, as the store returns it: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
@@ -209,15 +225,8 @@ pub struct Key {
 }
 
 impl Key {
-    /// Revocation wins over expiry: a revoked key reports `Revoked` even once expired.
     pub fn status(&self, now: Timestamp) -> Status {
-        if self.revoked_at.is_some_and(|at| at <= now) {
-            Status::Revoked
-        } else if self.expires_at.is_some_and(|at| at <= now) {
-            Status::Expired
-        } else {
-            Status::Active
-        }
+        status_at(self.revoked_at, self.expires_at, now)
     }
 }
 

@@ -6,9 +6,11 @@
 
 pub mod sqlite;
 
+use std::collections::BTreeMap;
+
 use crate::domain::Timestamp;
 use crate::domain::event::{Event, EventKind};
-use crate::domain::key::{Hint, Key, KeyHash, Status};
+use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
 use crate::error::{Error, Result};
@@ -59,12 +61,25 @@ pub struct NewKey {
     pub expires_at: Option<Timestamp>,
 }
 
-/// What `verify` learns from one lookup: the key, and whether its organization's plan
-/// grants API access.
+/// What `verify` learns from one lookup by hash: only what a verdict needs, so the hot
+/// path reads one narrow row.
 #[derive(Debug, Clone)]
 pub struct KeyMatch {
-    pub key: Key,
+    /// The backend's row id, handed back in [`Uses`] so recording a use needs no lookup.
+    pub handle: i64,
+    pub id: String,
+    pub org: String,
+    pub name: String,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    /// Whether the organization's plan grants API access.
     pub api_access: bool,
+}
+
+impl KeyMatch {
+    pub fn status(&self, now: Timestamp) -> Status {
+        key::status_at(self.revoked_at, self.expires_at, now)
+    }
 }
 
 /// A rotation: the new key, and the old one with the time it stops working.
@@ -74,15 +89,20 @@ pub struct Rotation {
     pub old: Key,
 }
 
-/// What `verify` saw, recorded in one transaction: last-used times, and attempts to use
-/// revoked or expired keys for the audit trail.
+/// What `verify` saw, recorded in one transaction: last-used times (one per key, the
+/// latest, in row order so neighbouring rows share pages) and attempts to use revoked or
+/// expired keys for the audit trail. Keys are [`KeyMatch::handle`]s.
 #[derive(Debug, Clone, Default)]
 pub struct Uses {
-    pub touched: Vec<(String, Timestamp)>,
-    pub attempts: Vec<(String, EventKind)>,
+    pub touched: BTreeMap<i64, Timestamp>,
+    pub attempts: Vec<(i64, EventKind)>,
 }
 
 impl Uses {
+    pub fn touch(&mut self, handle: i64, at: Timestamp) {
+        self.touched.insert(handle, at);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.touched.is_empty() && self.attempts.is_empty()
     }
@@ -131,8 +151,15 @@ pub trait Store {
     fn key_by_id(&mut self, org: &str, id: &str) -> Result<Option<Key>>;
     /// All keys of `org` with this exact name, newest first.
     fn keys_named(&mut self, org: &str, name: &str) -> Result<Vec<Key>>;
-    /// The key with this hash, in any organization.
+    /// The key with this hash, in any organization: the `verify` lookup.
     fn key_by_hash(&mut self, hash: &KeyHash) -> Result<Option<KeyMatch>>;
+    /// [`Self::key_by_hash`] for many hashes against one snapshot of the store (one read
+    /// transaction): `found` gets each hash's index and match.
+    fn lookup_many(
+        &mut self,
+        hashes: &[KeyHash],
+        found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
+    ) -> Result<()>;
     fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation>;
     /// Replaces the active key `old_id` with `new` in one transaction: the old key stops
     /// working at `old_stops_at` (now, or when a grace period ends) and does not count

@@ -42,16 +42,17 @@ pub fn visit(
 
 pub fn record_uses(tx: &Transaction<'_>, uses: &Uses, stamp: &Stamp) -> Result<()> {
     let mut touch = tx.prepare_cached(
-        "UPDATE keys SET last_used_at = ?1 \
-         WHERE public_id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)",
+        "INSERT INTO key_usage (key_id, last_used_at) VALUES (?1, ?2) \
+         ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+         WHERE excluded.last_used_at > last_used_at",
     )?;
-    for (id, at) in &uses.touched {
-        touch.execute(params![at.timestamp(), id])?;
+    for (handle, at) in &uses.touched {
+        touch.execute(params![handle, at.timestamp()])?;
     }
-    let mut find = tx.prepare_cached("SELECT id, org_id FROM keys WHERE public_id = ?1")?;
-    for (id, kind) in &uses.attempts {
-        let (key_id, org_id): (i64, i64) = find.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        record_event(tx, stamp, org_id, Some(key_id), *kind, None)?;
+    let mut org_of = tx.prepare_cached("SELECT org_id FROM keys WHERE id = ?1")?;
+    for (handle, kind) in &uses.attempts {
+        let org_id: i64 = org_of.query_row([handle], |r| r.get(0))?;
+        record_event(tx, stamp, org_id, Some(*handle), *kind, None)?;
     }
     Ok(())
 }

@@ -168,16 +168,23 @@ pub fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
     Ok(keys)
 }
 
+/// The `verify` lookup: one row through the unique index on `hash`.
 pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
-    let sql = format!(
-        "SELECT {KEY_COLUMNS}, p.api_access FROM {KEY_FROM} JOIN plans p ON p.id = o.plan WHERE k.hash = ?1"
-    );
     let found = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(
+            "SELECT k.id, k.public_id, o.slug, k.name, k.expires_at, k.revoked_at, p.api_access \
+             FROM keys k JOIN orgs o ON o.id = k.org_id JOIN plans p ON p.id = o.plan \
+             WHERE k.hash = ?1",
+        )?
         .query_row([&hash.0[..]], |row| {
             Ok(KeyMatch {
-                key: rows::key(row)?,
-                api_access: row.get(KEY_WIDTH)?,
+                handle: row.get(0)?,
+                id: row.get(1)?,
+                org: row.get(2)?,
+                name: row.get(3)?,
+                expires_at: rows::opt_timestamp(row.get(4)?)?,
+                revoked_at: rows::opt_timestamp(row.get(5)?)?,
+                api_access: row.get(6)?,
             })
         })
         .optional()?;

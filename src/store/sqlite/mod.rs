@@ -15,6 +15,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
@@ -29,11 +30,28 @@ use crate::error::{Error, Result, StoreFault};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_rotation.sql"),
+    include_str!("migrations/0003_key_usage.sql"),
 ];
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The WAL is checkpointed (and truncated) by the tool once it grows past this, rather
+/// than by SQLite on every close: see [`SqliteStore::connect`].
+const WAL_LIMIT: u64 = 1 << 20;
+
+/// How hard a commit presses on the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Lifecycle changes (keys, revocations, plans): fsynced before the command succeeds,
+    /// so they survive a power cut.
+    Synced,
+    /// Usage records (last used, use attempts): safe from a crashed process, but the last
+    /// moments may be lost to a power cut; this keeps fsync off the `verify` path.
+    Relaxed,
+}
 
 pub struct SqliteStore {
     conn: Connection,
+    wal: std::path::PathBuf,
+    durability: Durability,
 }
 
 impl SqliteStore {
@@ -91,14 +109,61 @@ impl SqliteStore {
         Ok((store, fresh))
     }
 
+    /// Opens a connection with the store's policy.
+    ///
+    /// The WAL and its index are kept between processes: SQLite's default is for the last
+    /// connection to checkpoint on close (several fsyncs) and delete `-wal`/`-shm`, so the
+    /// next process rebuilds the index. Instead no checkpoint runs on close or
+    /// automatically, and [`Self::write`] truncates the WAL once it passes [`WAL_LIMIT`].
+    /// QPSG keeps cached statements from being re-prepared on every use: with STAT4
+    /// compiled in, clearing a binding would otherwise expire a statement whose plan
+    /// could depend on it.
     fn connect(path: &Path) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // FULL: an acknowledged revoke survives a power cut, not just a crash.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        Ok(Self { conn })
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;")?;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        Ok(Self {
+            conn,
+            wal: wal.into(),
+            durability: Durability::Relaxed,
+        })
+    }
+
+    /// Runs `work` in one write transaction and commits it with the given durability.
+    fn write<T>(
+        &mut self,
+        durability: Durability,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        if durability != self.durability {
+            let level = match durability {
+                Durability::Synced => "FULL",
+                Durability::Relaxed => "NORMAL",
+            };
+            self.conn.pragma_update(None, "synchronous", level)?;
+            self.durability = durability;
+        }
+        let tx = self.immediate()?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        self.checkpoint_if_large();
+        Ok(value)
+    }
+
+    /// Truncates the WAL once it has grown past [`WAL_LIMIT`]. The data is already
+    /// committed, so a checkpoint that cannot run now (readers, a full disk) is simply
+    /// left for a later write.
+    fn checkpoint_if_large(&self) {
+        if fs::metadata(&self.wal).is_ok_and(|m| m.len() > WAL_LIMIT) {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
     }
 
     fn schema_version(&self) -> Result<i64> {
@@ -246,9 +311,9 @@ impl Store for SqliteStore {
     }
 
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
-        let tx = self.immediate()?;
-        orgs::create(&tx, slug, name, plan, stamp)?;
-        tx.commit()?;
+        self.write(Durability::Synced, |tx| {
+            orgs::create(tx, slug, name, plan, stamp)
+        })?;
         orgs::by_slug(&self.conn, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
             slug: slug.to_owned(),
         })
@@ -259,16 +324,13 @@ impl Store for SqliteStore {
     }
 
     fn set_default_org(&mut self, slug: &str) -> Result<()> {
-        let tx = self.immediate()?;
-        orgs::set_default(&tx, slug)?;
-        Ok(tx.commit()?)
+        self.write(Durability::Synced, |tx| orgs::set_default(tx, slug))
     }
 
     fn set_plan(&mut self, org: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId> {
-        let tx = self.immediate()?;
-        let old = orgs::set_plan(&tx, org, plan, stamp)?;
-        tx.commit()?;
-        Ok(old)
+        self.write(Durability::Synced, |tx| {
+            orgs::set_plan(tx, org, plan, stamp)
+        })
     }
 
     fn create_key(
@@ -277,12 +339,12 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Key> {
-        let tx = self.immediate()?;
-        let key = keys::create(&tx, new, None, stamp)?;
-        // The secret must reach its reader before the key exists; an error here rolls back.
-        deliver(&key)?;
-        tx.commit()?;
-        Ok(key)
+        self.write(Durability::Synced, |tx| {
+            let key = keys::create(tx, new, None, stamp)?;
+            // The secret must reach its reader before the key exists; an error rolls back.
+            deliver(&key)?;
+            Ok(key)
+        })
     }
 
     fn keys(
@@ -307,11 +369,21 @@ impl Store for SqliteStore {
         keys::by_hash(&self.conn, hash)
     }
 
+    fn lookup_many(
+        &mut self,
+        hashes: &[KeyHash],
+        found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
+    ) -> Result<()> {
+        // A deferred transaction that only reads: one shared lock for all the lookups.
+        let tx = self.conn.transaction()?;
+        for (i, hash) in hashes.iter().enumerate() {
+            found(i, keys::by_hash(&tx, hash)?)?;
+        }
+        Ok(tx.commit()?)
+    }
+
     fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
-        let tx = self.immediate()?;
-        let outcome = keys::revoke(&tx, id, reason, stamp)?;
-        tx.commit()?;
-        Ok(outcome)
+        self.write(Durability::Synced, |tx| keys::revoke(tx, id, reason, stamp))
     }
 
     fn rotate(
@@ -322,20 +394,20 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Rotation> {
-        let tx = self.immediate()?;
-        let rotation = keys::rotate(&tx, old_id, new, old_stops_at, stamp)?;
-        deliver(&rotation.new)?;
-        tx.commit()?;
-        Ok(rotation)
+        self.write(Durability::Synced, |tx| {
+            let rotation = keys::rotate(tx, old_id, new, old_stops_at, stamp)?;
+            deliver(&rotation.new)?;
+            Ok(rotation)
+        })
     }
 
     fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
         if uses.is_empty() {
             return Ok(());
         }
-        let tx = self.immediate()?;
-        events::record_uses(&tx, uses, stamp)?;
-        Ok(tx.commit()?)
+        self.write(Durability::Relaxed, |tx| {
+            events::record_uses(tx, uses, stamp)
+        })
     }
 
     fn events(

@@ -13,7 +13,7 @@ use crate::store::Stamp;
 
 /// The columns [`key`] reads, in its order; use with [`KEY_FROM`].
 pub const KEY_COLUMNS: &str = "k.public_id, o.slug, k.name, k.hint, k.created_at, k.expires_at, \
-     k.last_used_at, k.revoked_at, k.revoke_reason, \
+     (SELECT u.last_used_at FROM key_usage u WHERE u.key_id = k.id), k.revoked_at, k.revoke_reason, \
      (SELECT f.public_id FROM keys f WHERE f.id = k.rotated_from), \
      (SELECT t.public_id FROM keys t WHERE t.rotated_from = k.id)";
 /// How many columns [`KEY_COLUMNS`] has: extra columns follow from this index.

@@ -1,0 +1,13 @@
+-- Schema version 3: "last used" moves to a narrow table of its own.
+-- `verify --batch` records a use of many different keys per transaction; in the wide
+-- keys table each of those dirties its own page, while ~400 usage rows share one page.
+
+CREATE TABLE key_usage (
+    key_id       INTEGER PRIMARY KEY REFERENCES keys (id),
+    last_used_at INTEGER NOT NULL
+) STRICT;
+
+INSERT INTO key_usage (key_id, last_used_at)
+    SELECT id, last_used_at FROM keys WHERE last_used_at IS NOT NULL;
+
+ALTER TABLE keys DROP COLUMN last_used_at;
