@@ -124,7 +124,7 @@ impl Ctx {
     /// A leaked secret names its own organization; `--org` still narrows the search.
     fn key_from_stdin(&self, store: &mut dyn Store) -> Result<Key> {
         let input = read_stdin()?;
-        let hash = key::check(trim(&input)).map_err(Error::MalformedKey)?;
+        let hash = key::check(input.trim_ascii()).map_err(Error::MalformedKey)?;
         let not_found = || Error::NoSuchKey {
             reference: "the key read from standard input".to_owned(),
             org: self.config.org.clone().unwrap_or_else(|| "any".to_owned()),
@@ -182,32 +182,21 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
 /// The buffer is wiped when dropped, since it may hold a secret.
 fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
     let mut buffer = Zeroizing::new(Vec::with_capacity(64));
+    read_stdin_into(&mut buffer, STDIN_LIMIT)?;
+    Ok(buffer)
+}
+
+/// Reads standard input into `buffer`, at most `limit` bytes.
+fn read_stdin_into(buffer: &mut Vec<u8>, limit: u64) -> Result<()> {
     io::stdin()
         .lock()
-        .take(STDIN_LIMIT)
-        .read_to_end(&mut buffer)
+        .take(limit)
+        .read_to_end(buffer)
         .map_err(|source| Error::Io {
             what: "reading standard input".to_owned(),
             source,
         })?;
-    Ok(buffer)
-}
-
-/// All of standard input, for `scan -` (`git diff | seenty-keys scan -`).
-fn read_stdin_all() -> Result<Vec<u8>> {
-    let mut buffer = Vec::new();
-    io::stdin()
-        .lock()
-        .read_to_end(&mut buffer)
-        .map_err(|source| Error::Io {
-            what: "reading standard input".to_owned(),
-            source,
-        })?;
-    Ok(buffer)
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
+    Ok(())
 }
 
 /// The acting OS user for the audit log: `$USER`, `$LOGNAME`, else the numeric uid.

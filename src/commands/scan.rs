@@ -22,7 +22,7 @@ use crate::error::{Error, Exit, Result};
 use crate::render::escape;
 use crate::store::{KeyMatch, Revocation, Store};
 
-use super::{Ctx, read_stdin_all};
+use super::{Ctx, read_stdin_into};
 
 /// A token and where it was found.
 struct Finding {
@@ -199,7 +199,8 @@ fn search(ctx: &Ctx, paths: &[PathBuf]) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let walked: Vec<&PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").collect();
     if walked.len() < paths.len() {
-        let input = read_stdin_all()?;
+        let mut input = Vec::new();
+        read_stdin_into(&mut input, u64::MAX)?;
         if !is_binary(&input) {
             findings.extend(find_tokens(&input).into_iter().map(|token| Finding {
                 path: "<stdin>".to_owned(),

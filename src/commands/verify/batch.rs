@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::domain::key::{self, KeyHash, Malformed};
 use crate::error::{Error, Exit, Result};
 
-use super::{Code, Outcome, Verifier, VerifyJson, trim};
+use super::{Code, Outcome, Verifier, VerifyJson};
 
 /// Lines per chunk: one read transaction, one write transaction, one flush.
 const CHUNK: usize = 4096;
@@ -39,7 +39,7 @@ pub fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
                 more = false;
                 break;
             }
-            checked.push(key::check(trim(&line)).map(|hash| {
+            checked.push(key::check(line.trim_ascii()).map(|hash| {
                 hashes.push(hash);
                 hashes.len() - 1
             }));

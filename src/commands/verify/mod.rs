@@ -20,7 +20,7 @@ use crate::error::{Exit, Result};
 use crate::render::{escape, json_time, table_time};
 use crate::store::{KeyMatch, Store, Uses};
 
-use super::{Ctx, print_json, read_stdin, trim};
+use super::{Ctx, print_json, read_stdin};
 
 mod batch;
 
@@ -177,7 +177,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
         return batch::run(&mut verifier, args.quiet);
     }
     let input = read_key(args.key.clone())?;
-    let outcome = verifier.check(trim(&input))?;
+    let outcome = verifier.check(input.trim_ascii())?;
     verifier.record()?;
     if let Some(code) = outcome.code {
         let _ = writeln!(
