@@ -19,11 +19,17 @@ _seenty_keys() {
             seenty_keys,completions)
                 cmd="seenty_keys__subcmd__completions"
                 ;;
+            seenty_keys,export)
+                cmd="seenty_keys__subcmd__export"
+                ;;
             seenty_keys,generate)
                 cmd="seenty_keys__subcmd__generate"
                 ;;
             seenty_keys,help)
                 cmd="seenty_keys__subcmd__help"
+                ;;
+            seenty_keys,import)
+                cmd="seenty_keys__subcmd__import"
                 ;;
             seenty_keys,init)
                 cmd="seenty_keys__subcmd__init"
@@ -61,11 +67,17 @@ _seenty_keys() {
             seenty_keys__subcmd__help,completions)
                 cmd="seenty_keys__subcmd__help__subcmd__completions"
                 ;;
+            seenty_keys__subcmd__help,export)
+                cmd="seenty_keys__subcmd__help__subcmd__export"
+                ;;
             seenty_keys__subcmd__help,generate)
                 cmd="seenty_keys__subcmd__help__subcmd__generate"
                 ;;
             seenty_keys__subcmd__help,help)
                 cmd="seenty_keys__subcmd__help__subcmd__help"
+                ;;
+            seenty_keys__subcmd__help,import)
+                cmd="seenty_keys__subcmd__help__subcmd__import"
                 ;;
             seenty_keys__subcmd__help,init)
                 cmd="seenty_keys__subcmd__help__subcmd__init"
@@ -158,7 +170,7 @@ _seenty_keys() {
 
     case "${cmd}" in
         seenty_keys)
-            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify scan log completions help"
+            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify scan log export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,6 +197,32 @@ _seenty_keys() {
             ;;
         seenty_keys__subcmd__completions)
             opts="-h --db --org --json --color --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__export)
+            opts="-h --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,7 +290,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help)
-            opts="init org plans generate list show revoke rotate verify scan log completions help"
+            opts="init org plans generate list show revoke rotate verify scan log export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +304,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -294,6 +346,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -510,6 +576,32 @@ _seenty_keys() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__import)
+            opts="-h --merge --db --org --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

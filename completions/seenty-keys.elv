@@ -18,7 +18,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
     }
     var completions = [
         &'seenty-keys'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -38,13 +38,15 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand verify 'Check a key: exit 0 when valid, 1 when rejected'
             cand scan 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
             cand log 'Show the audit trail, newest first'
+            cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
+            cand import 'Load what export wrote, from standard input, into this store'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'seenty-keys;init'= {
             cand --plan 'The first organization''s plan (prompted for at a terminal)'
             cand --name 'The first organization''s display name [default: its slug]'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -52,7 +54,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -69,7 +71,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;create'= {
             cand --plan 'The plan, which caps the active keys'
             cand --name 'A display name [default: the slug]'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -77,7 +79,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;list'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -85,7 +87,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;ls'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -93,7 +95,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;show'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -101,7 +103,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;set-plan'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation'
@@ -111,7 +113,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;use'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -139,7 +141,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;help;help'= {
         }
         &'seenty-keys;plans'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -151,7 +153,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --name 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
             cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
             cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -160,7 +162,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;list'= {
             cand --status 'Only keys with this status'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -169,7 +171,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;ls'= {
             cand --status 'Only keys with this status'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -177,7 +179,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;show'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -186,7 +188,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;revoke'= {
             cand --reason 'Why, kept in the key''s history'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
@@ -199,7 +201,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --grace 'Keep the old key working this long (at most 7d): 30m, 1h, 2d'
             cand -e 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
             cand --expires 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
@@ -209,7 +211,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;verify'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --batch 'Read one key per line from standard input; print one result per line'
@@ -221,7 +223,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;scan'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --revoke 'Revoke the active keys found (asks first; --yes to skip)'
@@ -235,15 +237,32 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --key 'Only the events of this key (an id, a name, or - for the key on standard input)'
             cand -n 'How many events to show, newest first'
             cand --limit 'How many events to show, newest first'
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'seenty-keys;export'= {
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'seenty-keys;import'= {
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --merge 'Add to a store that already holds organizations (what it holds is kept)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'seenty-keys;completions'= {
-            cand --db 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -262,6 +281,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand verify 'Check a key: exit 0 when valid, 1 when rejected'
             cand scan 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
             cand log 'Show the audit trail, newest first'
+            cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
+            cand import 'Load what export wrote, from standard input, into this store'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -301,6 +322,10 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;help;scan'= {
         }
         &'seenty-keys;help;log'= {
+        }
+        &'seenty-keys;help;export'= {
+        }
+        &'seenty-keys;help;import'= {
         }
         &'seenty-keys;help;completions'= {
         }

@@ -24,7 +24,7 @@ function __fish_seenty_keys_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -44,6 +44,8 @@ complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "rotate" -d 
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "log" -d 'Show the audit trail, newest first'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "import" -d 'Load what export wrote, from standard input, into this store'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l plan -d 'The first organization\'s plan (prompted for at a terminal)' -r -f -a "hobby\t''
@@ -52,14 +54,14 @@ pro\t''
 ultra\t''
 enterprise\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l name -d 'The first organization\'s display name [default: its slug]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -79,35 +81,35 @@ pro\t''
 ultra\t''
 enterprise\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l name -d 'A display name [default: the slug]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -115,7 +117,7 @@ never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s y -l yes -d 'Do not ask for confirmation'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -128,7 +130,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -137,7 +139,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l json -
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s n -l name -d 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -147,7 +149,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s h -
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l status -d 'Only keys with this status' -r -f -a "active\t''
 revoked\t''
 expired\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -157,14 +159,14 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -s h -l he
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l status -d 'Only keys with this status' -r -f -a "active\t''
 revoked\t''
 expired\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -172,7 +174,7 @@ never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l reason -d 'Why, kept in the key\'s history' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -182,7 +184,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l json 
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l grace -d 'Keep the old key working this long (at most 7d): 30m, 1h, 2d' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration [default: the old key\'s lifetime, counted from now]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -190,7 +192,7 @@ never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -200,7 +202,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-to
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
@@ -211,33 +213,50 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l json -d
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l key -d 'Only the events of this key (an id, a name, or - for the key on standard input)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s n -l limit -d 'How many events to show, newest first' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l db -d 'The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l merge -d 'Add to a store that already holds organizations (what it holds is kept)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "init" -d 'Create the store and its first organization'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "org" -d 'Manage organizations and their plans'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "plans" -d 'Show the plans and their limits on active keys'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "generate" -d 'Create a new key and print it once'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "list" -d 'List the organization\'s keys'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "show" -d 'Show one key\'s properties'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "revoke" -d 'Revoke a key, immediately'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "log" -d 'Show the audit trail, newest first'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "init" -d 'Create the store and its first organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "org" -d 'Manage organizations and their plans'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "plans" -d 'Show the plans and their limits on active keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "generate" -d 'Create a new key and print it once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "list" -d 'List the organization\'s keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "show" -d 'Show one key\'s properties'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "revoke" -d 'Revoke a key, immediately'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "log" -d 'Show the audit trail, newest first'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "import" -d 'Load what export wrote, from standard input, into this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "create" -d 'Create an organization'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List organizations with their keys in use against each limit'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "show" -d 'Show one organization [default: the current one]'

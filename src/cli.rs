@@ -21,8 +21,15 @@ use crate::domain::plan::PlanId;
         or organization); 2 usage error; 3 could not run (store missing, corrupt, locked, I/O)."
 )]
 pub struct Opts {
-    /// The store: a file path or sqlite:PATH [default: $XDG_DATA_HOME/seenty-keys/keys.db]
-    #[arg(long, global = true, env = "SEENTY_KEYS_DB", value_name = "PATH")]
+    /// The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE
+    /// [default: $XDG_DATA_HOME/seenty-keys/keys.db]
+    #[arg(
+        long,
+        global = true,
+        env = "SEENTY_KEYS_DB",
+        value_name = "PATH|URL",
+        hide_env_values = true
+    )]
     pub db: Option<String>,
 
     /// The organization to act on [default: the one set by 'org use', or the only one]
@@ -74,6 +81,24 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show the audit trail, newest first
     Log(LogArgs),
+    /// Write the whole store (organizations, keys as hashes, history) as JSON lines
+    #[command(
+        long_about = "Write the whole store on standard output as JSON lines: \
+        organizations, settings, keys (their SHA-256 in hex, never a secret), last-used times \
+        and the audit trail.\n\n\
+        For backups, and to move a store between SQLite and PostgreSQL:\n\
+        seenty-keys --db keys.db export | seenty-keys --db postgres://ci@db/keys import"
+    )]
+    Export,
+    /// Load what export wrote, from standard input, into this store
+    #[command(
+        long_about = "Load what 'seenty-keys export' wrote, read from standard input, \
+        into this store (created when missing; a PostgreSQL database must exist), in one \
+        transaction.\n\n\
+        A store that already holds organizations is refused unless --merge is given. \
+        Importing is idempotent: what the store already holds is kept and not added twice."
+    )]
+    Import(ImportArgs),
     /// Print a shell completion script
     #[command(long_about = "Print a shell completion script on standard output.\n\n\
         bash: seenty-keys completions bash > ~/.local/share/bash-completion/completions/seenty-keys\n\n\
@@ -234,6 +259,13 @@ pub struct ScanArgs {
     /// Do not ask before revoking
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Add to a store that already holds organizations (what it holds is kept)
+    #[arg(long)]
+    pub merge: bool,
 }
 
 #[derive(Debug, Args)]

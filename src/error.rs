@@ -2,7 +2,6 @@
 //! code (SPEC 7): 0 success, 1 refused, 2 usage, 3 could not run.
 
 use std::io;
-use std::path::PathBuf;
 
 use crate::domain::expires::BadExpiry;
 use crate::domain::key::{Malformed, RandomError, Status};
@@ -31,6 +30,10 @@ pub enum StoreFault {
     ReadOnly,
     Full,
     Io,
+    /// The database server could not be reached, or went away.
+    Connect,
+    /// The database server refused the credentials.
+    Auth,
     Other,
 }
 
@@ -49,7 +52,9 @@ pub enum Error {
     MissingValue { flag: &'static str },
     #[error("no store location: neither XDG_DATA_HOME nor HOME is set")]
     NoDefaultStore,
-    #[error("unsupported store location {0:?}: use a file path or sqlite:PATH")]
+    #[error(
+        "unsupported store location {0:?}: use a file path, sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"
+    )]
     UnsupportedDb(String),
 
     // ---- refused (exit 1)
@@ -87,14 +92,22 @@ pub enum Error {
     AlreadyRotated { id: String, to: String },
     #[error("--grace {0} is longer than the 7 days a rotation may overlap")]
     GraceTooLong(String),
+    #[error("{0}; the key printed above was NOT stored and will not work")]
+    ShownButNotStored(Box<Error>),
     #[error("not a valid Seenty key: {0}")]
     MalformedKey(Malformed),
+    #[error(
+        "the store already holds {orgs} organization(s); import adds to a store only with --merge"
+    )]
+    ImportTargetNotEmpty { orgs: u64 },
+    #[error("cannot import: {0}; nothing was imported")]
+    ImportConflict(String),
 
     // ---- could not run (exit 3)
-    #[error("no store at {}", path.display())]
-    StoreMissing { path: PathBuf },
-    #[error("the store at {} is not initialized", path.display())]
-    StoreUninitialized { path: PathBuf },
+    #[error("no store at {location}")]
+    StoreMissing { location: String },
+    #[error("the store at {location} is not initialized")]
+    StoreUninitialized { location: String },
     #[error("the store has schema version {found}; this seenty-keys understands up to {supported}")]
     StoreNewer { found: i64, supported: i64 },
     #[error("store: {message}")]
@@ -107,6 +120,10 @@ pub enum Error {
     NowhereToShowSecret,
     #[error(transparent)]
     Random(#[from] RandomError),
+    #[error("import reads an export from standard input, and standard input is a terminal")]
+    ImportFromTerminal,
+    #[error("line {line} of the input: {message}; nothing was imported")]
+    BadImport { line: usize, message: String },
     #[error("the prompt failed: {0}")]
     Prompt(String),
     /// Writing ordinary output failed; a closed pipe (`| head`) ends quietly.
@@ -126,7 +143,9 @@ impl Error {
             | E::MissingValue { .. }
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
-            | E::GraceTooLong(_) => Exit::Usage,
+            | E::GraceTooLong(_)
+            | E::BadImport { .. }
+            | E::ImportFromTerminal => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
             | E::DuplicateName { .. }
@@ -140,7 +159,9 @@ impl Error {
             | E::Declined
             | E::NotRotatable { .. }
             | E::AlreadyRotated { .. }
-            | E::MalformedKey(_) => Exit::Refused,
+            | E::MalformedKey(_)
+            | E::ImportTargetNotEmpty { .. }
+            | E::ImportConflict(_) => Exit::Refused,
             E::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
             E::StoreMissing { .. }
             | E::StoreUninitialized { .. }
@@ -149,6 +170,7 @@ impl Error {
             | E::Io { .. }
             | E::SecretNotDelivered(_)
             | E::NowhereToShowSecret
+            | E::ShownButNotStored(_)
             | E::Random(_)
             | E::Prompt(_)
             | E::Output(_) => Exit::Failure,
@@ -183,6 +205,11 @@ impl Error {
             E::GraceTooLong(_) => "use at most 7d (or 168h)".into(),
             E::MalformedKey(_) => "check that the whole key was copied, with its sk_live_ prefix".into(),
             E::NoSuchOrg { .. } => "see the organizations: seenty-keys org list".into(),
+            E::ImportTargetNotEmpty { .. } => {
+                "pass --merge to add to it, or import into an empty store (a new file or database)".into()
+            }
+            E::BadImport { .. } => "import reads what seenty-keys export writes, unchanged".into(),
+            E::ImportFromTerminal => "redirect it: seenty-keys import < backup.jsonl".into(),
             E::NoOrg => "create one: seenty-keys org create SLUG --plan PLAN".into(),
             E::OrgNotChosen { .. } => {
                 "pass --org SLUG, set SEENTY_ORG, or pick a default: seenty-keys org use SLUG".into()
@@ -198,12 +225,19 @@ impl Error {
                 "another seenty-keys process is holding the store; try again".into()
             }
             E::Store { fault: StoreFault::Full, .. } => "free some disk space and try again".into(),
+            E::Store { fault: StoreFault::Connect, .. } => {
+                "check that the database server is running and that --db / SEENTY_KEYS_DB names it (the database must exist)".into()
+            }
+            E::Store { fault: StoreFault::Auth, .. } => {
+                "check the user, and the password in PGPASSWORD or ~/.pgpass".into()
+            }
             E::Store { fault: StoreFault::ReadOnly, .. } => {
                 "check that the store file and its directory are writable".into()
             }
             E::Store { fault: StoreFault::Corrupt, .. } => {
                 "the file is damaged or is not a seenty-keys store; restore it from a backup".into()
             }
+            E::ShownButNotStored(inner) => return inner.hint(),
             E::SecretNotDelivered(_) | E::NowhereToShowSecret => {
                 "run it with standard output going to a terminal, a pipe or a file".into()
             }

@@ -32,8 +32,14 @@ where
     let opts = match Opts::try_parse_from(args) {
         Ok(opts) => opts,
         Err(e) => {
-            // Help and version exit 0; every parse error exits 2, as SPEC 7 wants.
-            let _ = e.print();
+            // Help and version exit 0; every parse error exits 2, as SPEC 7 wants. clap
+            // quotes the offending argument, which may be a pasted key: redact it.
+            let text = render::redact_keys(&e.render().to_string());
+            let _ = if e.use_stderr() {
+                std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
+            } else {
+                std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+            };
             return if e.use_stderr() {
                 Exit::Usage as u8
             } else {

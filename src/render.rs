@@ -11,7 +11,7 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::domain::Timestamp;
-use crate::domain::key::{Key, Status};
+use crate::domain::key::{Key, PREFIX, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::Plan;
 use crate::domain::text::is_unsafe;
@@ -34,6 +34,53 @@ pub fn escape(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `serde_json` escapes only U+0000-U+001F, `"` and `\`; this also writes C1 controls,
+/// DEL and the bidi overrides as `\uXXXX`. Same JSON value, but no control character
+/// from the store reaches a terminal through `--json`.
+struct SafeJson;
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Writes `value` as JSON with [`SafeJson`]'s escaping.
+pub fn write_json<W: std::io::Write>(writer: W, value: &impl Serialize) -> serde_json::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(writer, SafeJson);
+    value.serialize(&mut serializer)
+}
+
+/// `text` with every `sk_live_` token cut to its hint, for messages that quote input.
+pub fn redact_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let after = &rest[at + PREFIX.len()..];
+        let len = after.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        out.push_str(&rest[..at]);
+        out.push_str(PREFIX);
+        out.push('…');
+        out.push_str(&after[len.saturating_sub(4)..len]);
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Tables show UTC minutes: `2026-11-26 14:03`.
@@ -259,6 +306,17 @@ pub fn usage(org: &Org) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_keys_to_their_hints() {
+        let text = "unexpected argument 'sk_live_abcdefghijklmnopqrstuvwxyzAB' found";
+        assert_eq!(
+            redact_keys(text),
+            "unexpected argument 'sk_live_…yzAB' found"
+        );
+        assert_eq!(redact_keys("no key here"), "no key here");
+        assert_eq!(redact_keys("sk_live_"), "sk_live_…");
+    }
 
     #[test]
     fn escapes_what_a_terminal_would_obey() {

@@ -241,13 +241,6 @@ fn a_broken_pipe_stores_nothing() {
     }
     assert!(env.keys().is_empty());
     // The audit trail has no creation event for the key that was rolled back.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let events: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM events WHERE kind = 'key_created'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(events, 0);
+    let events = env.query_value("SELECT count(*) FROM events WHERE kind = 'key_created'");
+    assert_eq!(events.as_deref(), Some("0"));
 }

@@ -127,13 +127,6 @@ fn plan_changes_are_audited() {
     env.run(&["org", "set-plan", "ultra"])
         .status(0)
         .stdout_has("pro -> ultra");
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let detail: String = conn
-        .query_row(
-            "SELECT detail FROM events WHERE kind = 'plan_changed'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(detail, "pro -> ultra");
+    let detail = env.query_value("SELECT detail FROM events WHERE kind = 'plan_changed'");
+    assert_eq!(detail.as_deref(), Some("pro -> ultra"));
 }

@@ -56,7 +56,10 @@ fn control_characters_from_the_store_are_escaped() {
     let env = TestEnv::with_org("acme", "pro");
     let key = env.generate("CI");
     // A name written by another tool straight into the file.
-    env.sql("UPDATE keys SET name = 'evil' || char(27) || '[2J' || char(8238) || 'x' || char(10) || 'y'");
+    let chr = if env.is_postgres() { "chr" } else { "char" };
+    env.sql(&format!(
+        "UPDATE keys SET name = 'evil' || {chr}(27) || '[2J' || {chr}(8238) || 'x' || {chr}(10) || 'y'"
+    ));
     for args in [&["list"][..], &["show", "-"], &["verify", "-"]] {
         let run = env.run_stdin(args, &key).status(0);
         let out = run.stdout();
@@ -104,11 +107,15 @@ fn a_reader_that_goes_away_ends_list_quietly() {
     let env = TestEnv::with_org("acme", "enterprise");
     env.generate("CI");
     // Far more output than a pipe buffers, so the writer meets the closed pipe.
-    env.sql(
+    env.sql(if env.is_postgres() {
+        "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) \
+         SELECT 'key_bulk' || i, 1, 'Bulk ' || i, sha256(i::text::bytea), 'abcd', 1700000000 \
+         FROM generate_series(1, 2000) i"
+    } else {
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
          INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) \
-         SELECT 'key_bulk' || i, 1, 'Bulk ' || i, randomblob(32), 'abcd', 1700000000 FROM n",
-    );
+         SELECT 'key_bulk' || i, 1, 'Bulk ' || i, randomblob(32), 'abcd', 1700000000 FROM n"
+    });
     let out = std::process::Command::new("bash")
         .args([
             "-c",

@@ -1,6 +1,9 @@
 //! Prompts in a real terminal. tmux runs the binary in a detached session on a server of
 //! its own, `send-keys` answers the dialoguer prompt, `capture-pane` reads the screen, and
-//! the store is checked afterwards with the binary itself.
+//! the store is checked afterwards with the binary itself. The store is on the suite's
+//! backend (tests/common).
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,18 +28,18 @@ fn tmux_available() -> bool {
     found
 }
 
-/// A store in a temp dir, used through the binary.
+/// A store on the suite's backend, used through the binary.
 struct Store {
-    dir: tempfile::TempDir,
+    env: common::TestEnv,
     db: PathBuf,
 }
 
 impl Store {
     /// `init --org acme --plan pro`, then one key per name.
     fn with_keys(names: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("keys.db");
-        let store = Self { dir, db };
+        let env = common::TestEnv::new();
+        let db = env.db.clone();
+        let store = Self { env, db };
         store.ok(&["init", "--org", "acme", "--plan", "pro"]);
         for name in names {
             store.ok(&["generate", "--name", name]);
@@ -87,7 +90,7 @@ impl Store {
     fn in_terminal(&self, args: &[&str]) -> Terminal {
         let mut argv = vec![BIN.to_owned(), "--db".to_owned(), path(&self.db)];
         argv.extend(args.iter().map(|a| (*a).to_owned()));
-        Terminal::start(self.dir.path(), &argv)
+        Terminal::start(self.env.dir.path(), &argv)
     }
 }
 

@@ -1,11 +1,12 @@
-//! The store file: creation modes, missing, garbage and newer-schema stores, and `init`.
+//! The store: file creation modes, missing, garbage and newer-schema stores, and `init`.
+//! Tests about the SQLite file itself skip on PostgreSQL; the rest run on both.
 
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{BIN, TestEnv};
+use common::{BIN, TestEnv, sqlite_only};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -13,6 +14,9 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[test]
 fn created_0600_in_a_0700_directory_whatever_the_umask() {
+    if sqlite_only("file and directory modes of the SQLite file") {
+        return;
+    }
     for umask in ["000", "022", "077"] {
         let env = TestEnv::new();
         let db = env.path("a/b/keys.db");
@@ -38,6 +42,9 @@ fn created_0600_in_a_0700_directory_whatever_the_umask() {
 
 #[test]
 fn the_default_store_lives_under_xdg_data_home() {
+    if sqlite_only("the default store is a SQLite file under XDG_DATA_HOME") {
+        return;
+    }
     let env = TestEnv::new();
     let data = env.path("xdg");
     env.command()
@@ -63,6 +70,9 @@ fn the_default_store_lives_under_xdg_data_home() {
 
 #[test]
 fn a_store_others_can_read_gets_a_warning_with_the_fix() {
+    if sqlite_only("the mode of the SQLite file") {
+        return;
+    }
     let env = TestEnv::with_org("acme", "pro");
     std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
     env.run(&["list"])
@@ -85,11 +95,14 @@ fn a_missing_store_exits_3_and_names_init() {
             .stderr_has("error: no store at")
             .stderr_has("seenty-keys init");
     }
-    assert!(!env.db.exists(), "only init creates a store");
+    assert!(!env.store_exists(), "only init creates a store");
 }
 
 #[test]
 fn a_garbage_or_empty_file_exits_3() {
+    if sqlite_only("a garbage file is a SQLite matter") {
+        return;
+    }
     let env = TestEnv::new();
     std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
     std::fs::write(&env.db, b"this is not a database, just some text that is long enough to look like a header.....................................").unwrap();
@@ -102,6 +115,9 @@ fn a_garbage_or_empty_file_exits_3() {
 
 #[test]
 fn a_truncated_store_exits_3() {
+    if sqlite_only("truncates the SQLite file") {
+        return;
+    }
     let env = TestEnv::with_org("acme", "pro");
     env.generate("CI");
     // The tool keeps its WAL between runs; fold it into the main file first, so the
@@ -115,15 +131,21 @@ fn a_truncated_store_exits_3() {
 #[test]
 fn a_newer_schema_is_refused_untouched() {
     let env = TestEnv::with_org("acme", "pro");
-    env.sql("PRAGMA user_version = 99");
-    let before = std::fs::read(&env.db).unwrap();
+    env.set_schema_version(99);
+    let before = env.snapshot();
     env.run(&["list"]).status(3).stderr_has("schema version 99");
     env.run(&["generate", "--name", "CI"]).status(3);
-    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+    env.run(&["init", "--org", "other", "--plan", "pro"])
+        .status(3)
+        .stderr_has("schema version 99");
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]
 fn the_store_uses_wal() {
+    if sqlite_only("SQLite's journal mode") {
+        return;
+    }
     let env = TestEnv::with_org("acme", "pro");
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let mode: String = conn
@@ -155,37 +177,67 @@ fn init_twice_is_refused_and_init_needs_its_values_without_a_terminal() {
     fresh
         .run(&["init", "--org", "acme", "--plan", "gold"])
         .status(2);
-    assert!(!fresh.db.exists());
+    assert!(!fresh.store_exists());
 }
 
 #[test]
-fn postgres_urls_are_not_taken_for_paths() {
+fn other_urls_are_not_taken_for_paths() {
     let env = TestEnv::new();
-    env.run(&["--db", "postgres://u@localhost/db", "list"])
+    let run = env
+        .run(&["--db", "mysql://u:hunter2@localhost/db", "list"])
         .status(2)
-        .stderr_has("unsupported store location");
+        .stderr_has("unsupported store location")
+        .stderr_has("mysql://u@localhost/db");
+    assert!(!run.stderr().contains("hunter2"), "{}", run.stderr());
+}
+
+#[test]
+fn an_unreachable_postgres_server_exits_3_without_the_password() {
+    let env = TestEnv::new();
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    for url in [
+        "postgres://ci:hunter2@127.0.0.1:1/keys",
+        "postgresql://ci@127.0.0.1:1/keys?password=hunter2",
+    ] {
+        let run = env
+            .run(&["--db", url, "list"])
+            .status(3)
+            .stderr_has("could not connect to postgres")
+            .stderr_has("ci@127.0.0.1:1/keys")
+            .stderr_has("database server is running");
+        assert!(!run.stderr().contains("hunter2"), "{}", run.stderr());
+    }
 }
 
 #[test]
 fn keys_and_events_are_never_deleted() {
     let env = TestEnv::with_org("acme", "pro");
     env.generate("CI");
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    assert!(conn.execute("DELETE FROM keys", []).is_err());
-    assert!(conn.execute("DELETE FROM events", []).is_err());
-    assert!(conn.execute("UPDATE events SET actor = 'x'", []).is_err());
-    let events: Vec<(String, String)> = conn
-        .prepare("SELECT kind, actor FROM events ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    for sql in [
+        "DELETE FROM keys",
+        "DELETE FROM orgs",
+        "DELETE FROM events",
+        "UPDATE events SET actor = 'x'",
+    ] {
+        let refused = env.try_sql(sql).expect_err(sql);
+        assert!(
+            refused.contains("never deleted") || refused.contains("append-only"),
+            "{sql}: {refused}"
+        );
+    }
+    if env.is_postgres() {
+        for table in ["keys", "orgs", "events"] {
+            let sql = format!("TRUNCATE {table} CASCADE");
+            env.try_sql(&sql).expect_err(&sql);
+        }
+    }
+    let events = env.query("SELECT kind, actor FROM events ORDER BY id");
+    let some = |s: &str| Some(s.to_owned());
     assert_eq!(
         events,
         [
-            ("org_created".into(), "tester".into()),
-            ("key_created".into(), "tester".into())
+            vec![some("org_created"), some("tester")],
+            vec![some("key_created"), some("tester")]
         ]
     );
 }

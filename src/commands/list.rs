@@ -27,7 +27,8 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         store.keys(&org, status, now, &mut |key| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
-            serde_json::to_writer(&mut out, &KeyJson::new(&key, now)).map_err(io::Error::from)?;
+            crate::render::write_json(&mut out, &KeyJson::new(&key, now))
+                .map_err(io::Error::from)?;
             Ok(())
         })?;
         out.write_all(b"\n]\n")?;

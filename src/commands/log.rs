@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     let mut out = BufWriter::new(io::stdout().lock());
     if ctx.config.json {
         let json: Vec<_> = events.iter().map(event_json).collect();
-        serde_json::to_writer(&mut out, &json).map_err(io::Error::from)?;
+        crate::render::write_json(&mut out, &json).map_err(io::Error::from)?;
         writeln!(out)?;
     } else {
         let mut table = new_table(

@@ -2,7 +2,9 @@
 //! organization, and the resolution of a KEYREF.
 
 pub mod completions;
+mod export;
 mod generate;
+mod import;
 mod init;
 mod list;
 mod log;
@@ -96,6 +98,12 @@ impl Ctx {
         }
         let org = self.org(store)?;
         let reference = reference.trim();
+        // A secret pasted where a KEYREF goes is never echoed: errors end up in CI logs.
+        let shown = if reference.starts_with(key::PREFIX) {
+            key::Hint::of(reference.as_bytes()).to_string()
+        } else {
+            reference.to_owned()
+        };
         if key::looks_like_id(reference)
             && let Some(key) = store.key_by_id(&org, reference)?
         {
@@ -110,14 +118,11 @@ impl Ctx {
         }
         match named.len() {
             0 => Err(Error::NoSuchKey {
-                reference: reference.to_owned(),
+                reference: shown,
                 org,
             }),
             1 => Ok(named.remove(0)),
-            count => Err(Error::AmbiguousName {
-                name: reference.to_owned(),
-                count,
-            }),
+            count => Err(Error::AmbiguousName { name: shown, count }),
         }
     }
 
@@ -173,6 +178,8 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Rotate(args) => rotate::run(ctx, &args),
         Command::Scan(args) => scan::run(ctx, &args),
         Command::Log(args) => log::run(ctx, &args),
+        Command::Export => export::run(ctx),
+        Command::Import(args) => import::run(ctx, &args),
         Command::Completions(args) => completions::run(args.shell),
         Command::GenerateAssets(args) => completions::generate_assets(&args.out_dir),
     }
@@ -216,7 +223,7 @@ fn os_user() -> String {
 /// Writes a serializable value as one JSON document and a newline.
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer(&mut out, value).map_err(io::Error::from)?;
+    crate::render::write_json(&mut out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }

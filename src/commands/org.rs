@@ -112,11 +112,8 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
             fault: crate::error::StoreFault::Corrupt,
             message: format!("plan {plan} missing"),
         })?;
-    let over = new_plan
-        .key_limit
-        .is_some_and(|limit| org.active_keys > u64::from(limit));
-    let loses_access = !new_plan.api_access && org.active_keys > 0;
-    if over || loses_access {
+    let confirmed = yes || new_plan.strands(org.active_keys);
+    if new_plan.strands(org.active_keys) {
         let consequence = if new_plan.api_access {
             format!(
                 "{} has {} active keys and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
@@ -140,7 +137,7 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
             &format!("Move {} to {}?", org.slug, new_plan.name),
         )?;
     }
-    let old = store.set_plan(&slug, plan, &ctx.stamp())?;
+    let old = store.set_plan(&slug, plan, &ctx.stamp(), confirmed)?;
     let org = store
         .org(&slug, ctx.now)?
         .ok_or(Error::NoSuchOrg { slug })?;

@@ -139,7 +139,7 @@ fn report(ctx: &Ctx, findings: &[Finding], verdicts: &HashMap<KeyHash, Verdict>)
                 }
             })
             .collect();
-        serde_json::to_writer(&mut out, &json).map_err(io::Error::from)?;
+        crate::render::write_json(&mut out, &json).map_err(io::Error::from)?;
         writeln!(out)?;
     } else {
         for f in findings {

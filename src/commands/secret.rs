@@ -46,7 +46,7 @@ pub fn deliver(ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> 
     // Room enough up front that the buffer never reallocates and leaves a copy behind.
     let mut text = Zeroizing::new(Vec::with_capacity(4096));
     if ctx.config.json {
-        serde_json::to_writer(&mut *text, json).map_err(io::Error::from)?;
+        crate::render::write_json(&mut *text, json).map_err(io::Error::from)?;
     } else {
         text.extend_from_slice(secret.expose().as_bytes());
     }

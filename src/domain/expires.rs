@@ -41,7 +41,10 @@ pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, Bad
     let at = at
         .timestamp()
         .checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
+    // RFC 3339 (the JSON output) has four-digit years: 9999-12-31T23:59:59Z at the latest.
+    const LATEST: i64 = 253_402_300_799;
     let at = at
+        .filter(|secs| *secs <= LATEST)
         .and_then(|secs| DateTime::from_timestamp(secs, 0))
         .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?;
     if at <= now {

@@ -77,6 +77,15 @@ impl Plan {
         }
     }
 
+    /// Whether moving an organization with `active` keys onto this plan strands some of
+    /// them: over the limit, or without API access. Such a change needs a confirmation.
+    pub fn strands(&self, active: u64) -> bool {
+        let over = self
+            .key_limit
+            .is_some_and(|limit| active > u64::from(limit));
+        over || (!self.api_access && active > 0)
+    }
+
     /// The limit as shown to people: a number or "Unlimited".
     pub fn limit_label(&self) -> String {
         self.key_limit

@@ -1,14 +1,17 @@
 //! The storage interface: everything the commands need from a store, in domain types.
 //!
 //! Commands never see SQL or a database crate's types. A backend implements [`Store`];
-//! [`open`] and [`create`] pick one from the `--db` location. Today that is SQLite
-//! ([`sqlite`]); another engine fits behind the same trait.
+//! [`open`] and [`create`] pick one from the `--db` location: SQLite ([`sqlite`]), the
+//! embedded default, or PostgreSQL ([`postgres`]) for a store shared across machines.
 
+pub mod import;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
 
 use crate::domain::Timestamp;
+use crate::domain::dump::Record;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
@@ -16,20 +19,36 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::error::{Error, Result};
 
 /// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
+/// Its `Display` and `Debug` never show a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     Sqlite(std::path::PathBuf),
+    Postgres(postgres::PgUrl),
 }
 
 impl Location {
-    /// `PATH` or `sqlite:PATH`. Any other `scheme://` is refused rather than taken for a
-    /// relative path.
+    /// `PATH` or `sqlite:PATH`, or `postgres://…` / `postgresql://…`. Any other
+    /// `scheme://` is refused rather than taken for a relative path.
     pub fn parse(text: &str) -> Result<Self> {
         if let Some(path) = text.strip_prefix("sqlite:") {
             return Ok(Self::Sqlite(path.into()));
         }
+        if let Some(url) = postgres::PgUrl::parse(text) {
+            return Ok(Self::Postgres(url));
+        }
         if text.is_empty() || text.contains("://") {
-            return Err(Error::UnsupportedDb(text.to_owned()));
+            // Strip anything that looks like a password before echoing it.
+            let shown = match text.split_once("://") {
+                Some((scheme, rest)) => match rest.rsplit_once('@') {
+                    Some((user, host)) => {
+                        let user = user.split(':').next().unwrap_or_default();
+                        format!("{scheme}://{user}@{host}")
+                    }
+                    None => text.to_owned(),
+                },
+                None => text.to_owned(),
+            };
+            return Err(Error::UnsupportedDb(shown));
         }
         Ok(Self::Sqlite(text.into()))
     }
@@ -39,6 +58,7 @@ impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => write!(f, "{url}"),
         }
     }
 }
@@ -129,8 +149,17 @@ pub trait Store {
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org>;
     fn default_org(&mut self) -> Result<Option<String>>;
     fn set_default_org(&mut self, slug: &str) -> Result<()>;
-    /// Returns the plan the organization had before.
-    fn set_plan(&mut self, org: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId>;
+    /// Returns the plan the organization had before. Unless `confirmed`, a plan that
+    /// [strands](Plan::strands) the active keys, counted inside the write transaction, is
+    /// refused with [`Error::ConfirmationNeeded`]: a key committed since the caller looked
+    /// cannot slip past the confirmation.
+    fn set_plan(
+        &mut self,
+        org: &str,
+        plan: PlanId,
+        stamp: &Stamp,
+        confirmed: bool,
+    ) -> Result<PlanId>;
 
     /// Inserts a key in one write transaction that also checks the plan's limit and the
     /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
@@ -184,12 +213,20 @@ pub trait Store {
         limit: u32,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()>;
+
+    /// Calls `visit` for every row of the store, from one snapshot, in the order
+    /// [`Self::import`] replays them (see [`crate::domain::dump`]).
+    fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
+    /// Loads exported records in one write transaction, idempotently (see [`import`]).
+    /// Without `merge`, a store that holds an organization is refused, untouched.
+    fn import(&mut self, records: &[Record], merge: bool) -> Result<import::Imported>;
 }
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].
 pub fn open(location: &Location) -> Result<Box<dyn Store>> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
+        Location::Postgres(url) => Ok(Box::new(postgres::PgStore::open(url)?)),
     }
 }
 
@@ -200,6 +237,10 @@ pub fn create(location: &Location) -> Result<(Box<dyn Store>, bool)> {
             let (store, created) = sqlite::SqliteStore::create(path)?;
             Ok((Box::new(store), created))
         }
+        Location::Postgres(url) => {
+            let (store, created) = postgres::PgStore::create(url)?;
+            Ok((Box::new(store), created))
+        }
     }
 }
 
@@ -207,5 +248,6 @@ pub fn create(location: &Location) -> Result<(Box<dyn Store>, bool)> {
 pub fn warnings(location: &Location) -> Vec<String> {
     match location {
         Location::Sqlite(path) => sqlite::permission_warnings(path),
+        Location::Postgres(_) => Vec::new(),
     }
 }

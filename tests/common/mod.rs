@@ -1,5 +1,11 @@
 //! The test environment: a temporary directory holding a real store, and a builder that
 //! runs the real binary against it as a script would, then asserts status and output.
+//!
+//! The backend comes from the environment: with `SEENTY_TEST_POSTGRES` set to a server
+//! URL (`postgres://postgres@127.0.0.1:5432/postgres`), every `TestEnv` gets a fresh
+//! database of its own on that server (dropped with it) and the store is that database;
+//! otherwise the store is a SQLite file. Tests about the SQLite file itself skip on
+//! PostgreSQL with [`sqlite_only`].
 
 #![allow(dead_code)] // each test binary uses a different part of this helper
 
@@ -10,17 +16,149 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");
 
-/// A temporary directory with the store at `<dir>/data/keys.db`.
+/// A temporary directory with the store at `<dir>/data/keys.db`, or in a database of its
+/// own when the suite runs on PostgreSQL (then `db` holds the database's URL).
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    pub pg: Option<PgDatabase>,
+}
+
+/// The server the suite runs against, if any: `SEENTY_TEST_POSTGRES`.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("SEENTY_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether to skip a test that is about the SQLite file itself (its mode, its bytes, its
+/// journal): true on PostgreSQL, after saying so.
+pub fn sqlite_only(reason: &str) -> bool {
+    let skip = postgres_server().is_some();
+    if skip {
+        say(&format!("skipped on PostgreSQL: {reason}"));
+    }
+    skip
+}
+
+/// The server for a test that only makes sense on PostgreSQL. Without one it skips,
+/// saying why, except in CI (`CI` set), where a missing server fails the run, unless the
+/// run is the deliberate SQLite pass (`SEENTY_TEST_SQLITE_PASS`) of a CI that also runs
+/// a PostgreSQL pass.
+pub fn postgres_only() -> Option<String> {
+    let server = postgres_server();
+    if server.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none()
+                || std::env::var_os("SEENTY_TEST_SQLITE_PASS").is_some(),
+            "CI must run the PostgreSQL tests: set SEENTY_TEST_POSTGRES (.ci/run does)"
+        );
+        say("skipped: SEENTY_TEST_POSTGRES is not set, so there is no PostgreSQL server");
+    }
+    server
+}
+
+/// A line on the real standard error, which the test harness does not capture, so a
+/// skip is seen in every run.
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// A database created for one test and dropped after it.
+pub struct PgDatabase {
+    pub admin: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create(admin: &str) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "t_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        pg_client(admin)
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let url = with_database(admin, &name);
+        Self {
+            admin: admin.to_owned(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// `url` with its database path replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+pub fn pg_client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).expect("connect to the test server")
 }
 
 impl TestEnv {
+    /// A store on the suite's backend (see the module's documentation).
     pub fn new() -> Self {
+        match postgres_server() {
+            Some(server) => Self::new_postgres(&server),
+            None => Self::new_sqlite(),
+        }
+    }
+
+    /// A SQLite store, whatever the suite's backend.
+    pub fn new_sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("data").join("keys.db");
-        Self { dir, db }
+        Self { dir, db, pg: None }
+    }
+
+    /// A store in a fresh database on this PostgreSQL server.
+    pub fn new_postgres(server: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pg = PgDatabase::create(server);
+        Self {
+            dir,
+            db: PathBuf::from(&pg.url),
+            pg: Some(pg),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// The `--db` value of this store.
+    pub fn location(&self) -> String {
+        self.db.display().to_string()
     }
 
     /// A store with one organization, created by `init`.
@@ -83,10 +221,119 @@ impl TestEnv {
     }
 
     /// Runs SQL on the store directly, to set up states no command produces (a past
-    /// expiration, hostile bytes in a name).
+    /// expiration, hostile bytes in a name), on whichever backend is active.
     pub fn sql(&self, sql: &str) {
-        let conn = rusqlite::Connection::open(&self.db).expect("open store");
-        conn.execute_batch(sql).expect("sql");
+        if let Err(e) = self.try_sql(sql) {
+            panic!("sql {sql:?}: {e}");
+        }
+    }
+
+    /// [`Self::sql`], returning the backend's refusal instead of panicking.
+    pub fn try_sql(&self, sql: &str) -> Result<(), String> {
+        match &self.pg {
+            Some(pg) => pg_client(&pg.url).batch_execute(sql).map_err(|e| {
+                e.as_db_error()
+                    .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+            }),
+            None => rusqlite::Connection::open(&self.db)
+                .and_then(|conn| conn.execute_batch(sql))
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The rows of a query, every value as text (`None` for NULL), on either backend.
+    pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match &self.pg {
+            Some(pg) => pg_client(&pg.url)
+                .simple_query(sql)
+                .expect("query")
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(row) => Some(
+                        (0..row.len())
+                            .map(|i| row.get(i).map(str::to_owned))
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect(),
+            None => {
+                let conn = rusqlite::Connection::open(&self.db).expect("open store");
+                let mut stmt = conn.prepare(sql).expect("prepare");
+                let width = stmt.column_count();
+                stmt.query_map([], |row| {
+                    (0..width)
+                        .map(|i| {
+                            Ok(match row.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => None,
+                                rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+                                rusqlite::types::ValueRef::Real(x) => Some(x.to_string()),
+                                rusqlite::types::ValueRef::Text(t) => {
+                                    Some(String::from_utf8_lossy(t).into_owned())
+                                }
+                                rusqlite::types::ValueRef::Blob(b) => {
+                                    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+            }
+        }
+    }
+
+    /// The one value of a one-row, one-column query.
+    pub fn query_value(&self, sql: &str) -> Option<String> {
+        let rows = self.query(sql);
+        assert_eq!(rows.len(), 1, "one row from {sql:?}: {rows:?}");
+        rows[0][0].clone()
+    }
+
+    /// Whether a store exists here: the file, or the schema in the database.
+    pub fn store_exists(&self) -> bool {
+        match &self.pg {
+            Some(_) => {
+                self.query_value("SELECT to_regclass('schema_migrations') IS NOT NULL")
+                    .as_deref()
+                    == Some("t")
+            }
+            None => self.db.exists(),
+        }
+    }
+
+    /// Marks the store as written by a newer version of the tool.
+    pub fn set_schema_version(&self, version: i64) {
+        match &self.pg {
+            Some(_) => self.sql(&format!(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, 0)"
+            )),
+            None => self.sql(&format!("PRAGMA user_version = {version}")),
+        }
+    }
+
+    /// Everything the store holds, to compare before and after: the main file's bytes
+    /// (its -wal and -shm come and go with connections), or every row of every table of
+    /// the database.
+    pub fn snapshot(&self) -> Vec<u8> {
+        match &self.pg {
+            Some(_) => {
+                let tables = self.query(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+                );
+                let mut out = Vec::new();
+                for table in tables {
+                    let table = table[0].clone().unwrap_or_default();
+                    for row in self.query(&format!("SELECT t::text FROM {table} t ORDER BY 1")) {
+                        out.extend_from_slice(format!("{table}: {row:?}\n").as_bytes());
+                    }
+                }
+                out
+            }
+            None => std::fs::read(&self.db).expect("read the store file"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

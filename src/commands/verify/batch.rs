@@ -61,7 +61,7 @@ pub fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
                 write_result(&mut out, &outcome, json)?;
             }
         }
-        verifier.record()?;
+        verifier.record();
         out.flush()?;
     }
     Ok(if all_valid {
@@ -73,7 +73,7 @@ pub fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
 
 fn write_result(out: &mut impl Write, outcome: &Outcome, json: bool) -> Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, &VerifyJson::new(outcome)).map_err(io::Error::from)?;
+        crate::render::write_json(&mut *out, &VerifyJson::new(outcome)).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
         return Ok(());
     }

@@ -155,14 +155,18 @@ impl Verifier<'_> {
     }
 
     /// Writes what was collected, in one transaction.
-    fn record(&mut self) -> Result<()> {
+    ///
+    /// Best effort: the verdict stands whether or not the store took the record (a lock
+    /// held past the timeout, a read-only store), so a failure is a warning, not exit 3.
+    fn record(&mut self) {
         if let Some(store) = &mut self.store
             && !self.uses.is_empty()
+            && let Err(e) = store.record_uses(&self.uses, &self.ctx.stamp())
         {
-            store.record_uses(&self.uses, &self.ctx.stamp())?;
+            self.ctx
+                .warn(&format!("the use of the key was not recorded: {e}"));
         }
         self.uses.clear();
-        Ok(())
     }
 }
 
@@ -178,7 +182,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     }
     let input = read_key(args.key.clone())?;
     let outcome = verifier.check(input.trim_ascii())?;
-    verifier.record()?;
+    verifier.record();
     if let Some(code) = outcome.code {
         let _ = writeln!(
             io::stderr().lock(),

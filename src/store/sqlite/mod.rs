@@ -4,6 +4,7 @@
 //! and every write in an explicit `BEGIN IMMEDIATE` transaction: taking the write lock
 //! up front is what makes "count the active keys, then insert" safe across processes.
 
+mod dump;
 mod events;
 mod keys;
 mod orgs;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 
 use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
 use crate::domain::Timestamp;
+use crate::domain::dump::Record;
 use crate::domain::event::Event;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::org::Org;
@@ -33,9 +35,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_key_usage.sql"),
 ];
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// The WAL is checkpointed (and truncated) by the tool once it grows past this, rather
-/// than by SQLite on every close: see [`SqliteStore::connect`].
+/// When a connection closes, the WAL is checkpointed (and truncated) once it has grown
+/// past this, rather than by SQLite on every close: see [`SqliteStore::connect`]. Every
+/// new process rebuilds its index from the whole WAL, so it is kept small between runs.
 const WAL_LIMIT: u64 = 1 << 20;
+/// Within one long run (`verify --batch`) the WAL may grow to this before a checkpoint:
+/// checkpointing every chunk would cost more than the chunk.
+const WAL_CAP: u64 = 16 << 20;
 
 /// How hard a commit presses on the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +68,7 @@ impl SqliteStore {
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(Error::StoreMissing {
-                    path: path.to_owned(),
+                    location: path.display().to_string(),
                 });
             }
             Err(source) => {
@@ -75,7 +81,7 @@ impl SqliteStore {
         let mut store = Self::connect(path)?;
         match store.schema_version()? {
             0 => Err(Error::StoreUninitialized {
-                path: path.to_owned(),
+                location: path.display().to_string(),
             }),
             _ => {
                 store.migrate()?;
@@ -114,11 +120,12 @@ impl SqliteStore {
     /// The WAL and its index are kept between processes: SQLite's default is for the last
     /// connection to checkpoint on close (several fsyncs) and delete `-wal`/`-shm`, so the
     /// next process rebuilds the index. Instead no checkpoint runs on close or
-    /// automatically, and [`Self::write`] truncates the WAL once it passes [`WAL_LIMIT`].
+    /// automatically; the tool truncates the WAL itself (see [`WAL_LIMIT`], [`WAL_CAP`]).
     /// QPSG keeps cached statements from being re-prepared on every use: with STAT4
     /// compiled in, clearing a binding would otherwise expire a statement whose plan
     /// could depend on it.
     fn connect(path: &Path) -> Result<Self> {
+        restore_sidecar_modes(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -151,15 +158,37 @@ impl SqliteStore {
         let tx = self.immediate()?;
         let value = work(&tx)?;
         tx.commit()?;
-        self.checkpoint_if_large();
+        self.checkpoint_past(WAL_CAP);
         Ok(value)
     }
 
-    /// Truncates the WAL once it has grown past [`WAL_LIMIT`]. The data is already
-    /// committed, so a checkpoint that cannot run now (readers, a full disk) is simply
-    /// left for a later write.
-    fn checkpoint_if_large(&self) {
-        if fs::metadata(&self.wal).is_ok_and(|m| m.len() > WAL_LIMIT) {
+    /// A write that creates a secret: `work` makes the change, `show` prints the secret,
+    /// and only then is it committed. The new pages reach the WAL before the secret is
+    /// shown, so a full disk fails first; a commit that still fails after the secret was
+    /// shown says that the printed key does not work.
+    fn write_then_show<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        show: impl FnOnce(&T) -> Result<()>,
+    ) -> Result<T> {
+        let mut shown = false;
+        let result = self.write(Durability::Synced, |tx| {
+            let value = work(tx)?;
+            tx.cache_flush()?;
+            show(&value)?;
+            shown = true;
+            Ok(value)
+        });
+        match result {
+            Err(e) if shown => Err(Error::ShownButNotStored(Box::new(e))),
+            other => other,
+        }
+    }
+
+    /// Truncates the WAL once it has grown past `limit`. The data is already committed,
+    /// so a checkpoint that cannot run now (readers, a full disk) is left for later.
+    fn checkpoint_past(&self, limit: u64) {
+        if fs::metadata(&self.wal).is_ok_and(|m| m.len() > limit) {
             let _ = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -257,6 +286,24 @@ fn create_private_file(path: &Path) -> Result<()> {
     }
 }
 
+/// SQLite gives a new -wal and -shm the store file's mode: a session on a read-only
+/// (0400) store leaves them read-only, and they keep the store read-only after the file
+/// is made writable again. Give them back the file's mode once it is writable.
+fn restore_sidecar_modes(path: &Path) {
+    let Ok(meta) = fs::metadata(path) else { return };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o200 == 0 {
+        return;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        if fs::metadata(&side).is_ok_and(|m| m.permissions().mode() & 0o200 == 0) {
+            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(mode));
+        }
+    }
+}
+
 /// A warning with the fix when other users can read or write the store file.
 pub fn permission_warnings(path: &Path) -> Vec<String> {
     match fs::metadata(path) {
@@ -264,7 +311,7 @@ pub fn permission_warnings(path: &Path) -> Vec<String> {
             "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 '{}'",
             path.display(),
             meta.permissions().mode() & 0o777,
-            path.display()
+            path.display().to_string().replace('\'', "'\\''")
         )],
         _ => Vec::new(),
     }
@@ -272,6 +319,42 @@ pub fn permission_warnings(path: &Path) -> Vec<String> {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        // A row SQLite can read but this version cannot decode: the store is damaged.
+        if matches!(
+            e,
+            rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..)
+                | rusqlite::Error::Utf8Error(..)
+                | rusqlite::Error::InvalidColumnType(..)
+        ) {
+            return Error::Store {
+                fault: StoreFault::Corrupt,
+                message: format!("the store is damaged: a stored value cannot be read ({e})"),
+            };
+        }
+        let extended = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+            _ => 0,
+        };
+        // Growing the -shm or writing the -wal on a full file system.
+        if matches!(
+            extended,
+            ffi::SQLITE_IOERR_SHMSIZE | ffi::SQLITE_IOERR_WRITE
+        ) {
+            return Error::Store {
+                fault: StoreFault::Full,
+                message: format!("the disk is full, or the store's files cannot grow ({e})"),
+            };
+        }
+        if e.sqlite_error_code() == Some(ErrorCode::CannotOpen) {
+            return Error::Store {
+                fault: StoreFault::ReadOnly,
+                message: format!(
+                    "cannot open the store read-write, or create its -wal and -shm files beside it ({e})"
+                ),
+            };
+        }
         let fault = match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreFault::Locked,
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreFault::Corrupt,
@@ -294,6 +377,12 @@ impl From<rusqlite::Error> for Error {
             _ => e.to_string(),
         };
         Error::Store { fault, message }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.checkpoint_past(WAL_LIMIT);
     }
 }
 
@@ -327,9 +416,15 @@ impl Store for SqliteStore {
         self.write(Durability::Synced, |tx| orgs::set_default(tx, slug))
     }
 
-    fn set_plan(&mut self, org: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId> {
+    fn set_plan(
+        &mut self,
+        org: &str,
+        plan: PlanId,
+        stamp: &Stamp,
+        confirmed: bool,
+    ) -> Result<PlanId> {
         self.write(Durability::Synced, |tx| {
-            orgs::set_plan(tx, org, plan, stamp)
+            orgs::set_plan(tx, org, plan, stamp, confirmed)
         })
     }
 
@@ -339,12 +434,7 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Key> {
-        self.write(Durability::Synced, |tx| {
-            let key = keys::create(tx, new, None, stamp)?;
-            // The secret must reach its reader before the key exists; an error rolls back.
-            deliver(&key)?;
-            Ok(key)
-        })
+        self.write_then_show(|tx| keys::create(tx, new, None, stamp), |key| deliver(key))
     }
 
     fn keys(
@@ -394,11 +484,10 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Rotation> {
-        self.write(Durability::Synced, |tx| {
-            let rotation = keys::rotate(tx, old_id, new, old_stops_at, stamp)?;
-            deliver(&rotation.new)?;
-            Ok(rotation)
-        })
+        self.write_then_show(
+            |tx| keys::rotate(tx, old_id, new, old_stops_at, stamp),
+            |rotation| deliver(&rotation.new),
+        )
     }
 
     fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
@@ -418,5 +507,18 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
         events::visit(&self.conn, org, key_id, limit, visit)
+    }
+
+    fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+        // A deferred transaction that only reads: one snapshot for the whole export.
+        let tx = self.conn.transaction()?;
+        dump::export(&tx, visit)?;
+        Ok(tx.commit()?)
+    }
+
+    fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
+        self.write(Durability::Synced, |tx| {
+            super::import::run(&mut dump::Importer(tx), records, merge)
+        })
     }
 }

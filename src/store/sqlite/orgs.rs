@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, named_params, params};
 
-use super::rows::{self, ORG_COLUMNS, ORG_FROM, record_event};
+use super::rows::{self, IS_ACTIVE, ORG_COLUMNS, ORG_FROM, record_event};
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::org::Org;
@@ -103,8 +103,29 @@ pub fn set_default(tx: &Transaction<'_>, slug: &str) -> Result<()> {
 }
 
 /// Returns the plan the organization had before.
-pub fn set_plan(tx: &Transaction<'_>, slug: &str, plan: PlanId, stamp: &Stamp) -> Result<PlanId> {
+pub fn set_plan(
+    tx: &Transaction<'_>,
+    slug: &str,
+    plan: PlanId,
+    stamp: &Stamp,
+    confirmed: bool,
+) -> Result<PlanId> {
     let (org_id, old) = id_and_plan(tx, slug)?;
+    if !confirmed {
+        let active: i64 = tx.query_row(
+            &format!("SELECT count(*) FROM keys k WHERE k.org_id = :org AND {IS_ACTIVE}"),
+            named_params! {":org": org_id, ":now": stamp.now.timestamp()},
+            |r| r.get(0),
+        )?;
+        if plans(tx)?
+            .iter()
+            .any(|p| p.id == plan && p.strands(active.unsigned_abs()))
+        {
+            return Err(Error::ConfirmationNeeded {
+                action: "a downgrade below the active keys",
+            });
+        }
+    }
     if old.id != plan {
         tx.execute(
             "UPDATE orgs SET plan = ?1 WHERE id = ?2",

@@ -1,0 +1,346 @@
+//! The export format: the whole store as JSON lines, one record per line, in an order
+//! an import can replay (organizations, settings, keys oldest first, key usage, events
+//! oldest first), after a header naming the format and its version.
+//!
+//! Keys travel as their SHA-256 in hex, never as secrets. Times are RFC 3339 UTC, as in
+//! every other JSON the tool prints. Plans are not exported: they are part of the schema.
+
+use serde::{Deserialize, Serialize};
+
+use super::Timestamp;
+use super::event::EventKind;
+use super::key::{Hint, KeyHash, looks_like_id};
+use super::org::validate_slug;
+use super::plan::PlanId;
+
+pub const FORMAT: &str = "seenty-keys-export";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRecord {
+    pub slug: String,
+    pub name: String,
+    pub plan: PlanId,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    pub id: String,
+    pub org: String,
+    pub name: String,
+    pub hash: KeyHash,
+    pub hint: Hint,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub revoke_reason: Option<String>,
+    /// The id of the key this one replaced by rotation; it comes earlier in the export.
+    pub rotated_from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub org: String,
+    pub key: Option<String>,
+    pub at: Timestamp,
+    pub actor: String,
+    pub kind: EventKind,
+    pub detail: Option<String>,
+}
+
+/// One line of an export, after the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    Org(OrgRecord),
+    Setting {
+        name: String,
+        value: String,
+    },
+    Key(KeyRecord),
+    Usage {
+        key: String,
+        last_used_at: Timestamp,
+    },
+    Event(EventRecord),
+}
+
+/// The wire form of a line: flat, tagged by `type`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum Line {
+    Header {
+        format: String,
+        version: u32,
+    },
+    Org {
+        slug: String,
+        name: String,
+        plan: String,
+        created_at: String,
+    },
+    Setting {
+        name: String,
+        value: String,
+    },
+    Key {
+        id: String,
+        org: String,
+        name: String,
+        hash: String,
+        hint: String,
+        created_at: String,
+        expires_at: Option<String>,
+        revoked_at: Option<String>,
+        revoke_reason: Option<String>,
+        rotated_from: Option<String>,
+    },
+    Usage {
+        key: String,
+        last_used_at: String,
+    },
+    Event {
+        org: String,
+        key: Option<String>,
+        at: String,
+        actor: String,
+        kind: String,
+        detail: Option<String>,
+    },
+}
+
+/// The first line of every export.
+pub fn header() -> String {
+    let line = Line::Header {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+    };
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// One record as one line of JSON (without the newline).
+pub fn to_line(record: &Record) -> String {
+    let time = |t: Timestamp| crate::render::json_time(t);
+    let line = match record.clone() {
+        Record::Org(o) => Line::Org {
+            slug: o.slug,
+            name: o.name,
+            plan: o.plan.slug().to_owned(),
+            created_at: time(o.created_at),
+        },
+        Record::Setting { name, value } => Line::Setting { name, value },
+        Record::Key(k) => Line::Key {
+            id: k.id,
+            org: k.org,
+            name: k.name,
+            hash: k.hash.0.iter().map(|b| format!("{b:02x}")).collect(),
+            hint: k.hint.0,
+            created_at: time(k.created_at),
+            expires_at: k.expires_at.map(time),
+            revoked_at: k.revoked_at.map(time),
+            revoke_reason: k.revoke_reason,
+            rotated_from: k.rotated_from,
+        },
+        Record::Usage { key, last_used_at } => Line::Usage {
+            key,
+            last_used_at: time(last_used_at),
+        },
+        Record::Event(e) => Line::Event {
+            org: e.org,
+            key: e.key,
+            at: time(e.at),
+            actor: e.actor,
+            kind: e.kind.name().to_owned(),
+            detail: e.detail,
+        },
+    };
+    // Plain strings and integers: serializing cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// Checks the header line: this format, a version this tool reads.
+pub fn check_header(text: &str) -> Result<(), String> {
+    match serde_json::from_str::<Line>(text) {
+        Ok(Line::Header { format, version }) if format == FORMAT && version <= VERSION => Ok(()),
+        Ok(Line::Header { format, version }) if format == FORMAT => Err(format!(
+            "format version {version} is newer than this seenty-keys reads ({VERSION})"
+        )),
+        _ => Err(format!(
+            "the first line is not a {FORMAT} header; is this the output of seenty-keys export?"
+        )),
+    }
+}
+
+/// Parses and validates one record line.
+pub fn parse_line(text: &str) -> Result<Record, String> {
+    let line: Line = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(match line {
+        Line::Header { .. } => return Err("a second header".to_owned()),
+        Line::Org {
+            slug,
+            name,
+            plan,
+            created_at,
+        } => Record::Org(OrgRecord {
+            slug: slug_of(slug)?,
+            name,
+            plan: PlanId::from_slug(&plan).ok_or_else(|| format!("unknown plan {plan:?}"))?,
+            created_at: time(&created_at)?,
+        }),
+        Line::Setting { name, value } => Record::Setting { name, value },
+        Line::Key {
+            id,
+            org,
+            name,
+            hash,
+            hint,
+            created_at,
+            expires_at,
+            revoked_at,
+            revoke_reason,
+            rotated_from,
+        } => Record::Key(KeyRecord {
+            id: key_id(id)?,
+            org: slug_of(org)?,
+            name,
+            hash: hash_of(&hash)?,
+            hint: Hint(hint),
+            created_at: time(&created_at)?,
+            expires_at: opt_time(expires_at.as_deref())?,
+            revoked_at: opt_time(revoked_at.as_deref())?,
+            revoke_reason,
+            rotated_from: rotated_from.map(key_id).transpose()?,
+        }),
+        Line::Usage { key, last_used_at } => Record::Usage {
+            key: key_id(key)?,
+            last_used_at: time(&last_used_at)?,
+        },
+        Line::Event {
+            org,
+            key,
+            at,
+            actor,
+            kind,
+            detail,
+        } => Record::Event(EventRecord {
+            org: slug_of(org)?,
+            key: key.map(key_id).transpose()?,
+            at: time(&at)?,
+            actor,
+            kind: EventKind::from_name(&kind)
+                .ok_or_else(|| format!("unknown event kind {kind:?}"))?,
+            detail,
+        }),
+    })
+}
+
+fn slug_of(slug: String) -> Result<String, String> {
+    validate_slug(&slug).map_err(|e| e.to_string())?;
+    Ok(slug)
+}
+
+fn key_id(id: String) -> Result<String, String> {
+    if looks_like_id(&id) {
+        Ok(id)
+    } else {
+        Err(format!("{id:?} is not a key id"))
+    }
+}
+
+fn hash_of(hex: &str) -> Result<KeyHash, String> {
+    let bad = || format!("hash {hex:?} is not 64 hexadecimal digits");
+    if hex.len() != 64 || !hex.is_ascii() {
+        return Err(bad());
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(KeyHash(bytes))
+}
+
+fn time(text: &str) -> Result<Timestamp, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("time {text:?}: {e}"))
+}
+
+fn opt_time(text: Option<&str>) -> Result<Option<Timestamp>, String> {
+    text.map(time).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        chrono::DateTime::from_timestamp(secs, 0).expect("time")
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let records = [
+            Record::Org(OrgRecord {
+                slug: "acme".into(),
+                name: "Acme \u{1b} Inc".into(),
+                plan: PlanId::Pro,
+                created_at: at(1_700_000_000),
+            }),
+            Record::Setting {
+                name: "default_org".into(),
+                value: "acme".into(),
+            },
+            Record::Key(KeyRecord {
+                id: "key_abcDEF123".into(),
+                org: "acme".into(),
+                name: "CI".into(),
+                hash: KeyHash([0xab; 32]),
+                hint: Hint("sk_live_…abcd".into()),
+                created_at: at(1_700_000_001),
+                expires_at: Some(at(1_800_000_000)),
+                revoked_at: None,
+                revoke_reason: None,
+                rotated_from: Some("key_older1".into()),
+            }),
+            Record::Usage {
+                key: "key_abcDEF123".into(),
+                last_used_at: at(1_700_000_100),
+            },
+            Record::Event(EventRecord {
+                org: "acme".into(),
+                key: None,
+                at: at(1_700_000_000),
+                actor: "ci".into(),
+                kind: EventKind::OrgCreated,
+                detail: Some("pro".into()),
+            }),
+        ];
+        for record in records {
+            let line = to_line(&record);
+            assert!(!line.contains('\n'));
+            assert_eq!(parse_line(&line), Ok(record), "{line}");
+        }
+    }
+
+    #[test]
+    fn bad_lines_are_refused() {
+        check_header(&header()).expect("our header");
+        assert!(
+            check_header(r#"{"type":"header","format":"seenty-keys-export","version":99}"#)
+                .is_err()
+        );
+        assert!(check_header(r#"{"type":"org"}"#).is_err());
+        for line in [
+            "not json",
+            r#"{"type":"planet"}"#,
+            r#"{"type":"org","slug":"Bad Slug","name":"x","plan":"pro","created_at":"2026-01-01T00:00:00Z"}"#,
+            r#"{"type":"org","slug":"acme","name":"x","plan":"gold","created_at":"2026-01-01T00:00:00Z"}"#,
+            r#"{"type":"org","slug":"acme","name":"x","plan":"pro","created_at":"yesterday"}"#,
+            r#"{"type":"usage","key":"key_abc","last_used_at":"2026-01-01T00:00:00Z","extra":1}"#,
+            r#"{"type":"usage","key":"nope","last_used_at":"2026-01-01T00:00:00Z"}"#,
+            r#"{"type":"key","id":"key_abc","org":"acme","name":"x","hash":"zz","hint":"h","created_at":"2026-01-01T00:00:00Z","expires_at":null,"revoked_at":null,"revoke_reason":null,"rotated_from":null}"#,
+        ] {
+            assert!(parse_line(line).is_err(), "{line}");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! SQL for `export` and `import` on PostgreSQL: every row out in replay order from one
+//! snapshot, and the row operations [`crate::store::import`] drives inside one
+//! transaction.
+
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
+use postgres::{GenericClient, Statement, Transaction};
+
+use super::rows::{corrupt, opt_timestamp, plan_id, timestamp};
+use crate::domain::Timestamp;
+use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
+use crate::domain::event::EventKind;
+use crate::domain::key::{Hint, KeyHash};
+use crate::error::Result;
+use crate::store::import::{EventRow, Existing, Target};
+
+/// Every row, in the order an import replays them, from the caller's snapshot.
+pub fn export(
+    conn: &mut impl GenericClient,
+    visit: &mut dyn FnMut(Record) -> Result<()>,
+) -> Result<()> {
+    for row in conn.query(
+        "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
+        &[],
+    )? {
+        visit(Record::Org(OrgRecord {
+            slug: row.try_get(0)?,
+            name: row.try_get(1)?,
+            plan: plan_id(row.try_get(2)?)?,
+            created_at: timestamp(row.try_get(3)?)?,
+        }))?;
+    }
+    for row in conn.query("SELECT name, value FROM settings ORDER BY name", &[])? {
+        visit(Record::Setting {
+            name: row.try_get(0)?,
+            value: row.try_get(1)?,
+        })?;
+    }
+    for row in conn.query(
+        "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
+         k.revoked_at, k.revoke_reason, f.public_id \
+         FROM keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN keys f ON f.id = k.rotated_from \
+         ORDER BY k.id",
+        &[],
+    )? {
+        visit(Record::Key(KeyRecord {
+            id: row.try_get(0)?,
+            org: row.try_get(1)?,
+            name: row.try_get(2)?,
+            hash: hash(row.try_get(3)?)?,
+            hint: Hint(row.try_get(4)?),
+            created_at: timestamp(row.try_get(5)?)?,
+            expires_at: opt_timestamp(row.try_get(6)?)?,
+            revoked_at: opt_timestamp(row.try_get(7)?)?,
+            revoke_reason: row.try_get(8)?,
+            rotated_from: row.try_get(9)?,
+        }))?;
+    }
+    for row in conn.query(
+        "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
+         ORDER BY u.key_id",
+        &[],
+    )? {
+        visit(Record::Usage {
+            key: row.try_get(0)?,
+            last_used_at: timestamp(row.try_get(1)?)?,
+        })?;
+    }
+    for row in conn.query(
+        "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
+         FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
+         ORDER BY e.id",
+        &[],
+    )? {
+        let kind: String = row.try_get(4)?;
+        visit(Record::Event(EventRecord {
+            org: row.try_get(0)?,
+            key: row.try_get(1)?,
+            at: timestamp(row.try_get(2)?)?,
+            actor: row.try_get(3)?,
+            kind: EventKind::from_name(&kind)
+                .ok_or_else(|| corrupt(format!("unknown event kind {kind:?}")))?,
+            detail: row.try_get(5)?,
+        }))?;
+    }
+    Ok(())
+}
+
+fn hash(bytes: &[u8]) -> Result<KeyHash> {
+    <[u8; 32]>::try_from(bytes)
+        .map(KeyHash)
+        .map_err(|_| corrupt(format!("a key hash of {} bytes", bytes.len())))
+}
+
+/// The import's row operations in one transaction, each statement prepared once.
+pub struct Importer<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+    prepared: HashMap<&'static str, Statement>,
+}
+
+impl<'a, 'c> Importer<'a, 'c> {
+    pub fn new(tx: &'a mut Transaction<'c>) -> Self {
+        Self {
+            tx,
+            prepared: HashMap::new(),
+        }
+    }
+
+    fn prepared(&mut self, sql: &'static str) -> Result<Statement> {
+        if let Some(stmt) = self.prepared.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.tx.prepare(sql)?;
+        self.prepared.insert(sql, stmt.clone());
+        Ok(stmt)
+    }
+
+    fn execute(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let stmt = self.prepared(sql)?;
+        Ok(self.tx.execute(&stmt, params)?)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<postgres::Row>> {
+        let stmt = self.prepared(sql)?;
+        Ok(self.tx.query_opt(&stmt, params)?)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<postgres::Row> {
+        let stmt = self.prepared(sql)?;
+        Ok(self.tx.query_one(&stmt, params)?)
+    }
+}
+
+impl Target for Importer<'_, '_> {
+    fn org_count(&mut self) -> Result<u64> {
+        let n: i64 = self
+            .query_one("SELECT count(*) FROM orgs", &[])?
+            .try_get(0)?;
+        Ok(n.unsigned_abs())
+    }
+
+    fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
+        let n = self.execute(
+            "INSERT INTO orgs (slug, name, plan, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (slug) DO NOTHING",
+            &[
+                &org.slug,
+                &org.name,
+                &org.plan.slug(),
+                &org.created_at.timestamp(),
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn org_row(&mut self, slug: &str) -> Result<Option<i64>> {
+        Ok(self
+            .query_opt("SELECT id FROM orgs WHERE slug = $1", &[&slug])?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    fn insert_setting(&mut self, name: &str, value: &str) -> Result<bool> {
+        let n = self.execute(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            &[&name, &value],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn key(&mut self, id: &str) -> Result<Option<Existing>> {
+        let Some(row) = self.query_opt(
+            "SELECT id, hash, revoked_at FROM keys WHERE public_id = $1",
+            &[&id],
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Existing {
+            row: row.try_get(0)?,
+            hash: hash(row.try_get(1)?)?,
+            revoked_at: opt_timestamp(row.try_get(2)?)?,
+        }))
+    }
+
+    fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>> {
+        Ok(self
+            .query_opt(
+                "SELECT public_id FROM keys WHERE hash = $1",
+                &[&&hash.0[..]],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
+        self.execute(
+            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
+             revoked_at, revoke_reason, rotated_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &key.id,
+                &org,
+                &key.name,
+                &&key.hash.0[..],
+                &key.hint.0,
+                &key.created_at.timestamp(),
+                &key.expires_at.map(|t| t.timestamp()),
+                &key.revoked_at.map(|t| t.timestamp()),
+                &key.revoke_reason,
+                &rotated_from,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn revoke(&mut self, row: i64, at: Timestamp, reason: Option<&str>) -> Result<()> {
+        self.execute(
+            "UPDATE keys SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 \
+             AND (revoked_at IS NULL OR revoked_at > $1)",
+            &[&at.timestamp(), &reason, &row],
+        )?;
+        Ok(())
+    }
+
+    fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
+        let n = self.execute(
+            "INSERT INTO key_usage (key_id, last_used_at) VALUES ($1, $2) \
+             ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+             WHERE key_usage.last_used_at < excluded.last_used_at",
+            &[&row, &at.timestamp()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn count_events(&mut self, e: &EventRow) -> Result<u64> {
+        let n: i64 = self
+            .query_one(
+                "SELECT count(*) FROM events WHERE org_id = $1 AND key_id IS NOT DISTINCT FROM $2 \
+                 AND at = $3 AND actor = $4 AND kind = $5 AND detail IS NOT DISTINCT FROM $6",
+                &[&e.org, &e.key, &e.at, &e.actor, &e.kind, &e.detail],
+            )?
+            .try_get(0)?;
+        Ok(n.unsigned_abs())
+    }
+
+    fn insert_event(&mut self, e: &EventRow) -> Result<()> {
+        self.execute(
+            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&e.at, &e.actor, &e.org, &e.key, &e.kind, &e.detail],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,335 @@
+//! The PostgreSQL backend, for teams whose CI runners span machines: the only module
+//! besides [`super::sqlite`] that holds SQL, and the only one that touches the
+//! `postgres` crate.
+//!
+//! Same rows as the SQLite store (integer Unix seconds, a `key_usage` table), versioned
+//! migrations tracked in `schema_migrations`, and the same guarantees by other means:
+//! writes that check a plan lock the organization's row, every change is one
+//! transaction, and waiting for a lock ends after [`LOCK_TIMEOUT_MS`] with exit 3.
+
+mod dump;
+mod errors;
+mod events;
+mod keys;
+mod orgs;
+mod pgpass;
+mod rows;
+mod tls;
+pub mod url;
+
+use postgres::config::SslMode;
+use postgres::{Client, NoTls, Transaction};
+
+use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
+use crate::domain::Timestamp;
+use crate::domain::dump::Record;
+use crate::domain::event::Event;
+use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::org::Org;
+use crate::domain::plan::{Plan, PlanId};
+use crate::error::{Error, Result, StoreFault};
+pub use url::PgUrl;
+
+/// Migrations, applied in order; migration N is schema version N.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+/// How long a statement waits for a row or table lock before failing (exit 3), as
+/// SQLite's busy timeout.
+pub const LOCK_TIMEOUT_MS: u64 = 5000;
+/// The advisory lock that serializes migrations between processes.
+const MIGRATION_LOCK: i64 = 0x5eed_4b65_7973;
+/// The advisory lock that serializes imports, so two cannot both find the store empty.
+const IMPORT_LOCK: i64 = 0x5eed_4b65_7974;
+
+pub struct PgStore {
+    client: Client,
+}
+
+impl PgStore {
+    /// Opens an initialized store, upgrading an older schema. A newer schema is refused
+    /// before anything is written; a database without the schema is "no store".
+    pub fn open(url: &PgUrl) -> Result<Self> {
+        let mut store = Self::connect(url)?;
+        match store.schema_version()? {
+            0 => Err(Error::StoreMissing {
+                location: url.to_string(),
+            }),
+            version => {
+                store.migrate(version)?;
+                Ok(store)
+            }
+        }
+    }
+
+    /// Opens the store, creating the schema in the (existing) database when missing.
+    /// Returns whether the schema was created by this call.
+    pub fn create(url: &PgUrl) -> Result<(Self, bool)> {
+        let mut store = Self::connect(url)?;
+        let version = store.schema_version()?;
+        store.migrate(version)?;
+        Ok((store, version == 0))
+    }
+
+    fn connect(url: &PgUrl) -> Result<Self> {
+        let settings = url.config()?;
+        let mut config = settings.config.clone();
+        let options = format!(
+            "{} -c lock_timeout={LOCK_TIMEOUT_MS}",
+            config.get_options().unwrap_or_default()
+        );
+        config.options(options.trim_start());
+        let connected = if config.get_ssl_mode() == SslMode::Disable {
+            config.connect(NoTls)
+        } else {
+            config.connect(tls::LazyTls::new(&settings))
+        };
+        let client = connected.map_err(|e| errors::connect_error(&e, url))?;
+        Ok(Self { client })
+    }
+
+    /// The highest migration applied; 0 when the database has no seenty-keys schema.
+    /// One round trip: this runs before every command.
+    fn schema_version(&mut self) -> Result<i64> {
+        let messages = match self
+            .client
+            .simple_query("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        {
+            Ok(messages) => messages,
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
+                return Ok(0);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let text = messages.iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0),
+            _ => None,
+        });
+        text.and_then(|t| t.parse().ok())
+            .ok_or_else(|| Error::Store {
+                fault: StoreFault::Corrupt,
+                message: "unreadable schema version".to_owned(),
+            })
+    }
+
+    /// Applies the migrations this store lacks, in one transaction, under an advisory
+    /// lock so two processes never migrate at once.
+    fn migrate(&mut self, seen: i64) -> Result<()> {
+        let latest = latest_version();
+        check_version(seen)?;
+        if seen == latest {
+            return Ok(());
+        }
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version    BIGINT PRIMARY KEY, \
+                 applied_at BIGINT NOT NULL)",
+        )?;
+        // Another process may have migrated while we waited for the lock.
+        let version: i64 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+                &[],
+            )?
+            .try_get(0)?;
+        let applied = check_version(version)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+            tx.batch_execute(sql)?;
+            let version = i64::try_from(i + 1).unwrap_or(i64::MAX);
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) \
+                 VALUES ($1, extract(epoch FROM now())::bigint)",
+                &[&version],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `work` in one transaction. Usage records commit without waiting for the WAL
+    /// flush (`synchronous_commit = off`): a crash of the server may lose the last
+    /// moments of "last used", never a key or a revocation.
+    fn write<T>(
+        &mut self,
+        relaxed: bool,
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut tx = self.client.transaction()?;
+        if relaxed {
+            tx.batch_execute("SET LOCAL synchronous_commit = off")?;
+        }
+        // An error drops `tx`, which rolls back.
+        let value = work(&mut tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// The number of migrations already applied, or why the version cannot be used.
+fn check_version(version: i64) -> Result<usize> {
+    if version > latest_version() {
+        return Err(Error::StoreNewer {
+            found: version,
+            supported: latest_version(),
+        });
+    }
+    usize::try_from(version).map_err(|_| Error::Store {
+        fault: StoreFault::Corrupt,
+        message: format!("invalid schema version {version}"),
+    })
+}
+
+impl Store for PgStore {
+    fn plans(&mut self) -> Result<Vec<Plan>> {
+        orgs::plans(&mut self.client)
+    }
+
+    fn orgs(&mut self, now: Timestamp) -> Result<Vec<Org>> {
+        orgs::all(&mut self.client, now)
+    }
+
+    fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>> {
+        orgs::by_slug(&mut self.client, slug, now)
+    }
+
+    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
+        self.write(false, |tx| orgs::create(tx, slug, name, plan, stamp))?;
+        orgs::by_slug(&mut self.client, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
+            slug: slug.to_owned(),
+        })
+    }
+
+    fn default_org(&mut self) -> Result<Option<String>> {
+        orgs::default(&mut self.client)
+    }
+
+    fn set_default_org(&mut self, slug: &str) -> Result<()> {
+        self.write(false, |tx| orgs::set_default(tx, slug))
+    }
+
+    fn set_plan(
+        &mut self,
+        org: &str,
+        plan: PlanId,
+        stamp: &Stamp,
+        confirmed: bool,
+    ) -> Result<PlanId> {
+        self.write(false, |tx| orgs::set_plan(tx, org, plan, stamp, confirmed))
+    }
+
+    fn create_key(
+        &mut self,
+        new: &NewKey,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Key> {
+        self.write(false, |tx| {
+            let key = keys::create(tx, new, None, stamp)?;
+            // The secret must reach its reader before the key exists; an error rolls back.
+            deliver(&key)?;
+            Ok(key)
+        })
+    }
+
+    fn keys(
+        &mut self,
+        org: &str,
+        status: Option<Status>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(Key) -> Result<()>,
+    ) -> Result<()> {
+        keys::visit(&mut self.client, org, status, now, visit)
+    }
+
+    fn key_by_id(&mut self, org: &str, id: &str) -> Result<Option<Key>> {
+        keys::by_id(&mut self.client, org, id)
+    }
+
+    fn keys_named(&mut self, org: &str, name: &str) -> Result<Vec<Key>> {
+        keys::named(&mut self.client, org, name)
+    }
+
+    fn key_by_hash(&mut self, hash: &KeyHash) -> Result<Option<KeyMatch>> {
+        keys::by_hash(&mut self.client, hash)
+    }
+
+    fn lookup_many(
+        &mut self,
+        hashes: &[KeyHash],
+        found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
+    ) -> Result<()> {
+        // One snapshot for all the lookups.
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        for (i, hash) in hashes.iter().enumerate() {
+            found(i, keys::by_hash(&mut tx, hash)?)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
+        self.write(false, |tx| keys::revoke(tx, id, reason, stamp))
+    }
+
+    fn rotate(
+        &mut self,
+        old_id: &str,
+        new: &NewKey,
+        old_stops_at: Timestamp,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Rotation> {
+        self.write(false, |tx| {
+            let rotation = keys::rotate(tx, old_id, new, old_stops_at, stamp)?;
+            deliver(&rotation.new)?;
+            Ok(rotation)
+        })
+    }
+
+    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        self.write(true, |tx| events::record_uses(tx, uses, stamp))
+    }
+
+    fn events(
+        &mut self,
+        org: &str,
+        key_id: Option<&str>,
+        limit: u32,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        events::visit(&mut self.client, org, key_id, limit, visit)
+    }
+
+    fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        dump::export(&mut tx, visit)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
+        self.write(false, |tx| {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
+            // Keys added to an organization must not race a `generate` counting them.
+            tx.batch_execute("SELECT id FROM orgs ORDER BY id FOR UPDATE")?;
+            super::import::run(&mut dump::Importer::new(tx), records, merge)
+        })
+    }
+}

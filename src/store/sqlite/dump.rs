@@ -1,0 +1,234 @@
+//! SQL for `export` and `import` on SQLite: every row out in replay order, and the row
+//! operations [`crate::store::import`] drives inside one write transaction.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::rows::{opt_timestamp, plan_id, timestamp};
+use crate::domain::Timestamp;
+use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
+use crate::domain::event::EventKind;
+use crate::domain::key::{Hint, KeyHash};
+use crate::error::{Error, Result, StoreFault};
+use crate::store::import::{EventRow, Existing, Target};
+
+/// Every row, in the order an import replays them, from the caller's read snapshot.
+pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT slug, name, plan, created_at FROM orgs ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        visit(Record::Org(OrgRecord {
+            slug: row.get(0)?,
+            name: row.get(1)?,
+            plan: plan_id(&row.get::<_, String>(2)?)?,
+            created_at: timestamp(row.get(3)?)?,
+        }))?;
+    }
+    let mut stmt = conn.prepare("SELECT name, value FROM settings ORDER BY name")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        visit(Record::Setting {
+            name: row.get(0)?,
+            value: row.get(1)?,
+        })?;
+    }
+    let mut stmt = conn.prepare(
+        "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
+         k.revoked_at, k.revoke_reason, f.public_id \
+         FROM keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN keys f ON f.id = k.rotated_from \
+         ORDER BY k.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        visit(Record::Key(KeyRecord {
+            id: row.get(0)?,
+            org: row.get(1)?,
+            name: row.get(2)?,
+            hash: hash(&row.get::<_, Vec<u8>>(3)?)?,
+            hint: Hint(row.get(4)?),
+            created_at: timestamp(row.get(5)?)?,
+            expires_at: opt_timestamp(row.get(6)?)?,
+            revoked_at: opt_timestamp(row.get(7)?)?,
+            revoke_reason: row.get(8)?,
+            rotated_from: row.get(9)?,
+        }))?;
+    }
+    let mut stmt = conn.prepare(
+        "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
+         ORDER BY u.key_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        visit(Record::Usage {
+            key: row.get(0)?,
+            last_used_at: timestamp(row.get(1)?)?,
+        })?;
+    }
+    let mut stmt = conn.prepare(
+        "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
+         FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
+         ORDER BY e.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let kind: String = row.get(4)?;
+        visit(Record::Event(EventRecord {
+            org: row.get(0)?,
+            key: row.get(1)?,
+            at: timestamp(row.get(2)?)?,
+            actor: row.get(3)?,
+            kind: EventKind::from_name(&kind)
+                .ok_or_else(|| corrupt(format!("unknown event kind {kind:?}")))?,
+            detail: row.get(5)?,
+        }))?;
+    }
+    Ok(())
+}
+
+fn hash(bytes: &[u8]) -> Result<KeyHash> {
+    <[u8; 32]>::try_from(bytes)
+        .map(KeyHash)
+        .map_err(|_| corrupt(format!("a key hash of {} bytes", bytes.len())))
+}
+
+fn corrupt(message: String) -> Error {
+    Error::Store {
+        fault: StoreFault::Corrupt,
+        message,
+    }
+}
+
+/// The import's row operations in one `BEGIN IMMEDIATE` transaction.
+pub struct Importer<'a, 'c>(pub &'a Transaction<'c>);
+
+impl Target for Importer<'_, '_> {
+    fn org_count(&mut self) -> Result<u64> {
+        let n: i64 = self
+            .0
+            .query_row("SELECT count(*) FROM orgs", [], |r| r.get(0))?;
+        Ok(n.unsigned_abs())
+    }
+
+    fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
+        let n = self.0.execute(
+            "INSERT INTO orgs (slug, name, plan, created_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (slug) DO NOTHING",
+            params![
+                org.slug,
+                org.name,
+                org.plan.slug(),
+                org.created_at.timestamp()
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn org_row(&mut self, slug: &str) -> Result<Option<i64>> {
+        Ok(self
+            .0
+            .query_row("SELECT id FROM orgs WHERE slug = ?1", [slug], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn insert_setting(&mut self, name: &str, value: &str) -> Result<bool> {
+        let n = self.0.execute(
+            "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            [name, value],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn key(&mut self, id: &str) -> Result<Option<Existing>> {
+        let found = self
+            .0
+            .query_row(
+                "SELECT id, hash, revoked_at FROM keys WHERE public_id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        found
+            .map(|(row, bytes, revoked_at)| {
+                Ok(Existing {
+                    row,
+                    hash: hash(&bytes)?,
+                    revoked_at: opt_timestamp(revoked_at)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT public_id FROM keys WHERE hash = ?1",
+                [&hash.0[..]],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
+             revoked_at, revoke_reason, rotated_from) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                key.id,
+                org,
+                key.name,
+                &key.hash.0[..],
+                key.hint.0,
+                key.created_at.timestamp(),
+                key.expires_at.map(|t| t.timestamp()),
+                key.revoked_at.map(|t| t.timestamp()),
+                key.revoke_reason,
+                rotated_from,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn revoke(&mut self, row: i64, at: Timestamp, reason: Option<&str>) -> Result<()> {
+        self.0.execute(
+            "UPDATE keys SET revoked_at = ?1, revoke_reason = ?2 WHERE id = ?3 \
+             AND (revoked_at IS NULL OR revoked_at > ?1)",
+            params![at.timestamp(), reason, row],
+        )?;
+        Ok(())
+    }
+
+    fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
+        let n = self.0.execute(
+            "INSERT INTO key_usage (key_id, last_used_at) VALUES (?1, ?2) \
+             ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+             WHERE excluded.last_used_at > last_used_at",
+            params![row, at.timestamp()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn count_events(&mut self, e: &EventRow) -> Result<u64> {
+        let n: i64 = self.0.query_row(
+            "SELECT count(*) FROM events WHERE org_id = ?1 AND key_id IS ?2 AND at = ?3 \
+             AND actor = ?4 AND kind = ?5 AND detail IS ?6",
+            params![e.org, e.key, e.at, e.actor, e.kind, e.detail],
+            |r| r.get(0),
+        )?;
+        Ok(n.unsigned_abs())
+    }
+
+    fn insert_event(&mut self, e: &EventRow) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![e.at, e.actor, e.org, e.key, e.kind, e.detail],
+        )?;
+        Ok(())
+    }
+}
