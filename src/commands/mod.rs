@@ -73,13 +73,14 @@ impl Ctx {
     /// only one in the store.
     pub fn org(&self, store: &mut dyn Store) -> Result<String> {
         if let Some(slug) = &self.config.org {
-            return match store.org(slug, self.now)? {
-                Some(org) => Ok(org.slug),
-                None => Err(Error::NoSuchOrg { slug: slug.clone() }),
+            return if store.has_org(slug)? {
+                Ok(slug.clone())
+            } else {
+                Err(Error::NoSuchOrg { slug: slug.clone() })
             };
         }
         if let Some(slug) = store.default_org()?
-            && store.org(&slug, self.now)?.is_some()
+            && store.has_org(&slug)?
         {
             return Ok(slug);
         }

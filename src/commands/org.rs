@@ -156,7 +156,7 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
 
 fn use_org(ctx: &Ctx, slug: &str) -> Result<()> {
     let mut store = ctx.open_store()?;
-    if store.org(slug, ctx.now)?.is_none() {
+    if !store.has_org(slug)? {
         return Err(Error::NoSuchOrg {
             slug: slug.to_owned(),
         });

@@ -145,6 +145,8 @@ pub trait Store {
 
     fn orgs(&mut self, now: Timestamp) -> Result<Vec<Org>>;
     fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>>;
+    /// Whether the organization exists: [`Self::org`] without counting its keys.
+    fn has_org(&mut self, slug: &str) -> Result<bool>;
     /// Fails with [`Error::OrgExists`] when the slug is taken.
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org>;
     fn default_org(&mut self) -> Result<Option<String>>;

@@ -34,12 +34,16 @@ pub fn create(
         "FROM keys k WHERE k.org_id = $1 AND {} AND k.id IS DISTINCT FROM $3",
         is_active("$2")
     );
-    let active: i64 = tx
-        .query_one(
+    // An unlimited plan admits any count: skip walking the organization's keys.
+    let active: i64 = if plan.key_limit.is_some() {
+        tx.query_one(
             &format!("SELECT count(*) {others}"),
             &[&org_id, &now, &replacing],
         )?
-        .try_get(0)?;
+        .try_get(0)?
+    } else {
+        0
+    };
     admit(tx, &new.org, &plan, active.unsigned_abs())?;
     // A rotation keeps the name on purpose, even while a predecessor is in its grace period.
     if replacing.is_none() {

@@ -196,6 +196,10 @@ impl Store for PgStore {
         orgs::by_slug(&mut self.client, slug, now)
     }
 
+    fn has_org(&mut self, slug: &str) -> Result<bool> {
+        orgs::exists(&mut self.client, slug)
+    }
+
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
         self.write(false, |tx| orgs::create(tx, slug, name, plan, stamp))?;
         orgs::by_slug(&mut self.client, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {

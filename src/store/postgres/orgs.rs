@@ -46,6 +46,14 @@ pub fn by_slug(conn: &mut impl GenericClient, slug: &str, now: Timestamp) -> Res
         .transpose()
 }
 
+pub fn exists(conn: &mut impl GenericClient, slug: &str) -> Result<bool> {
+    let row = conn.query_one(
+        "SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)",
+        &[&slug],
+    )?;
+    Ok(row.try_get(0)?)
+}
+
 /// Locks the organization's row until the transaction ends, and returns its row id and
 /// plan. Everything read after this, in later statements, sees the writes of whoever
 /// held the lock before.

@@ -399,6 +399,10 @@ impl Store for SqliteStore {
         orgs::by_slug(&self.conn, slug, now)
     }
 
+    fn has_org(&mut self, slug: &str) -> Result<bool> {
+        orgs::exists(&self.conn, slug)
+    }
+
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
         self.write(Durability::Synced, |tx| {
             orgs::create(tx, slug, name, plan, stamp)

@@ -40,6 +40,11 @@ pub fn by_slug(conn: &Connection, slug: &str, now: Timestamp) -> Result<Option<O
     Ok(org)
 }
 
+pub fn exists(conn: &Connection, slug: &str) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = ?1)")?;
+    Ok(stmt.query_row([slug], |r| r.get(0))?)
+}
+
 /// The organization's row id and plan, for writes that check the plan.
 pub fn id_and_plan(tx: &Transaction<'_>, slug: &str) -> Result<(i64, Plan)> {
     let found = tx
