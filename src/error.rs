@@ -4,7 +4,7 @@
 use std::io;
 
 use crate::domain::expires::BadExpiry;
-use crate::domain::key::{Malformed, RandomError, Status};
+use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
 use crate::domain::org::BadSlug;
 use crate::domain::plan::PlanId;
 use crate::domain::text::BadText;
@@ -132,6 +132,14 @@ pub enum Error {
 }
 
 impl Error {
+    pub fn unrotatable(id: &str, why: Unrotatable) -> Self {
+        let id = id.to_owned();
+        match why {
+            Unrotatable::NotActive(status) => Error::NotRotatable { id, status },
+            Unrotatable::AlreadyRotated { to } => Error::AlreadyRotated { id, to },
+        }
+    }
+
     /// The single mapping from failure to exit code.
     pub fn exit(&self) -> Exit {
         use Error as E;

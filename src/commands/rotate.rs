@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::RotateArgs;
 use crate::domain::expires::{parse_duration, parse_expiry};
-use crate::domain::key::{self, Secret, Status};
+use crate::domain::key::{self, Secret};
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
 use crate::store::NewKey;
@@ -46,10 +46,8 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     secret::check_destination()?;
     let mut store = ctx.open_store()?;
     let old = ctx.resolve_key(store.as_mut(), &args.key)?;
-    let status = old.status(ctx.now);
-    if status != Status::Active {
-        return Err(Error::NotRotatable { id: old.id, status });
-    }
+    old.check_rotatable(ctx.now)
+        .map_err(|why| Error::unrotatable(&old.id, why))?;
     let old_stops_at = ctx.now + grace;
     let when = if grace.is_zero() {
         "now".to_owned()

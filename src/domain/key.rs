@@ -224,9 +224,42 @@ pub struct Key {
     pub rotated_to: Option<String>,
 }
 
+/// Why a key cannot be rotated: only an active key can, and only once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unrotatable {
+    NotActive(Status),
+    AlreadyRotated { to: String },
+}
+
 impl Key {
     pub fn status(&self, now: Timestamp) -> Status {
         status_at(self.revoked_at, self.expires_at, now)
+    }
+
+    pub fn check_rotatable(&self, now: Timestamp) -> Result<(), Unrotatable> {
+        match (self.status(now), &self.rotated_to) {
+            (Status::Active, None) => Ok(()),
+            (Status::Active, Some(to)) => Err(Unrotatable::AlreadyRotated { to: to.clone() }),
+            (status, _) => Err(Unrotatable::NotActive(status)),
+        }
+    }
+
+    /// This key as a rotation to `to` leaves it: working until `stops_at`, then revoked.
+    #[must_use]
+    pub fn rotated(self, to: &str, stops_at: Timestamp) -> Self {
+        Self {
+            revoked_at: Some(stops_at),
+            revoke_reason: Some(format!("rotated to {to}")),
+            rotated_to: Some(to.to_owned()),
+            ..self
+        }
+    }
+
+    /// The audit trail's words for that rotation.
+    pub fn rotation_detail(&self) -> Option<String> {
+        let (to, at) = (self.rotated_to.as_ref()?, self.revoked_at?);
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Some(format!("rotated to {to}; stops working at {at}"))
     }
 }
 

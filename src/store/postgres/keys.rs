@@ -17,7 +17,6 @@ use crate::domain::event::EventKind;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::plan::{Plan, Refusal};
 use crate::error::{Error, Result};
-use crate::render::json_time;
 use crate::store::{KeyMatch, NewKey, Revocation, Rotation, Stamp};
 
 /// Inserts `new` after checking the plan and the name. `replacing` is the row of a key
@@ -258,37 +257,22 @@ pub fn rotate(
     stamp: &Stamp,
 ) -> Result<Rotation> {
     let (old, old_row, org_id) = for_update(tx, old_id)?;
-    let status = old.status(stamp.now);
-    if status != Status::Active {
-        return Err(Error::NotRotatable { id: old.id, status });
-    }
-    if let Some(to) = old.rotated_to {
-        return Err(Error::AlreadyRotated { id: old.id, to });
-    }
+    old.check_rotatable(stamp.now)
+        .map_err(|why| Error::unrotatable(&old.id, why))?;
     let new_key = create(tx, new, Some(old_row), stamp)?;
-    let reason = format!("rotated to {}", new_key.id);
+    let old = old.rotated(&new_key.id, old_stops_at);
     tx.execute(
         "UPDATE keys SET revoked_at = $1, revoke_reason = $2 WHERE id = $3",
-        &[&old_stops_at.timestamp(), &reason, &old_row],
+        &[&old_stops_at.timestamp(), &old.revoke_reason, &old_row],
     )?;
-    let detail = format!(
-        "rotated to {}; stops working at {}",
-        new_key.id,
-        json_time(old_stops_at)
-    );
+    let detail = old.rotation_detail();
     record_event(
         tx,
         stamp,
         org_id,
         Some(old_row),
         EventKind::KeyRotated,
-        Some(&detail),
+        detail.as_deref(),
     )?;
-    let old = Key {
-        revoked_at: Some(old_stops_at),
-        revoke_reason: Some(reason),
-        rotated_to: Some(new_key.id.clone()),
-        ..old
-    };
     Ok(Rotation { new: new_key, old })
 }
