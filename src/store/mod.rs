@@ -81,6 +81,26 @@ pub struct NewKey {
     pub expires_at: Option<Timestamp>,
 }
 
+impl NewKey {
+    /// The key as stored once inserted at `created_at` (a rotation's replacement names
+    /// the key it replaced).
+    pub fn stored(&self, created_at: Timestamp, rotated_from: Option<String>) -> Key {
+        Key {
+            id: self.id.clone(),
+            org: self.org.clone(),
+            name: self.name.clone(),
+            hint: self.hint.clone(),
+            created_at,
+            expires_at: self.expires_at,
+            last_used_at: None,
+            revoked_at: None,
+            revoke_reason: None,
+            rotated_from,
+            rotated_to: None,
+        }
+    }
+}
+
 /// What `verify` learns from one lookup by hash: only what a verdict needs, so the hot
 /// path reads one narrow row.
 #[derive(Debug, Clone)]

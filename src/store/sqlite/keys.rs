@@ -90,19 +90,7 @@ pub fn create(
         EventKind::KeyCreated,
         detail.as_deref(),
     )?;
-    Ok(Key {
-        id: new.id.clone(),
-        org: new.org.clone(),
-        name: new.name.clone(),
-        hint: new.hint.clone(),
-        created_at: rows::timestamp(now)?,
-        expires_at: new.expires_at,
-        last_used_at: None,
-        revoked_at: None,
-        revoke_reason: None,
-        rotated_from,
-        rotated_to: None,
-    })
+    Ok(new.stored(rows::timestamp(now)?, rotated_from))
 }
 
 /// Applies the plan's rule to one more key, with an upgrade hint when refused.
