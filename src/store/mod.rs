@@ -15,8 +15,8 @@ use crate::domain::dump::Record;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
-use crate::domain::plan::{Plan, PlanId};
-use crate::error::{Error, Result};
+use crate::domain::plan::{Plan, PlanId, Refusal};
+use crate::error::{Error, Result, StoreFault};
 
 /// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
 /// Its `Display` and `Debug` never show a password.
@@ -242,6 +242,48 @@ pub trait Store {
     /// Loads exported records in one write transaction, idempotently (see [`import`]).
     /// Without `merge`, a store that holds an organization is refused, untouched.
     fn import(&mut self, records: &[Record], merge: bool) -> Result<import::Imported>;
+}
+
+/// Applies the plan's rule to one more key, for both backends. When the limit refuses,
+/// `plans` supplies the plans to name an upgrade in the hint.
+pub(crate) fn admit(
+    org: &str,
+    plan: &Plan,
+    active: u64,
+    plans: impl FnOnce() -> Result<Vec<Plan>>,
+) -> Result<()> {
+    match plan.admit_new_key(active) {
+        Ok(()) => Ok(()),
+        Err(Refusal::NoApiAccess) => Err(Error::NoApiAccess {
+            org: org.to_owned(),
+        }),
+        Err(Refusal::LimitReached { limit, active }) => {
+            let upgrade = Plan::upgrade_for(&plans()?, active).map(|p| p.id);
+            Err(Error::PlanLimit {
+                org: org.to_owned(),
+                plan: plan.id,
+                limit,
+                active,
+                upgrade,
+            })
+        }
+    }
+}
+
+/// How many of a backend's `migrations` a store at schema `version` has applied; a
+/// newer schema is refused before anything is written.
+pub(crate) fn migrations_applied(version: i64, migrations: usize) -> Result<usize> {
+    let latest = i64::try_from(migrations).unwrap_or(i64::MAX);
+    if version > latest {
+        return Err(Error::StoreNewer {
+            found: version,
+            supported: latest,
+        });
+    }
+    usize::try_from(version).map_err(|_| Error::Store {
+        fault: StoreFault::Corrupt,
+        message: format!("invalid schema version {version}"),
+    })
 }
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].

@@ -15,9 +15,8 @@ use super::rows::{
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Key, KeyHash, Status};
-use crate::domain::plan::{Plan, Refusal};
 use crate::error::{Error, Result};
-use crate::store::{KeyMatch, NewKey, Revocation, Rotation, Stamp};
+use crate::store::{self, KeyMatch, NewKey, Revocation, Rotation, Stamp};
 
 /// Inserts `new` after checking the plan and the name. `replacing` is the row of a key
 /// being rotated out: it counts neither against the limit nor as a name clash.
@@ -43,7 +42,7 @@ pub fn create(
     } else {
         0
     };
-    admit(tx, &new.org, &plan, active.unsigned_abs())?;
+    store::admit(&new.org, &plan, active.unsigned_abs(), || orgs::plans(tx))?;
     // A rotation keeps the name on purpose, even while a predecessor is in its grace period.
     if replacing.is_none() {
         let clash = tx.query_opt(
@@ -86,27 +85,6 @@ pub fn create(
         detail.as_deref(),
     )?;
     Ok(new.stored(rows::timestamp(now)?, rotated_from))
-}
-
-/// Applies the plan's rule to one more key, with an upgrade hint when refused.
-fn admit(tx: &mut Transaction<'_>, org: &str, plan: &Plan, active: u64) -> Result<()> {
-    match plan.admit_new_key(active) {
-        Ok(()) => Ok(()),
-        Err(Refusal::NoApiAccess) => Err(Error::NoApiAccess {
-            org: org.to_owned(),
-        }),
-        Err(Refusal::LimitReached { limit, active }) => {
-            let plans = orgs::plans(tx)?;
-            let upgrade = Plan::upgrade_for(&plans, active).map(|p| p.id);
-            Err(Error::PlanLimit {
-                org: org.to_owned(),
-                plan: plan.id,
-                limit,
-                active,
-                upgrade,
-            })
-        }
-    }
 }
 
 pub fn visit(

@@ -113,9 +113,7 @@ impl PgStore {
     /// Applies the migrations this store lacks, in one transaction, under an advisory
     /// lock so two processes never migrate at once.
     fn migrate(&mut self, seen: i64) -> Result<()> {
-        let latest = latest_version();
-        check_version(seen)?;
-        if seen == latest {
+        if super::migrations_applied(seen, MIGRATIONS.len())? == MIGRATIONS.len() {
             return Ok(());
         }
         let mut tx = self.client.transaction()?;
@@ -132,7 +130,7 @@ impl PgStore {
                 &[],
             )?
             .try_get(0)?;
-        let applied = check_version(version)?;
+        let applied = super::migrations_applied(version, MIGRATIONS.len())?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             tx.batch_execute(sql)?;
             let version = i64::try_from(i + 1).unwrap_or(i64::MAX);
@@ -163,24 +161,6 @@ impl PgStore {
         tx.commit()?;
         Ok(value)
     }
-}
-
-fn latest_version() -> i64 {
-    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
-}
-
-/// The number of migrations already applied, or why the version cannot be used.
-fn check_version(version: i64) -> Result<usize> {
-    if version > latest_version() {
-        return Err(Error::StoreNewer {
-            found: version,
-            supported: latest_version(),
-        });
-    }
-    usize::try_from(version).map_err(|_| Error::Store {
-        fault: StoreFault::Corrupt,
-        message: format!("invalid schema version {version}"),
-    })
 }
 
 impl Store for PgStore {

@@ -203,10 +203,8 @@ impl SqliteStore {
 
     /// Applies the migrations this store lacks, in one transaction.
     fn migrate(&mut self) -> Result<()> {
-        let latest = latest_version();
-        let version = self.schema_version()?;
-        check_version(version)?;
-        if version == latest {
+        if super::migrations_applied(self.schema_version()?, MIGRATIONS.len())? == MIGRATIONS.len()
+        {
             return Ok(());
         }
         let tx = self
@@ -214,11 +212,12 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let applied = check_version(version)?;
+        let applied = super::migrations_applied(version, MIGRATIONS.len())?;
         for sql in &MIGRATIONS[applied..] {
             tx.execute_batch(sql)?;
         }
-        tx.pragma_update(None, "user_version", latest)?;
+        // A handful of migrations: the count always fits.
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
         tx.commit()?;
         Ok(())
     }
@@ -230,24 +229,6 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
-}
-
-fn latest_version() -> i64 {
-    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
-}
-
-/// The number of migrations already applied, or why the version cannot be used.
-fn check_version(version: i64) -> Result<usize> {
-    if version > latest_version() {
-        return Err(Error::StoreNewer {
-            found: version,
-            supported: latest_version(),
-        });
-    }
-    usize::try_from(version).map_err(|_| Error::Store {
-        fault: StoreFault::Corrupt,
-        message: format!("invalid schema version {version}"),
-    })
 }
 
 /// Creates the store file with mode 0600, and any missing directories with mode 0700,
