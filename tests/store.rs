@@ -154,6 +154,31 @@ fn the_store_uses_wal() {
     assert_eq!(mode, "wal");
 }
 
+/// The WAL outlives each process (no checkpoint on close), but the tool truncates it once
+/// it passes 256 KiB, because every new process reads all of it to rebuild its index.
+#[test]
+fn the_wal_is_kept_between_runs_and_truncated_past_its_limit() {
+    if sqlite_only("SQLite's WAL file") {
+        return;
+    }
+    const LIMIT: u64 = 256 << 10;
+    let env = TestEnv::with_org("acme", "enterprise");
+    let wal = env.db.with_file_name("keys.db-wal");
+    let (mut kept, mut truncated, mut last) = (false, false, 0);
+    // Each `generate` appends about 28 KiB (seven pages) to the WAL.
+    for i in 0..30 {
+        env.generate(&format!("CI {i}"));
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert!(size <= LIMIT, "the WAL was left at {size} bytes");
+        kept |= size > 0;
+        truncated |= size < last;
+        last = size;
+    }
+    assert!(kept, "the WAL is kept between runs");
+    assert!(truncated, "30 runs passed the limit at least once");
+    assert_eq!(env.keys().len(), 30);
+}
+
 #[test]
 fn init_twice_is_refused_and_init_needs_its_values_without_a_terminal() {
     let env = TestEnv::with_org("acme", "pro");
