@@ -1,25 +1,13 @@
 //! The shipped fish script in a real fish: `complete -C "LINE"` prints what Tab would
 //! offer, one candidate per line, a tab before its description.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn shipped_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/seenty-keys.fish")
-}
-
-fn fish_available() -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("fish").is_file()));
-    if !found {
-        // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "fish is missing on CI; .ci/run should have installed it"
-        );
-        eprintln!("skipped: fish is not installed (.ci/run installs it)");
-    }
-    found
 }
 
 /// Runs `fish -c COMMAND` with its config and data directories in `home`, so neither
@@ -78,7 +66,7 @@ fn assert_offers(line: &str, expected: &[&str]) {
 
 #[test]
 fn subcommands_options_and_values_complete() {
-    if !fish_available() {
+    if !common::tool_available("fish") {
         return;
     }
     assert_eq!(complete("seenty-keys ge"), ["generate"]);
@@ -96,7 +84,7 @@ fn subcommands_options_and_values_complete() {
 /// option's values; src/assets.rs adds them back.
 #[test]
 fn positional_and_top_level_values_complete() {
-    if !fish_available() {
+    if !common::tool_available("fish") {
         return;
     }
     let shells = ["bash", "elvish", "fish", "powershell", "zsh"];
@@ -108,7 +96,7 @@ fn positional_and_top_level_values_complete() {
 
 #[test]
 fn hidden_commands_are_not_offered() {
-    if !fish_available() {
+    if !common::tool_available("fish") {
         return;
     }
     let offered = complete("seenty-keys ");
@@ -119,7 +107,7 @@ fn hidden_commands_are_not_offered() {
 /// Installed as the README says, fish autoloads the script when the command is on PATH.
 #[test]
 fn fish_autoloads_the_installed_script() {
-    if !fish_available() {
+    if !common::tool_available("fish") {
         return;
     }
     let home = tempfile::tempdir().unwrap();

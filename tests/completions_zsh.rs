@@ -2,26 +2,14 @@
 //! pseudo-terminal (zpty), installs `completions/` in `fpath` as the README says, runs
 //! compinit, types a line and a Tab, and records every match the completion system adds.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 fn completions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("completions")
-}
-
-fn zsh_available() -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("zsh").is_file()));
-    if !found {
-        // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "zsh is missing on CI; .ci/run should have installed it"
-        );
-        eprintln!("skipped: zsh is not installed (.ci/run installs it)");
-    }
-    found
 }
 
 /// Sourced by the interactive zsh. `compadd` is wrapped to append each match it is
@@ -129,7 +117,7 @@ fn assert_offers(line: &str, expected: &[&str]) {
 
 #[test]
 fn subcommand_names_complete() {
-    if !zsh_available() {
+    if !common::tool_available("zsh") {
         return;
     }
     assert_eq!(complete("seenty-keys ge"), ["generate"]);
@@ -143,7 +131,7 @@ fn subcommand_names_complete() {
 
 #[test]
 fn options_complete_after_a_subcommand() {
-    if !zsh_available() {
+    if !common::tool_available("zsh") {
         return;
     }
     assert_offers("seenty-keys revoke --", &["--yes", "--reason"]);
@@ -152,7 +140,7 @@ fn options_complete_after_a_subcommand() {
 
 #[test]
 fn values_and_nested_subcommands_complete() {
-    if !zsh_available() {
+    if !common::tool_available("zsh") {
         return;
     }
     assert_eq!(
@@ -169,7 +157,7 @@ fn values_and_nested_subcommands_complete() {
 /// `zsh -n` parses the script, and it is a compsys function for the right command.
 #[test]
 fn script_parses_and_defines_the_completion_function() {
-    if !zsh_available() {
+    if !common::tool_available("zsh") {
         return;
     }
     let script = completions_dir().join("_seenty-keys");

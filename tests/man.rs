@@ -1,6 +1,8 @@
 //! The shipped man pages as readers get them: mandoc's linter finds nothing to warn about
 //! in any page, and man(1) renders them with the sections the main page promises.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,23 +21,9 @@ fn pages() -> Vec<PathBuf> {
     pages
 }
 
-fn available(tool: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
-    if !found {
-        // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is missing on CI; .ci/run should have installed it"
-        );
-        eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
-    }
-    found
-}
-
 #[test]
 fn mandoc_lint_finds_nothing() {
-    if !available("mandoc") {
+    if !common::tool_available("mandoc") {
         return;
     }
     let out = Command::new("mandoc")
@@ -74,7 +62,7 @@ fn render(page: &Path) -> String {
 
 #[test]
 fn main_page_renders_with_its_sections() {
-    if !available("man") {
+    if !common::tool_available("man") {
         return;
     }
     let text = render(&man_dir().join("seenty-keys.1"));
@@ -107,7 +95,7 @@ fn main_page_renders_with_its_sections() {
 
 #[test]
 fn every_page_renders() {
-    if !available("man") {
+    if !common::tool_available("man") {
         return;
     }
     for page in pages() {

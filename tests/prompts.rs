@@ -14,20 +14,6 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-fn tmux_available() -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("tmux").is_file()));
-    if !found {
-        // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is missing on CI; .ci/run should have installed it"
-        );
-        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
-    }
-    found
-}
-
 /// A store on the suite's backend, used through the binary.
 struct Store {
     env: common::TestEnv,
@@ -199,7 +185,7 @@ const REVOKE_PROMPT: &str = "Everything using it fails from now on. [y/N]";
 
 #[test]
 fn revoke_confirmed_with_y() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = Store::with_keys(&["GitHub Actions CI", "Deploy bot"]);
@@ -216,7 +202,7 @@ fn revoke_confirmed_with_y() {
 
 #[test]
 fn revoke_declined_with_n() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = Store::with_keys(&["GitHub Actions CI"]);
@@ -231,7 +217,7 @@ fn revoke_declined_with_n() {
 
 #[test]
 fn revoke_defaults_to_no_on_enter() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = Store::with_keys(&["GitHub Actions CI"]);
@@ -245,7 +231,7 @@ fn revoke_defaults_to_no_on_enter() {
 
 #[test]
 fn generate_asks_for_the_name() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = Store::with_keys(&[]);
@@ -266,7 +252,7 @@ fn pro_org_with_three_keys() -> Store {
 
 #[test]
 fn downgrade_below_the_active_keys_asks_first() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = pro_org_with_three_keys();
@@ -289,7 +275,7 @@ fn downgrade_below_the_active_keys_asks_first() {
 
 #[test]
 fn downgrade_declined_keeps_the_plan() {
-    if !tmux_available() {
+    if !common::tool_available("tmux") {
         return;
     }
     let store = pro_org_with_three_keys();

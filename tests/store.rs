@@ -6,7 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{BIN, TestEnv, sqlite_only};
+use common::{BIN, TestEnv, sqlite_only, tool_available};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -177,6 +177,74 @@ fn the_wal_is_kept_between_runs_and_truncated_past_its_limit() {
     assert!(kept, "the WAL is kept between runs");
     assert!(truncated, "30 runs passed the limit at least once");
     assert_eq!(env.keys().len(), 30);
+}
+
+/// The files a run fsyncs, in order, as strace saw them.
+fn synced_files(env: &TestEnv, args: &[&str]) -> Vec<String> {
+    let trace = env.path("strace.out");
+    let out = Command::new("strace")
+        .args(["-f", "-e", "trace=openat,fsync,fdatasync", "-o"])
+        .arg(&trace)
+        .arg(BIN)
+        .arg("--db")
+        .arg(&env.db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    let mut open = std::collections::HashMap::new();
+    let mut synced = Vec::new();
+    for line in std::fs::read_to_string(&trace).unwrap().lines() {
+        let call = line
+            .split_once(' ')
+            .map_or(line, |(_, rest)| rest.trim_start());
+        let result = call.rsplit_once("= ").map(|(_, r)| r.trim());
+        if let Some(args) = call.strip_prefix("openat(AT_FDCWD, \"") {
+            if let (Some((path, _)), Some(fd)) = (args.split_once('"'), result) {
+                open.insert(fd.to_owned(), path.to_owned());
+            }
+        } else if let Some(args) = call
+            .strip_prefix("fsync(")
+            .or_else(|| call.strip_prefix("fdatasync("))
+        {
+            let fd = args.split_once(')').map_or(args, |(fd, _)| fd);
+            synced.push(open.get(fd).cloned().unwrap_or_else(|| format!("fd {fd}")));
+        }
+    }
+    synced
+}
+
+/// A lifecycle write costs one fsync, of the WAL. The store's directory is synced too
+/// only when the WAL may be new (missing, or empty), and before anything is written.
+#[test]
+fn a_write_fsyncs_the_wal_once_and_the_directory_only_for_a_new_wal() {
+    if sqlite_only("SQLite's files") || !tool_available("strace") {
+        return;
+    }
+    let env = TestEnv::with_org("acme", "enterprise");
+    env.generate("Warm");
+    let dir = env.db.parent().unwrap().display().to_string();
+    let wal = format!("{}-wal", env.db.display());
+    assert_eq!(
+        synced_files(&env, &["generate", "--name", "CI"]),
+        std::slice::from_ref(&wal),
+        "a WAL that holds frames"
+    );
+    for (case, empty) in [("missing", false), ("empty", true)] {
+        // Another SQLite program that closes last checkpoints and deletes the WAL.
+        env.sql("PRAGMA wal_checkpoint(TRUNCATE)");
+        assert!(!std::path::Path::new(&wal).exists());
+        if empty {
+            std::fs::write(&wal, b"").unwrap();
+        }
+        let synced = synced_files(&env, &["generate", "--name", &format!("CI {case}")]);
+        assert_eq!(synced.first(), Some(&dir), "a {case} WAL: {synced:?}");
+        assert!(
+            synced[1..].iter().all(|f| *f == wal),
+            "a {case} WAL: then only the WAL: {synced:?}"
+        );
+    }
+    assert_eq!(env.keys().len(), 4);
 }
 
 #[test]

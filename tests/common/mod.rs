@@ -16,6 +16,21 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");
 
+/// Whether `tool` is on the PATH. CI installs every tool the tests drive (.ci/run): a
+/// missing one there fails the test; elsewhere the test is skipped, saying so.
+pub fn tool_available(tool: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing on CI; .ci/run should have installed it"
+        );
+        eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
+    }
+    found
+}
+
 /// A temporary directory with the store at `<dir>/data/keys.db`, or in a database of its
 /// own when the suite runs on PostgreSQL (then `db` holds the database's URL).
 pub struct TestEnv {

@@ -227,9 +227,7 @@ impl SqliteStore {
         {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.immediate()?;
         // Another process may have migrated while we waited for the lock.
         let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let applied = super::migrations_applied(version, MIGRATIONS.len())?;
@@ -245,9 +243,36 @@ impl SqliteStore {
     /// A write transaction that takes the lock up front (waiting up to the busy timeout),
     /// so no read inside it can be invalidated by another writer.
     fn immediate(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        let Self { conn, wal, .. } = self;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        sync_directory_of_new_wal(wal);
+        Ok(tx)
+    }
+}
+
+/// Makes the WAL's directory entry durable when the WAL may be new. Called under the
+/// write lock, before anything is written.
+///
+/// The bundled SQLite is built without directory syncs (`SQLITE_DISABLE_DIRSYNC`, in
+/// `.cargo/config.toml`): it opens the WAL with `O_CREAT` in every process, takes it for
+/// a new file, and fsyncs the directory at the first commit, a second fsync for every
+/// `generate` or `revoke`. The tool never deletes the WAL (it truncates it), so the entry
+/// needs a sync only when the WAL may have just been created: when it is missing or
+/// empty, the first writer syncs the directory before writing. A WAL that holds frames
+/// was first written by a process that did so, or by another SQLite program, which syncs
+/// the directory before it releases the write lock.
+fn sync_directory_of_new_wal(wal: &Path) {
+    if fs::metadata(wal).is_ok_and(|m| m.len() > 0) {
+        return;
+    }
+    let dir = match wal.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // Best effort, as SQLite's own directory sync: a directory this user cannot open
+    // leaves the entry to the file system's next journal commit.
+    if let Ok(dir) = fs::File::open(dir) {
+        let _ = dir.sync_all();
     }
 }
 
