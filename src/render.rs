@@ -102,6 +102,13 @@ fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
 
 /// A table that fits the terminal when printing to one, and plain aligned columns otherwise.
 pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
+    let mut table = headless_table(to_terminal);
+    table.set_header(header.iter().copied());
+    table
+}
+
+/// [`new_table`] without a header: the continuation of a table printed in chunks.
+pub fn headless_table(to_terminal: bool) -> Table {
     let mut table = Table::new();
     if to_terminal {
         table
@@ -110,7 +117,6 @@ pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
     } else {
         table.load_style(presets::NOTHING).force_no_tty();
     }
-    table.set_header(header.iter().copied());
     table
 }
 
