@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use chrono::SecondsFormat;
+use chrono::{Datelike, SecondsFormat, Timelike};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 
@@ -83,12 +83,22 @@ pub fn redact_keys(text: &str) -> String {
     out
 }
 
-/// Tables show UTC minutes: `2026-11-26 14:03`.
+/// Tables show UTC minutes: `2026-11-26 14:03`. Formatted field by field: parsing a
+/// `strftime` pattern for every cell was a tenth of a long `list`.
 pub fn table_time(at: Option<Timestamp>) -> String {
-    at.map_or_else(
-        || "Never".to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M").to_string(),
-    )
+    match at {
+        None => "Never".to_owned(),
+        Some(t) if (0..=9999).contains(&t.year()) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        // Years past 9999 take a sign in chrono's `%Y`.
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
 }
 
 /// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
@@ -312,6 +322,21 @@ pub fn usage(org: &Org) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Field by field, as chrono's `%Y-%m-%d %H:%M` would, for every time chrono has.
+        #[test]
+        fn table_times_read_as_strftime_would(secs in proptest::prop_oneof![
+            -62_167_219_200i64..=253_402_300_799, // years 0 to 9999
+            -8_334_601_228_800i64..=8_210_266_876_799, // all of chrono's
+        ]) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            proptest::prop_assert_eq!(
+                table_time(Some(t)),
+                t.format("%Y-%m-%d %H:%M").to_string()
+            );
+        }
+    }
 
     #[test]
     fn redacts_keys_to_their_hints() {
