@@ -244,6 +244,16 @@ impl Key {
         }
     }
 
+    /// This key, revoked at `at` for `reason`.
+    #[must_use]
+    pub fn revoked(self, at: Timestamp, reason: Option<&str>) -> Self {
+        Self {
+            revoked_at: Some(at),
+            revoke_reason: reason.map(str::to_owned),
+            ..self
+        }
+    }
+
     /// This key as a rotation to `to` leaves it: working until `stops_at`, then revoked.
     #[must_use]
     pub fn rotated(self, to: &str, stops_at: Timestamp) -> Self {

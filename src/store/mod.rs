@@ -270,6 +270,17 @@ pub(crate) fn admit(
     }
 }
 
+/// A move to `plan` that would leave `active` keys over its limit (or with no API
+/// access) needs the user's confirmation first. Written once for both backends.
+pub(crate) fn confirm_downgrade(plan: PlanId, active: u64, plans: &[Plan]) -> Result<()> {
+    if plans.iter().any(|p| p.id == plan && p.strands(active)) {
+        return Err(Error::ConfirmationNeeded {
+            action: "a downgrade below the active keys",
+        });
+    }
+    Ok(())
+}
+
 /// How many of a backend's `migrations` a store at schema `version` has applied; a
 /// newer schema is refused before anything is written.
 pub(crate) fn migrations_applied(version: i64, migrations: usize) -> Result<usize> {

@@ -203,11 +203,7 @@ pub fn revoke(
         EventKind::KeyRevoked,
         reason,
     )?;
-    Ok(Revocation::Revoked(Key {
-        revoked_at: Some(stamp.now),
-        revoke_reason: reason.map(str::to_owned),
-        ..key
-    }))
+    Ok(Revocation::Revoked(key.revoked(stamp.now, reason)))
 }
 
 pub fn rotate(

@@ -8,7 +8,7 @@ use crate::domain::event::EventKind;
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
 use crate::error::{Error, Result};
-use crate::store::Stamp;
+use crate::store::{self, Stamp};
 
 pub fn plans(conn: &Connection) -> Result<Vec<Plan>> {
     let mut stmt =
@@ -122,14 +122,7 @@ pub fn set_plan(
             named_params! {":org": org_id, ":now": stamp.now.timestamp()},
             |r| r.get(0),
         )?;
-        if plans(tx)?
-            .iter()
-            .any(|p| p.id == plan && p.strands(active.unsigned_abs()))
-        {
-            return Err(Error::ConfirmationNeeded {
-                action: "a downgrade below the active keys",
-            });
-        }
+        store::confirm_downgrade(plan, active.unsigned_abs(), &plans(tx)?)?;
     }
     if old.id != plan {
         tx.execute(
