@@ -95,7 +95,7 @@ fn the_store_keeps_the_sha256_and_never_the_secret() {
         let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
         let stored: Vec<u8> = holder
             .query_row(
-                "SELECT hash FROM keys WHERE hash = ?1",
+                "SELECT hash FROM key_hashes WHERE hash = ?1",
                 [&digest[..]],
                 |r| r.get(0),
             )
@@ -124,7 +124,7 @@ fn sha256sum_of_the_key_matches_the_stored_hash() {
     let sql = if env.is_postgres() {
         "SELECT encode(hash, 'hex') FROM keys"
     } else {
-        "SELECT lower(hex(hash)) FROM keys"
+        "SELECT lower(hex(hash)) FROM key_hashes"
     };
     assert_eq!(env.query_value(sql), Some(hex));
 }

@@ -114,9 +114,10 @@ fn add_keys(env: &TestEnv, count: u32, name: &str) {
     } else {
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
-             INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) \
-             SELECT 'key_bulk' || i, 1, {name}, randomblob(32), 'sk_live_…abcd', 1700000000 \
-             FROM n"
+             INSERT INTO keys (org_id, name, hint, created_at) \
+             SELECT 1, {name}, 'abcd', 1700000000 FROM n; \
+             INSERT INTO key_hashes (hash, key_id) SELECT randomblob(32), id FROM keys \
+             WHERE id NOT IN (SELECT key_id FROM key_hashes)"
         )
     });
 }

@@ -312,8 +312,9 @@ fn a_downgrade_without_yes_cannot_slip_past_a_concurrent_generate() {
     other
         .execute_batch(
             "BEGIN IMMEDIATE;
-             INSERT INTO keys (public_id, org_id, name, hash, hint, created_at)
-                 VALUES ('key_concurrent', 1, 'Second', randomblob(32), 'abcd', unixepoch());
+             INSERT INTO keys (org_id, name, hint, created_at)
+                 VALUES (1, 'Second', 'abcd', unixepoch());
+             INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid());
              INSERT INTO events (at, actor, org_id, key_id, kind)
                  VALUES (unixepoch(), 'other', 1, last_insert_rowid(), 'key_created');",
         )

@@ -321,10 +321,18 @@ fn sigkill_during_generate_revoke_verify_and_set_plan_loses_nothing() {
     println!("store after the kills: {audit:?}");
 
     let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let ids: HashMap<i64, String> = audit::key_ids(&conn)
+        .into_iter()
+        .map(|(id, row)| (row, id))
+        .collect();
     let stored: HashMap<String, (Vec<u8>, Option<i64>)> = conn
-        .prepare("SELECT public_id, hash, revoked_at FROM keys")
+        .prepare(
+            "SELECT k.id, h.hash, k.revoked_at FROM keys k JOIN key_hashes h ON h.key_id = k.id",
+        )
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+        .query_map([], |r| {
+            Ok((ids[&r.get::<_, i64>(0)?].clone(), (r.get(1)?, r.get(2)?)))
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
@@ -438,7 +446,8 @@ fn the_audit_replay_catches_a_store_that_lies() {
     let cases: [(&str, &str); 5] = [
         (
             "a key without its creation event",
-            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) VALUES ('key_ghost', 1, 'Ghost', randomblob(32), 'abcd', 1)",
+            "INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, 'Ghost', 'abcd', 1); \
+             INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid())",
         ),
         (
             "a revocation without its event",
@@ -454,7 +463,10 @@ fn the_audit_replay_catches_a_store_that_lies() {
         ),
         (
             "a key over the plan's limit",
-            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) VALUES ('key_extra', 1, 'Extra', randomblob(32), 'abcd', 1); INSERT INTO events (at, actor, org_id, key_id, kind) VALUES (1, 'x', 1, last_insert_rowid(), 'key_created')",
+            "INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, 'Extra', 'abcd', 1); \
+             INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid()); \
+             INSERT INTO events (at, actor, org_id, key_id, kind) \
+             VALUES (1, 'x', 1, (SELECT max(id) FROM keys), 'key_created')",
         ),
     ];
     for (what, sql) in cases {

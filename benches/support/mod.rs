@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use seenty_keys::domain::key::{Secret, new_id};
+use seenty_keys::domain::key::Secret;
 use seenty_keys::domain::plan::PlanId;
 use seenty_keys::store::{self, Location, Stamp};
 
@@ -32,18 +32,20 @@ pub fn build(n: usize, dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>
     conn.execute_batch("BEGIN")?;
     let mut secrets = std::io::BufWriter::new(std::fs::File::create(&secrets_path)?);
     {
-        let mut insert = conn.prepare(
-            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at) \
-             VALUES (?1, 1, ?2, ?3, ?4, ?5)",
-        )?;
+        let mut insert = conn
+            .prepare("INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, ?1, ?2, ?3)")?;
+        let mut insert_hash =
+            conn.prepare("INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)")?;
         for i in 0..n {
             let secret = Secret::generate()?;
             insert.execute(rusqlite::params![
-                new_id()?,
                 format!("Integration {i}"),
-                &secret.hash().0[..],
                 secret.hint().0,
                 stamp.now.timestamp()
+            ])?;
+            insert_hash.execute(rusqlite::params![
+                &secret.hash().0[..],
+                conn.last_insert_rowid()
             ])?;
             writeln!(secrets, "{}", secret.expose())?;
         }

@@ -5,7 +5,7 @@
 
 use crate::cli::GenerateArgs;
 use crate::domain::expires::parse_expiry;
-use crate::domain::key::{self, Secret};
+use crate::domain::key::Secret;
 use crate::domain::text::{is_generic_name, validate_name};
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape};
@@ -39,7 +39,6 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
 
     let secret = Secret::generate()?;
     let new = NewKey {
-        id: key::new_id()?,
         org,
         name,
         hash: secret.hash(),

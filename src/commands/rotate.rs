@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::RotateArgs;
 use crate::domain::expires::{parse_duration, parse_expiry};
-use crate::domain::key::{self, Secret};
+use crate::domain::key::Secret;
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
 use crate::store::NewKey;
@@ -71,7 +71,6 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     };
     let secret = Secret::generate()?;
     let new = NewKey {
-        id: key::new_id()?,
         org: old.org.clone(),
         name: old.name.clone(),
         hash: secret.hash(),

@@ -17,7 +17,7 @@ pub const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij
 pub const RANDOM_LEN: usize = 22;
 pub const CHECKSUM_LEN: usize = 6;
 pub const KEY_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
-const ID_PREFIX: &str = "key_";
+pub const ID_PREFIX: &str = "key_";
 const ID_RANDOM_LEN: usize = 16;
 
 /// The operating system's CSPRNG could not be read.

@@ -7,6 +7,7 @@ pub mod dump;
 pub mod event;
 pub mod expires;
 pub mod key;
+pub mod key_id;
 pub mod org;
 pub mod plan;
 pub mod scan;

@@ -38,7 +38,6 @@ impl Imported {
 /// A key the store already has, as the import sees it.
 pub struct Existing {
     pub row: i64,
-    pub hash: KeyHash,
     pub revoked_at: Option<Timestamp>,
 }
 
@@ -102,7 +101,7 @@ pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<I
             }
             Record::Key(key) => match target.key(&key.id)? {
                 Some(existing) => {
-                    if existing.hash != key.hash {
+                    if target.key_with_hash(&key.hash)?.as_deref() != Some(key.id.as_str()) {
                         return Err(conflict(format!(
                             "key {} is in the store with a different hash",
                             key.id

@@ -73,7 +73,6 @@ pub struct Stamp {
 /// A key to insert. The secret is not here, only its hash and hint.
 #[derive(Debug, Clone)]
 pub struct NewKey {
-    pub id: String,
     pub org: String,
     pub name: String,
     pub hash: KeyHash,
@@ -82,11 +81,11 @@ pub struct NewKey {
 }
 
 impl NewKey {
-    /// The key as stored once inserted at `created_at` (a rotation's replacement names
-    /// the key it replaced).
-    pub fn stored(&self, created_at: Timestamp, rotated_from: Option<String>) -> Key {
+    /// The key as stored once inserted with id `id` at `created_at` (a rotation's
+    /// replacement names the key it replaced). The backend chooses the id.
+    pub fn stored(&self, id: String, created_at: Timestamp, rotated_from: Option<String>) -> Key {
         Key {
-            id: self.id.clone(),
+            id,
             org: self.org.clone(),
             name: self.name.clone(),
             hint: self.hint.clone(),

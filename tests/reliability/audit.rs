@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::Connection;
+use seenty_keys::domain::key_id::IdCodec;
 
 /// What the replay counted.
 #[derive(Debug, Default)]
@@ -98,6 +99,22 @@ fn query<T>(
         .unwrap()
 }
 
+/// Every key's id, to its row: the id kept in `public_id`, or the one derived from the row
+/// with the store's salt.
+pub fn key_ids(conn: &Connection) -> HashMap<String, i64> {
+    let salt: Vec<u8> = conn
+        .query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))
+        .expect("the store's id salt");
+    let ids = IdCodec::new(&salt);
+    query(conn, "SELECT id, public_id FROM keys", |r| {
+        let row: i64 = r.get(0)?;
+        let kept: Option<String> = r.get(1)?;
+        Ok((kept.unwrap_or_else(|| ids.encode(row)), row))
+    })
+    .into_iter()
+    .collect()
+}
+
 /// The replay: `Err` with the first disagreement between the trail and the state.
 pub fn check(db: &Path) -> Result<Audit, String> {
     let conn = Connection::open(db).expect("open store");
@@ -122,11 +139,16 @@ pub fn check(db: &Path) -> Result<Audit, String> {
     )
     .into_iter()
     .collect();
-    let public: HashMap<String, i64> = query(&conn, "SELECT public_id, id FROM keys", |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .into_iter()
-    .collect();
+    let public = key_ids(&conn);
+    let hashless: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM keys) - (SELECT count(*) FROM key_hashes k \
+             WHERE EXISTS (SELECT 1 FROM keys WHERE id = k.key_id))",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count hashes");
+    ensure!(hashless == 0, "{hashless} keys without their hash");
     let events: Vec<EventRow> = query(
         &conn,
         "SELECT id, at, org_id, key_id, kind, detail FROM events ORDER BY id",

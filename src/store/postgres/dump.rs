@@ -179,7 +179,7 @@ impl Target for Importer<'_, '_> {
 
     fn key(&mut self, id: &str) -> Result<Option<Existing>> {
         let Some(row) = self.query_opt(
-            "SELECT id, hash, revoked_at FROM keys WHERE public_id = $1",
+            "SELECT id, revoked_at FROM keys WHERE public_id = $1",
             &[&id],
         )?
         else {
@@ -187,8 +187,7 @@ impl Target for Importer<'_, '_> {
         };
         Ok(Some(Existing {
             row: row.try_get(0)?,
-            hash: hash(row.try_get(1)?)?,
-            revoked_at: opt_timestamp(row.try_get(2)?)?,
+            revoked_at: opt_timestamp(row.try_get(1)?)?,
         }))
     }
 

@@ -14,7 +14,7 @@ use super::rows::{
 };
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
-use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::key::{Key, KeyHash, Status, new_id};
 use crate::error::{Error, Result};
 use crate::store::{self, KeyMatch, NewKey, Revocation, Rotation, Stamp};
 
@@ -56,12 +56,13 @@ pub fn create(
             });
         }
     }
+    let id = new_id()?;
     let row = tx.query_one(
         "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, rotated_from) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, \
          (SELECT public_id FROM keys WHERE id = $8)",
         &[
-            &new.id,
+            &id,
             &org_id,
             &new.name,
             &&new.hash.0[..],
@@ -84,7 +85,7 @@ pub fn create(
         EventKind::KeyCreated,
         detail.as_deref(),
     )?;
-    Ok(new.stored(rows::timestamp(now)?, rotated_from))
+    Ok(new.stored(id, rows::timestamp(now)?, rotated_from))
 }
 
 pub fn visit(

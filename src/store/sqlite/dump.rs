@@ -3,11 +3,12 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::rows::{opt_timestamp, plan_id, timestamp};
+use super::rows::{key_row, opt_timestamp, plan_id, timestamp};
 use crate::domain::Timestamp;
 use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
 use crate::domain::event::EventKind;
 use crate::domain::key::{Hint, KeyHash};
+use crate::domain::key_id::IdCodec;
 use crate::error::{Error, Result, StoreFault};
 use crate::store::import::{EventRow, Existing, Target};
 
@@ -32,10 +33,10 @@ pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) ->
         })?;
     }
     let mut stmt = conn.prepare(
-        "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
-         k.revoked_at, k.revoke_reason, f.public_id \
-         FROM keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN keys f ON f.id = k.rotated_from \
-         ORDER BY k.id",
+        "SELECT key_id(k.id, k.public_id), o.slug, k.name, h.hash, k.hint, k.created_at, \
+         k.expires_at, k.revoked_at, k.revoke_reason, key_id(f.id, f.public_id) \
+         FROM key_hashes h JOIN keys k ON k.id = h.key_id JOIN orgs o ON o.id = k.org_id \
+         LEFT JOIN keys f ON f.id = k.rotated_from ORDER BY k.id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -53,7 +54,7 @@ pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) ->
         }))?;
     }
     let mut stmt = conn.prepare(
-        "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
+        "SELECT key_id(k.id, k.public_id), u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
          ORDER BY u.key_id",
     )?;
     let mut rows = stmt.query([])?;
@@ -64,7 +65,7 @@ pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) ->
         })?;
     }
     let mut stmt = conn.prepare(
-        "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
+        "SELECT o.slug, key_id(k.id, k.public_id), e.at, e.actor, e.kind, e.detail \
          FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
          ORDER BY e.id",
     )?;
@@ -97,8 +98,9 @@ fn corrupt(message: String) -> Error {
     }
 }
 
-/// The import's row operations in one `BEGIN IMMEDIATE` transaction.
-pub struct Importer<'a, 'c>(pub &'a Transaction<'c>);
+/// The import's row operations in one `BEGIN IMMEDIATE` transaction. Imported keys keep
+/// their ids, in `public_id`.
+pub struct Importer<'a, 'c>(pub &'a Transaction<'c>, pub &'a IdCodec);
 
 impl Target for Importer<'_, '_> {
     fn org_count(&mut self) -> Result<u64> {
@@ -138,36 +140,26 @@ impl Target for Importer<'_, '_> {
     }
 
     fn key(&mut self, id: &str) -> Result<Option<Existing>> {
-        let found = self
-            .0
-            .query_row(
-                "SELECT id, hash, revoked_at FROM keys WHERE public_id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, Vec<u8>>(1)?,
-                        r.get::<_, Option<i64>>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
-        found
-            .map(|(row, bytes, revoked_at)| {
-                Ok(Existing {
-                    row,
-                    hash: hash(&bytes)?,
-                    revoked_at: opt_timestamp(revoked_at)?,
-                })
-            })
-            .transpose()
+        let Some(row) = key_row(self.0, self.1, id)? else {
+            return Ok(None);
+        };
+        let revoked_at: Option<i64> =
+            self.0
+                .query_row("SELECT revoked_at FROM keys WHERE id = ?1", [row], |r| {
+                    r.get(0)
+                })?;
+        Ok(Some(Existing {
+            row,
+            revoked_at: opt_timestamp(revoked_at)?,
+        }))
     }
 
     fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>> {
         Ok(self
             .0
             .query_row(
-                "SELECT public_id FROM keys WHERE hash = ?1",
+                "SELECT key_id(k.id, k.public_id) FROM key_hashes h JOIN keys k ON k.id = h.key_id \
+                 WHERE h.hash = ?1",
                 [&hash.0[..]],
                 |r| r.get(0),
             )
@@ -176,14 +168,13 @@ impl Target for Importer<'_, '_> {
 
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
         self.0.execute(
-            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
+            "INSERT INTO keys (public_id, org_id, name, hint, created_at, expires_at, \
              revoked_at, revoke_reason, rotated_from) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 key.id,
                 org,
                 key.name,
-                &key.hash.0[..],
                 key.hint.0,
                 key.created_at.timestamp(),
                 key.expires_at.map(|t| t.timestamp()),
@@ -191,6 +182,10 @@ impl Target for Importer<'_, '_> {
                 key.revoke_reason,
                 rotated_from,
             ],
+        )?;
+        self.0.execute(
+            "INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)",
+            params![&key.hash.0[..], self.0.last_insert_rowid()],
         )?;
         Ok(())
     }

@@ -2,25 +2,34 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::rows::{record_event, timestamp};
+use super::rows::{key_row, record_event, timestamp};
 use crate::domain::event::{Event, EventKind};
+use crate::domain::key_id::IdCodec;
 use crate::error::{Error, Result, StoreFault};
 use crate::store::{Stamp, Uses};
 
 pub fn visit(
     conn: &Connection,
+    ids: &IdCodec,
     org: &str,
     key_id: Option<&str>,
     limit: u32,
     visit: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<()> {
+    let key_row = match key_id {
+        Some(id) => match key_row(conn, ids, id)? {
+            Some(row) => Some(row),
+            None => return Ok(()),
+        },
+        None => None,
+    };
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, e.actor, o.slug, e.kind, k.public_id, k.name, e.detail \
+        "SELECT e.at, e.actor, o.slug, e.kind, key_id(k.id, k.public_id), k.name, e.detail \
          FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
-         WHERE o.slug = ?1 AND (?2 IS NULL OR k.public_id = ?2) \
+         WHERE o.slug = ?1 AND (?2 IS NULL OR e.key_id = ?2) \
          ORDER BY e.id DESC LIMIT ?3",
     )?;
-    let mut rows = stmt.query(params![org, key_id, limit])?;
+    let mut rows = stmt.query(params![org, key_row, limit])?;
     while let Some(row) = rows.next()? {
         let kind: String = row.get(3)?;
         let kind = EventKind::from_name(&kind).ok_or_else(|| Error::Store {

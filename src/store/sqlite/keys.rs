@@ -11,7 +11,8 @@ use super::rows::{
 };
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
-use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::key::{Key, KeyHash, Status, new_id};
+use crate::domain::key_id::IdCodec;
 use crate::error::{Error, Result};
 use crate::store::{self, KeyMatch, NewKey, Revocation, Rotation, Stamp};
 
@@ -19,6 +20,7 @@ use crate::store::{self, KeyMatch, NewKey, Revocation, Rotation, Stamp};
 /// being rotated out: it counts neither against the limit nor as a name clash.
 pub fn create(
     tx: &Transaction<'_>,
+    ids: &IdCodec,
     new: &NewKey,
     replacing: Option<i64>,
     stamp: &Stamp,
@@ -42,7 +44,7 @@ pub fn create(
     // A rotation keeps the name on purpose, even while a predecessor is in its grace period.
     if replacing.is_none() {
         let clash: Option<String> = tx
-            .prepare_cached(&format!("SELECT k.public_id {others} AND k.name = :name LIMIT 1"))?
+            .prepare_cached(&format!("SELECT key_id(k.id, k.public_id) {others} AND k.name = :name LIMIT 1"))?
             .query_row(
                 named_params! {":org": org_id, ":now": now, ":replacing": replacing, ":name": new.name},
                 |r| r.get(0),
@@ -56,23 +58,24 @@ pub fn create(
         }
     }
     tx.prepare_cached(
-        "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, rotated_from) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO keys (org_id, name, hint, created_at, expires_at, rotated_from) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
-        new.id,
         org_id,
         new.name,
-        &new.hash.0[..],
         new.hint.0,
         now,
         new.expires_at.map(|t| t.timestamp()),
         replacing,
     ])?;
     let row_id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)")?
+        .execute(params![&new.hash.0[..], row_id])?;
+    let id = id_for_new_row(tx, ids, row_id)?;
     let rotated_from = match replacing {
         Some(old) => Some(tx.query_row(
-            "SELECT public_id FROM keys WHERE id = ?1",
+            "SELECT key_id(id, public_id) FROM keys WHERE id = ?1",
             [old],
             |r| r.get(0),
         )?),
@@ -89,7 +92,23 @@ pub fn create(
         EventKind::KeyCreated,
         detail.as_deref(),
     )?;
-    Ok(new.stored(rows::timestamp(now)?, rotated_from))
+    Ok(new.stored(id, rows::timestamp(now)?, rotated_from))
+}
+
+/// The id of a new row: derived from it, unless a kept id (made before schema 4, or
+/// imported) already reads the same, in which case the row keeps a random id instead.
+fn id_for_new_row(tx: &Transaction<'_>, ids: &IdCodec, row: i64) -> Result<String> {
+    let derived = ids.encode(row);
+    let taken = tx
+        .prepare_cached("SELECT 1 FROM keys WHERE public_id = ?1")?
+        .exists([&derived])?;
+    if !taken {
+        return Ok(derived);
+    }
+    let id = new_id()?;
+    tx.prepare_cached("UPDATE keys SET public_id = ?1 WHERE id = ?2")?
+        .execute(params![id, row])?;
+    Ok(id)
 }
 
 pub fn visit(
@@ -117,12 +136,14 @@ pub fn visit(
     Ok(())
 }
 
-pub fn by_id(conn: &Connection, org: &str, id: &str) -> Result<Option<Key>> {
-    let sql =
-        format!("SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.public_id = ?1 AND o.slug = ?2");
+pub fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Option<Key>> {
+    let Some(row) = rows::key_row(conn, ids, id)? else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.id = ?1 AND o.slug = ?2");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id, org], rows::key)
+        .query_row(params![row, org], rows::key)
         .optional()?)
 }
 
@@ -138,13 +159,14 @@ pub fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
     Ok(keys)
 }
 
-/// The `verify` lookup: one row through the unique index on `hash`.
+/// The `verify` lookup: the row through `key_hashes`, keyed by the hash.
 pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
     let found = conn
         .prepare_cached(
-            "SELECT k.id, k.public_id, o.slug, k.name, k.expires_at, k.revoked_at, p.api_access \
-             FROM keys k JOIN orgs o ON o.id = k.org_id JOIN plans p ON p.id = o.plan \
-             WHERE k.hash = ?1",
+            "SELECT k.id, key_id(k.id, k.public_id), o.slug, k.name, k.expires_at, k.revoked_at, \
+             p.api_access \
+             FROM key_hashes h JOIN keys k ON k.id = h.key_id JOIN orgs o ON o.id = k.org_id \
+             JOIN plans p ON p.id = o.plan WHERE h.hash = ?1",
         )?
         .query_row([&hash.0[..]], |row| {
             Ok(KeyMatch {
@@ -162,19 +184,21 @@ pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
 }
 
 /// A key with its row id and its organization's row id, for writes.
-fn for_update(tx: &Transaction<'_>, id: &str) -> Result<(Key, i64, i64)> {
-    let sql =
-        format!("SELECT {KEY_COLUMNS}, k.id, k.org_id FROM {KEY_FROM} WHERE k.public_id = ?1");
-    let found = tx
-        .prepare_cached(&sql)?
-        .query_row([id], |row| {
-            Ok((
-                rows::key(row)?,
-                row.get(KEY_WIDTH)?,
-                row.get(KEY_WIDTH + 1)?,
-            ))
-        })
-        .optional()?;
+fn for_update(tx: &Transaction<'_>, ids: &IdCodec, id: &str) -> Result<(Key, i64, i64)> {
+    let sql = format!("SELECT {KEY_COLUMNS}, k.id, k.org_id FROM {KEY_FROM} WHERE k.id = ?1");
+    let found = match rows::key_row(tx, ids, id)? {
+        None => None,
+        Some(row) => tx
+            .prepare_cached(&sql)?
+            .query_row([row], |row| {
+                Ok((
+                    rows::key(row)?,
+                    row.get(KEY_WIDTH)?,
+                    row.get(KEY_WIDTH + 1)?,
+                ))
+            })
+            .optional()?,
+    };
     found.ok_or_else(|| Error::NoSuchKey {
         reference: id.to_owned(),
         org: String::new(),
@@ -183,11 +207,12 @@ fn for_update(tx: &Transaction<'_>, id: &str) -> Result<(Key, i64, i64)> {
 
 pub fn revoke(
     tx: &Transaction<'_>,
+    ids: &IdCodec,
     id: &str,
     reason: Option<&str>,
     stamp: &Stamp,
 ) -> Result<Revocation> {
-    let (key, row_id, org_id) = for_update(tx, id)?;
+    let (key, row_id, org_id) = for_update(tx, ids, id)?;
     if key.status(stamp.now) == Status::Revoked {
         return Ok(Revocation::AlreadyRevoked(key));
     }
@@ -208,15 +233,16 @@ pub fn revoke(
 
 pub fn rotate(
     tx: &Transaction<'_>,
+    ids: &IdCodec,
     old_id: &str,
     new: &NewKey,
     old_stops_at: Timestamp,
     stamp: &Stamp,
 ) -> Result<Rotation> {
-    let (old, old_row, org_id) = for_update(tx, old_id)?;
+    let (old, old_row, org_id) = for_update(tx, ids, old_id)?;
     old.check_rotatable(stamp.now)
         .map_err(|why| Error::unrotatable(&old.id, why))?;
-    let new_key = create(tx, new, Some(old_row), stamp)?;
+    let new_key = create(tx, ids, new, Some(old_row), stamp)?;
     let old = old.rotated(&new_key.id, old_stops_at);
     tx.execute(
         "UPDATE keys SET revoked_at = ?1, revoke_reason = ?2 WHERE id = ?3",

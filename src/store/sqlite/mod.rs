@@ -13,17 +13,21 @@ mod rows;
 use std::fs;
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 
 use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
 use crate::domain::Timestamp;
 use crate::domain::dump::Record;
 use crate::domain::event::Event;
 use crate::domain::key::{Key, KeyHash, Status};
+use crate::domain::key_id::IdCodec;
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
 use crate::error::{Error, Result, StoreFault};
@@ -33,7 +37,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_rotation.sql"),
     include_str!("migrations/0003_key_usage.sql"),
+    include_str!("migrations/0004_compact_keys.sql"),
 ];
+/// The first migration that rebuilds a table, which SQLite's recipe runs with foreign
+/// keys off: dropping the old table would otherwise fail on the rows that point at it.
+const REBUILDS_FROM: usize = 3;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// When a connection closes, the WAL is checkpointed (and truncated) once it has grown
 /// past this, rather than by SQLite on every close: see [`SqliteStore::connect`]. Every
@@ -66,6 +74,7 @@ pub struct SqliteStore {
     wal: std::path::PathBuf,
     durability: Durability,
     mapped: bool,
+    ids: IdCodec,
 }
 
 impl SqliteStore {
@@ -86,16 +95,13 @@ impl SqliteStore {
                 });
             }
         }
-        let mut store = Self::connect(path)?;
-        match store.schema_version()? {
-            0 => Err(Error::StoreUninitialized {
+        let (conn, wal) = connect(path)?;
+        if schema_version(&conn)? == 0 {
+            return Err(Error::StoreUninitialized {
                 location: path.display().to_string(),
-            }),
-            _ => {
-                store.migrate()?;
-                Ok(store)
-            }
+            });
         }
+        Self::ready(conn, wal)
     }
 
     /// Opens the store, creating the file (0600) and its directory (0700) when missing.
@@ -104,14 +110,12 @@ impl SqliteStore {
         if !path.exists() {
             create_private_file(path)?;
         }
-        let mut store = Self::connect(path)?;
-        let fresh = store.schema_version()? == 0;
+        let (conn, wal) = connect(path)?;
+        let fresh = schema_version(&conn)? == 0;
         if fresh {
             // WAL lets readers (verify) run while a writer works; the mode is persistent.
             let mode: String =
-                store
-                    .conn
-                    .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(Error::Store {
                     fault: StoreFault::Other,
@@ -119,36 +123,32 @@ impl SqliteStore {
                 });
             }
         }
-        store.migrate()?;
-        Ok((store, fresh))
+        Ok((Self::ready(conn, wal)?, fresh))
     }
 
-    /// Opens a connection with the store's policy.
-    ///
-    /// The WAL and its index are kept between processes: SQLite's default is for the last
-    /// connection to checkpoint on close (several fsyncs) and delete `-wal`/`-shm`, so the
-    /// next process rebuilds the index. Instead no checkpoint runs on close or
-    /// automatically; the tool truncates the WAL itself (see [`WAL_LIMIT`], [`WAL_CAP`]).
-    /// QPSG keeps cached statements from being re-prepared on every use: with STAT4
-    /// compiled in, clearing a binding would otherwise expire a statement whose plan
-    /// could depend on it.
-    fn connect(path: &Path) -> Result<Self> {
-        restore_sidecar_modes(path);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;",
+    /// Brings the schema up to date and loads what this store's queries need: the salt of
+    /// its key ids, also behind the SQL function `key_id(row, public_id)`.
+    fn ready(mut conn: Connection, wal: PathBuf) -> Result<Self> {
+        migrate(&mut conn, &wal)?;
+        let salt: Vec<u8> = conn.query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))?;
+        let ids = IdCodec::new(&salt);
+        let shared = ids;
+        conn.create_scalar_function(
+            "key_id",
+            2,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            move |ctx| {
+                let public: Option<String> = ctx.get(1)?;
+                let row: Option<i64> = ctx.get(0)?;
+                Ok(public.or_else(|| row.map(|row| shared.encode(row))))
+            },
         )?;
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
         Ok(Self {
             conn,
-            wal: wal.into(),
+            wal,
             durability: Durability::Relaxed,
             mapped: false,
+            ids,
         })
     }
 
@@ -175,7 +175,7 @@ impl SqliteStore {
             self.conn.pragma_update(None, "synchronous", level)?;
             self.durability = durability;
         }
-        let tx = self.immediate()?;
+        let tx = immediate(&mut self.conn, &self.wal)?;
         let value = work(&tx)?;
         tx.commit()?;
         self.checkpoint_past(WAL_CAP);
@@ -214,40 +214,81 @@ impl SqliteStore {
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
     }
+}
 
-    fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))?)
+/// Opens a connection with the store's policy.
+///
+/// The WAL and its index are kept between processes: SQLite's default is for the last
+/// connection to checkpoint on close (several fsyncs) and delete `-wal`/`-shm`, so the
+/// next process rebuilds the index. Instead no checkpoint runs on close or
+/// automatically; the tool truncates the WAL itself (see [`WAL_LIMIT`], [`WAL_CAP`]).
+/// QPSG keeps cached statements from being re-prepared on every use: with STAT4
+/// compiled in, clearing a binding would otherwise expire a statement whose plan
+/// could depend on it.
+fn connect(path: &Path) -> Result<(Connection, PathBuf)> {
+    restore_sidecar_modes(path);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;",
+    )?;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    Ok((conn, wal.into()))
+}
+
+fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Applies the migrations this store lacks, in one transaction.
+fn migrate(conn: &mut Connection, wal: &Path) -> Result<()> {
+    let total = MIGRATIONS.len();
+    if super::migrations_applied(schema_version(conn)?, total)? == total {
+        return Ok(());
     }
+    // Foreign keys cannot be switched inside a transaction; they are checked below.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = migrate_in(conn, wal);
+    conn.pragma_update(None, "foreign_keys", true)?;
+    result
+}
 
-    /// Applies the migrations this store lacks, in one transaction.
-    fn migrate(&mut self) -> Result<()> {
-        if super::migrations_applied(self.schema_version()?, MIGRATIONS.len())? == MIGRATIONS.len()
-        {
-            return Ok(());
+fn migrate_in(conn: &mut Connection, wal: &Path) -> Result<()> {
+    let total = MIGRATIONS.len();
+    let tx = immediate(conn, wal)?;
+    // Another process may have migrated while we waited for the lock.
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let applied = super::migrations_applied(version, total)?;
+    for sql in &MIGRATIONS[applied..] {
+        tx.execute_batch(sql)?;
+    }
+    if applied <= REBUILDS_FROM {
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(Error::Store {
+                fault: StoreFault::Corrupt,
+                message: format!("upgrading the store left a dangling reference in {table}"),
+            });
         }
-        let tx = self.immediate()?;
-        // Another process may have migrated while we waited for the lock.
-        let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let applied = super::migrations_applied(version, MIGRATIONS.len())?;
-        for sql in &MIGRATIONS[applied..] {
-            tx.execute_batch(sql)?;
-        }
-        // A handful of migrations: the count always fits.
-        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
-        tx.commit()?;
-        Ok(())
     }
+    // A handful of migrations: the count always fits.
+    tx.pragma_update(None, "user_version", total as i64)?;
+    tx.commit()?;
+    Ok(())
+}
 
-    /// A write transaction that takes the lock up front (waiting up to the busy timeout),
-    /// so no read inside it can be invalidated by another writer.
-    fn immediate(&mut self) -> Result<Transaction<'_>> {
-        let Self { conn, wal, .. } = self;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        sync_directory_of_new_wal(wal);
-        Ok(tx)
-    }
+/// A write transaction that takes the lock up front (waiting up to the busy timeout),
+/// so no read inside it can be invalidated by another writer.
+fn immediate<'c>(conn: &'c mut Connection, wal: &Path) -> Result<Transaction<'c>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    sync_directory_of_new_wal(wal);
+    Ok(tx)
 }
 
 /// Makes the WAL's directory entry durable when the WAL may be new. Called under the
@@ -464,7 +505,11 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Key> {
-        self.write_then_show(|tx| keys::create(tx, new, None, stamp), |key| deliver(key))
+        let ids = self.ids;
+        self.write_then_show(
+            |tx| keys::create(tx, &ids, new, None, stamp),
+            |key| deliver(key),
+        )
     }
 
     fn keys(
@@ -479,7 +524,7 @@ impl Store for SqliteStore {
     }
 
     fn key_by_id(&mut self, org: &str, id: &str) -> Result<Option<Key>> {
-        keys::by_id(&self.conn, org, id)
+        keys::by_id(&self.conn, &self.ids, org, id)
     }
 
     fn keys_named(&mut self, org: &str, name: &str) -> Result<Vec<Key>> {
@@ -505,7 +550,10 @@ impl Store for SqliteStore {
     }
 
     fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
-        self.write(Durability::Synced, |tx| keys::revoke(tx, id, reason, stamp))
+        let ids = self.ids;
+        self.write(Durability::Synced, |tx| {
+            keys::revoke(tx, &ids, id, reason, stamp)
+        })
     }
 
     fn rotate(
@@ -516,8 +564,9 @@ impl Store for SqliteStore {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Rotation> {
+        let ids = self.ids;
         self.write_then_show(
-            |tx| keys::rotate(tx, old_id, new, old_stops_at, stamp),
+            |tx| keys::rotate(tx, &ids, old_id, new, old_stops_at, stamp),
             |rotation| deliver(&rotation.new),
         )
     }
@@ -538,7 +587,7 @@ impl Store for SqliteStore {
         limit: u32,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
-        events::visit(&self.conn, org, key_id, limit, visit)
+        events::visit(&self.conn, &self.ids, org, key_id, limit, visit)
     }
 
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
@@ -550,8 +599,9 @@ impl Store for SqliteStore {
     }
 
     fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
+        let ids = self.ids;
         self.write(Durability::Synced, |tx| {
-            super::import::run(&mut dump::Importer(tx), records, merge)
+            super::import::run(&mut dump::Importer(tx, &ids), records, merge)
         })
     }
 }

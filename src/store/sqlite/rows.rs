@@ -1,21 +1,22 @@
 //! Column lists, status predicates and row mappings shared by the SQLite queries.
 
 use chrono::DateTime;
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Hint, Key};
+use crate::domain::key_id::IdCodec;
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
 use crate::error::Result;
 use crate::store::Stamp;
 
 /// The columns [`key`] reads, in its order; use with [`KEY_FROM`].
-pub const KEY_COLUMNS: &str = "k.public_id, o.slug, k.name, k.hint, k.created_at, k.expires_at, \
-     (SELECT u.last_used_at FROM key_usage u WHERE u.key_id = k.id), k.revoked_at, k.revoke_reason, \
-     (SELECT f.public_id FROM keys f WHERE f.id = k.rotated_from), \
-     (SELECT t.public_id FROM keys t WHERE t.rotated_from = k.id)";
+pub const KEY_COLUMNS: &str = "key_id(k.id, k.public_id), o.slug, k.name, k.hint, k.created_at, \
+     k.expires_at, (SELECT u.last_used_at FROM key_usage u WHERE u.key_id = k.id), k.revoked_at, \
+     k.revoke_reason, (SELECT key_id(f.id, f.public_id) FROM keys f WHERE f.id = k.rotated_from), \
+     (SELECT key_id(t.id, t.public_id) FROM keys t WHERE t.rotated_from = k.id)";
 /// How many columns [`KEY_COLUMNS`] has: extra columns follow from this index.
 pub const KEY_WIDTH: usize = 11;
 pub const KEY_FROM: &str = "keys k JOIN orgs o ON o.id = k.org_id";
@@ -31,6 +32,23 @@ pub const ORG_COLUMNS: &str = "o.slug, o.name, o.created_at, p.id, p.name, p.key
         NOT (k.revoked_at IS NOT NULL AND k.revoked_at <= :now) AND \
         NOT (k.expires_at IS NOT NULL AND k.expires_at <= :now))";
 pub const ORG_FROM: &str = "orgs o JOIN plans p ON p.id = o.plan";
+
+/// The row of the key whose id is `id`: an id kept in `public_id` (made before schema 4,
+/// or imported) by its index, a derived one by the row it names.
+pub fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<Option<i64>> {
+    let kept = conn
+        .prepare_cached("SELECT id FROM keys WHERE public_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match (kept, ids.decode(id)) {
+        (Some(row), _) => Ok(Some(row)),
+        (None, Some(row)) => conn
+            .prepare_cached("SELECT id FROM keys WHERE id = ?1 AND public_id IS NULL")?
+            .query_row([row], |r| r.get(0))
+            .optional(),
+        (None, None) => Ok(None),
+    }
+}
 
 pub fn timestamp(secs: i64) -> rusqlite::Result<Timestamp> {
     DateTime::from_timestamp(secs, 0).ok_or(rusqlite::Error::IntegralValueOutOfRange(0, secs))

@@ -1,0 +1,52 @@
+-- Schema version 4: a smaller `keys` table, for stores of millions of keys.
+-- * Key ids are derived from the row id (crate::domain::key_id) with this store's salt,
+--   instead of a 20-character column and its unique index in every row. `public_id`
+--   keeps the ids of keys made before this version or imported: NULL means derived.
+-- * The hash lives once, as the key of a WITHOUT ROWID table, instead of in `keys` and
+--   again in its unique index; `verify` finds the row in one B-tree less.
+-- The migration runs with foreign keys off (SQLite's recipe for rebuilding a table) and
+-- checks them before it commits.
+
+CREATE TABLE key_id_salt (
+    salt BLOB NOT NULL CHECK (length(salt) = 16)
+) STRICT;
+INSERT INTO key_id_salt (salt) VALUES (randomblob(16));
+
+CREATE TABLE keys_v4 (
+    id            INTEGER PRIMARY KEY,
+    public_id     TEXT,
+    org_id        INTEGER NOT NULL REFERENCES orgs (id),
+    name          TEXT NOT NULL,
+    hint          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER,
+    revoked_at    INTEGER,
+    revoke_reason TEXT,
+    rotated_from  INTEGER REFERENCES keys (id)
+) STRICT;
+
+-- No REFERENCES clause on key_id, as in key_usage: rows of keys are never deleted.
+CREATE TABLE key_hashes (
+    hash   BLOB PRIMARY KEY CHECK (length(hash) = 32),
+    key_id INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO keys_v4 (id, public_id, org_id, name, hint, created_at, expires_at, revoked_at,
+                     revoke_reason, rotated_from)
+    SELECT id, public_id, org_id, name, hint, created_at, expires_at, revoked_at,
+           revoke_reason, rotated_from
+    FROM keys ORDER BY id;
+INSERT INTO key_hashes (hash, key_id) SELECT hash, id FROM keys ORDER BY hash;
+
+DROP TRIGGER keys_never_deleted;
+DROP TABLE keys;
+ALTER TABLE keys_v4 RENAME TO keys;
+
+CREATE UNIQUE INDEX keys_by_public_id ON keys (public_id) WHERE public_id IS NOT NULL;
+CREATE INDEX keys_by_org_name ON keys (org_id, name);
+CREATE INDEX keys_by_rotated_from ON keys (rotated_from) WHERE rotated_from IS NOT NULL;
+
+CREATE TRIGGER keys_never_deleted BEFORE DELETE ON keys
+BEGIN SELECT RAISE(ABORT, 'keys are never deleted'); END;
+CREATE TRIGGER key_hashes_never_deleted BEFORE DELETE ON key_hashes
+BEGIN SELECT RAISE(ABORT, 'keys are never deleted'); END;
