@@ -114,8 +114,8 @@ fn add_keys(env: &TestEnv, count: u32, name: &str) {
     } else {
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
-             INSERT INTO keys (org_id, name, hint, created_at) \
-             SELECT 1, {name}, 'abcd', 1700000000 FROM n; \
+             INSERT INTO keys (org_id, name, name_tag, hint, created_at) \
+             SELECT 1, {name}, name_tag({name}), 'abcd', 1700000000 FROM n; \
              INSERT INTO key_hashes (hash, key_id) SELECT randomblob(32), id FROM keys \
              WHERE id NOT IN (SELECT key_id FROM key_hashes)"
         )

@@ -308,12 +308,12 @@ fn a_downgrade_without_yes_cannot_slip_past_a_concurrent_generate() {
     let env = TestEnv::with_org("acme", "pro");
     env.generate("First");
     // Another writer holds the lock and is about to commit a second key.
-    let other = rusqlite::Connection::open(&env.db).unwrap();
+    let other = seenty_keys::store::sqlite::connection_with_functions(&env.db).unwrap();
     other
         .execute_batch(
             "BEGIN IMMEDIATE;
-             INSERT INTO keys (org_id, name, hint, created_at)
-                 VALUES (1, 'Second', 'abcd', unixepoch());
+             INSERT INTO keys (org_id, name, name_tag, hint, created_at)
+                 VALUES (1, 'Second', name_tag('Second'), 'abcd', unixepoch());
              INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid());
              INSERT INTO events (at, actor, org_id, key_id, kind)
                  VALUES (unixepoch(), 'other', 1, last_insert_rowid(), 'key_created');",

@@ -320,7 +320,7 @@ fn sigkill_during_generate_revoke_verify_and_set_plan_loses_nothing() {
     let audit = audit::replay(&env.db);
     println!("store after the kills: {audit:?}");
 
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let conn = seenty_keys::store::sqlite::connection_with_functions(&env.db).unwrap();
     let ids: HashMap<i64, String> = audit::key_ids(&conn)
         .into_iter()
         .map(|(id, row)| (row, id))
@@ -446,7 +446,8 @@ fn the_audit_replay_catches_a_store_that_lies() {
     let cases: [(&str, &str); 5] = [
         (
             "a key without its creation event",
-            "INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, 'Ghost', 'abcd', 1); \
+            "INSERT INTO keys (org_id, name, name_tag, hint, created_at) \
+             VALUES (1, 'Ghost', name_tag('Ghost'), 'abcd', 1); \
              INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid())",
         ),
         (
@@ -463,7 +464,8 @@ fn the_audit_replay_catches_a_store_that_lies() {
         ),
         (
             "a key over the plan's limit",
-            "INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, 'Extra', 'abcd', 1); \
+            "INSERT INTO keys (org_id, name, name_tag, hint, created_at) \
+             VALUES (1, 'Extra', name_tag('Extra'), 'abcd', 1); \
              INSERT INTO key_hashes (hash, key_id) VALUES (randomblob(32), last_insert_rowid()); \
              INSERT INTO events (at, actor, org_id, key_id, kind) \
              VALUES (1, 'x', 1, (SELECT max(id) FROM keys), 'key_created')",

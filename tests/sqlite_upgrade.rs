@@ -133,7 +133,7 @@ fn new_keys_take_derived_ids_that_skip_kept_ones() {
     }
     let OldStore { env, .. } = schema_3_store();
     env.run(&["list"]).status(0);
-    let conn = Connection::open(&env.db).unwrap();
+    let conn = seenty_keys::store::sqlite::connection_with_functions(&env.db).unwrap();
     let salt: Vec<u8> = conn
         .query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))
         .unwrap();
@@ -141,8 +141,8 @@ fn new_keys_take_derived_ids_that_skip_kept_ones() {
     // An imported key (row 5) whose kept id is the one row 6 would derive.
     let taken = codec.encode(6);
     conn.execute(
-        "INSERT INTO keys (id, public_id, org_id, name, hint, created_at) \
-         VALUES (5, ?1, 1, 'Imported', 'abcd', 1700000500)",
+        "INSERT INTO keys (id, public_id, org_id, name, name_tag, hint, created_at) \
+         VALUES (5, ?1, 1, 'Imported', name_tag('Imported'), 'abcd', 1700000500)",
         [&taken],
     )
     .unwrap();

@@ -28,12 +28,14 @@ pub fn build(n: usize, dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>
         let (mut store, _) = store::create(&Location::Sqlite(db.clone()))?;
         store.create_org("bench", "Bench", PlanId::Enterprise, &stamp)?;
     }
-    let conn = rusqlite::Connection::open(&db)?;
+    let conn = seenty_keys::store::sqlite::connection_with_functions(&db)?;
     conn.execute_batch("BEGIN")?;
     let mut secrets = std::io::BufWriter::new(std::fs::File::create(&secrets_path)?);
     {
-        let mut insert = conn
-            .prepare("INSERT INTO keys (org_id, name, hint, created_at) VALUES (1, ?1, ?2, ?3)")?;
+        let mut insert = conn.prepare(
+            "INSERT INTO keys (org_id, name, name_tag, hint, created_at) \
+             VALUES (1, ?1, name_tag(?1), ?2, ?3)",
+        )?;
         let mut insert_hash =
             conn.prepare("INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)")?;
         for i in 0..n {

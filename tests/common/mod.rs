@@ -250,7 +250,7 @@ impl TestEnv {
                 e.as_db_error()
                     .map_or_else(|| e.to_string(), |d| d.message().to_owned())
             }),
-            None => rusqlite::Connection::open(&self.db)
+            None => seenty_keys::store::sqlite::connection_with_functions(&self.db)
                 .and_then(|conn| conn.execute_batch(sql))
                 .map_err(|e| e.to_string()),
         }
@@ -273,7 +273,8 @@ impl TestEnv {
                 })
                 .collect(),
             None => {
-                let conn = rusqlite::Connection::open(&self.db).expect("open store");
+                let conn = seenty_keys::store::sqlite::connection_with_functions(&self.db)
+                    .expect("open store");
                 let mut stmt = conn.prepare(sql).expect("prepare");
                 let width = stmt.column_count();
                 stmt.query_map([], |row| {

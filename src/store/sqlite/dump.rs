@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::rows::{key_row, opt_timestamp, plan_id, timestamp};
+use super::rows::{TOUCH, key_row, opt_timestamp, plan_id, timestamp};
 use crate::domain::Timestamp;
 use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
 use crate::domain::event::EventKind;
@@ -54,8 +54,9 @@ pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) ->
         }))?;
     }
     let mut stmt = conn.prepare(
-        "SELECT key_id(k.id, k.public_id), u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
-         ORDER BY u.key_id",
+        "SELECT key_id(k.id, k.public_id), usage_at(u.stamps, k.id) FROM key_usage u \
+         JOIN keys k ON k.id BETWEEN u.block * 64 AND u.block * 64 + 63 \
+         WHERE usage_at(u.stamps, k.id) IS NOT NULL ORDER BY k.id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -168,9 +169,9 @@ impl Target for Importer<'_, '_> {
 
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
         self.0.execute(
-            "INSERT INTO keys (public_id, org_id, name, hint, created_at, expires_at, \
+            "INSERT INTO keys (public_id, org_id, name, name_tag, hint, created_at, expires_at, \
              revoked_at, revoke_reason, rotated_from) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, name_tag(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 key.id,
                 org,
@@ -200,12 +201,7 @@ impl Target for Importer<'_, '_> {
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
-        let n = self.0.execute(
-            "INSERT INTO key_usage (key_id, last_used_at) VALUES (?1, ?2) \
-             ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
-             WHERE excluded.last_used_at > last_used_at",
-            params![row, at.timestamp()],
-        )?;
+        let n = self.0.execute(TOUCH, params![row, at.timestamp()])?;
         Ok(n == 1)
     }
 

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::rows::{key_row, record_event, timestamp};
+use super::rows::{TOUCH, key_row, record_event, timestamp};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key_id::IdCodec;
 use crate::error::{Error, Result, StoreFault};
@@ -50,11 +50,7 @@ pub fn visit(
 }
 
 pub fn record_uses(tx: &Transaction<'_>, uses: &Uses, stamp: &Stamp) -> Result<()> {
-    let mut touch = tx.prepare_cached(
-        "INSERT INTO key_usage (key_id, last_used_at) VALUES (?1, ?2) \
-         ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
-         WHERE excluded.last_used_at > last_used_at",
-    )?;
+    let mut touch = tx.prepare_cached(TOUCH)?;
     for (handle, at) in &uses.touched {
         touch.execute(params![handle, at.timestamp()])?;
     }

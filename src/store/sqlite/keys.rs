@@ -44,7 +44,7 @@ pub fn create(
     // A rotation keeps the name on purpose, even while a predecessor is in its grace period.
     if replacing.is_none() {
         let clash: Option<String> = tx
-            .prepare_cached(&format!("SELECT key_id(k.id, k.public_id) {others} AND k.name = :name LIMIT 1"))?
+            .prepare_cached(&format!("SELECT key_id(k.id, k.public_id) {others} AND k.name_tag = name_tag(:name) AND k.name = :name LIMIT 1"))?
             .query_row(
                 named_params! {":org": org_id, ":now": now, ":replacing": replacing, ":name": new.name},
                 |r| r.get(0),
@@ -58,8 +58,8 @@ pub fn create(
         }
     }
     tx.prepare_cached(
-        "INSERT INTO keys (org_id, name, hint, created_at, expires_at, rotated_from) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO keys (org_id, name, name_tag, hint, created_at, expires_at, rotated_from) \
+         VALUES (?1, ?2, name_tag(?2), ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         org_id,
@@ -150,7 +150,8 @@ pub fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Op
 /// All keys of `org` with this exact name, newest first.
 pub fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
     let sql = format!(
-        "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = ?1 AND k.name = ?2 ORDER BY k.id DESC"
+        "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = ?1 AND k.name_tag = name_tag(?2) AND k.name = ?2 \
+         ORDER BY k.id DESC"
     );
     let keys = conn
         .prepare_cached(&sql)?

@@ -6,6 +6,7 @@
 
 mod dump;
 mod events;
+mod functions;
 mod keys;
 mod orgs;
 mod rows;
@@ -17,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::functions::FunctionFlags;
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
@@ -126,23 +126,14 @@ impl SqliteStore {
         Ok((Self::ready(conn, wal)?, fresh))
     }
 
-    /// Brings the schema up to date and loads what this store's queries need: the salt of
-    /// its key ids, also behind the SQL function `key_id(row, public_id)`.
+    /// Brings the schema up to date and loads what this store's queries need: its SQL
+    /// functions, and the salt of its key ids.
     fn ready(mut conn: Connection, wal: PathBuf) -> Result<Self> {
+        functions::register_packing(&conn)?;
         migrate(&mut conn, &wal)?;
         let salt: Vec<u8> = conn.query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))?;
         let ids = IdCodec::new(&salt);
-        let shared = ids;
-        conn.create_scalar_function(
-            "key_id",
-            2,
-            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-            move |ctx| {
-                let public: Option<String> = ctx.get(1)?;
-                let row: Option<i64> = ctx.get(0)?;
-                Ok(public.or_else(|| row.map(|row| shared.encode(row))))
-            },
-        )?;
+        functions::register_ids(&conn, ids)?;
         Ok(Self {
             conn,
             wal,
@@ -369,6 +360,25 @@ fn restore_sidecar_modes(path: &Path) {
             let _ = fs::set_permissions(&side, fs::Permissions::from_mode(mode));
         }
     }
+}
+
+/// A plain connection to a store's file with the tool's SQL functions (`key_id`,
+/// `name_tag`, `usage_at`, `usage_set`), for reading and writing the file around the tool,
+/// as the tests do. `key_id` is there once the store has its salt.
+pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    functions::register_packing(&conn)?;
+    let salt = conn
+        .query_row("SELECT salt FROM key_id_salt", [], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .optional()
+        .ok()
+        .flatten();
+    if let Some(salt) = salt {
+        functions::register_ids(&conn, IdCodec::new(&salt))?;
+    }
+    Ok(conn)
 }
 
 /// A warning with the fix when other users can read or write the store file.

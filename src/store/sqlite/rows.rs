@@ -14,12 +14,19 @@ use crate::store::Stamp;
 
 /// The columns [`key`] reads, in its order; use with [`KEY_FROM`].
 pub const KEY_COLUMNS: &str = "key_id(k.id, k.public_id), o.slug, k.name, k.hint, k.created_at, \
-     k.expires_at, (SELECT u.last_used_at FROM key_usage u WHERE u.key_id = k.id), k.revoked_at, \
+     k.expires_at, (SELECT usage_at(u.stamps, k.id) FROM key_usage u WHERE u.block = k.id >> 6), \
+     k.revoked_at, \
      k.revoke_reason, (SELECT key_id(f.id, f.public_id) FROM keys f WHERE f.id = k.rotated_from), \
      (SELECT key_id(t.id, t.public_id) FROM keys t WHERE t.rotated_from = k.id)";
 /// How many columns [`KEY_COLUMNS`] has: extra columns follow from this index.
 pub const KEY_WIDTH: usize = 11;
 pub const KEY_FROM: &str = "keys k JOIN orgs o ON o.id = k.org_id";
+
+/// Records that key `?1` was used at `?2` (seconds), unless a later use is recorded: one
+/// change when last used moved, none otherwise.
+pub const TOUCH: &str = "INSERT INTO key_usage (block, stamps) VALUES (?1 >> 6, usage_set(NULL, ?1, ?2)) \
+     ON CONFLICT (block) DO UPDATE SET stamps = usage_set(stamps, ?1, ?2) \
+     WHERE coalesce(usage_at(stamps, ?1) < ?2, true)";
 
 /// Status predicates at time `:now`, matching [`Key::status`].
 pub const IS_REVOKED: &str = "(k.revoked_at IS NOT NULL AND k.revoked_at <= :now)";

@@ -1,0 +1,144 @@
+//! SQL functions the SQLite schema's compact columns need, registered on every
+//! connection the tool opens. Other programs (the `sqlite3` shell) can read and write the
+//! store without them; they only decode what the tool packs.
+//!
+//! - `key_id(row, public_id)`: a key's id, kept or derived ([`IdCodec`]).
+//! - `name_tag(name)`: the 32-bit tag the name index holds instead of the name.
+//! - `usage_at(stamps, row)` and `usage_set(stamps, row, at)`: last used, packed
+//!   [`SLOTS`] keys to a `key_usage` row as big-endian `u32` seconds (0: never used).
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+
+use crate::domain::key_id::IdCodec;
+
+/// Keys per `key_usage` row: key `row` is in block `row >> 6`, slot `row & 63`.
+pub const SLOTS: i64 = 64;
+const STAMP: usize = 4;
+const BLOCK_BYTES: usize = STAMP * 64;
+
+const PURE: FunctionFlags = FunctionFlags::SQLITE_UTF8.union(FunctionFlags::SQLITE_DETERMINISTIC);
+
+/// `key_id`, once the store's salt is known (the migrations create it).
+pub fn register_ids(conn: &Connection, ids: IdCodec) -> rusqlite::Result<()> {
+    conn.create_scalar_function("key_id", 2, PURE, move |ctx| {
+        let public: Option<String> = ctx.get(1)?;
+        let row: Option<i64> = ctx.get(0)?;
+        Ok(public.or_else(|| row.map(|row| ids.encode(row))))
+    })
+}
+
+/// `name_tag`, `usage_at` and `usage_set`, before migrating: the migrations use them.
+pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
+    let pure = PURE;
+    conn.create_scalar_function("name_tag", 1, pure, |ctx| {
+        Ok(name_tag(&ctx.get::<String>(0)?))
+    })?;
+    conn.create_scalar_function("usage_at", 2, pure, |ctx| {
+        let stamps: Option<Vec<u8>> = ctx.get(0)?;
+        let slot = slot(ctx, 1)?;
+        Ok(stamps.and_then(|s| stamp(&s, slot)))
+    })?;
+    conn.create_scalar_function("usage_set", 3, pure, |ctx| {
+        let stamps: Option<Vec<u8>> = ctx.get(0)?;
+        let slot = slot(ctx, 1)?;
+        let at: i64 = ctx.get(2)?;
+        let at = u32::try_from(at).map_err(|_| {
+            rusqlite::Error::UserFunctionError(
+                format!("last used {at} is outside 1970-2106, which the store can hold").into(),
+            )
+        })?;
+        let mut stamps = stamps.unwrap_or_else(|| vec![0; BLOCK_BYTES]);
+        if stamps.len() != BLOCK_BYTES {
+            return Err(damaged(stamps.len()));
+        }
+        let at = at.max(stamp(&stamps, slot).map_or(0, |old| old as u32));
+        stamps[slot * STAMP..][..STAMP].copy_from_slice(&at.to_be_bytes());
+        Ok(stamps)
+    })?;
+    Ok(())
+}
+
+/// CRC-32 of the name: four bytes in the index instead of the whole name. Tags collide
+/// now and then; every lookup compares the name itself too.
+pub fn name_tag(name: &str) -> i64 {
+    // Stored signed, so SQLite keeps it in four bytes rather than six.
+    i64::from(crc32fast::hash(name.as_bytes()).cast_signed())
+}
+
+fn slot(ctx: &Context<'_>, arg: usize) -> rusqlite::Result<usize> {
+    let row: i64 = ctx.get(arg)?;
+    // `row & 63` is in 0..64.
+    Ok((row & (SLOTS - 1)) as usize)
+}
+
+/// The time in `slot`, `None` when never used or when the row is not a usage block.
+fn stamp(stamps: &[u8], slot: usize) -> Option<i64> {
+    let bytes: [u8; STAMP] = stamps
+        .get(slot * STAMP..(slot + 1) * STAMP)?
+        .try_into()
+        .ok()?;
+    let at = u32::from_be_bytes(bytes);
+    (at != 0).then_some(i64::from(at))
+}
+
+fn damaged(len: usize) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(
+        format!("a key_usage row of {len} bytes, not {BLOCK_BYTES}").into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        register_packing(&conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn usage_moves_only_forward_and_keeps_other_slots() {
+        let conn = conn();
+        let get = |sql: &str| -> Option<i64> { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(get("SELECT usage_at(NULL, 5)"), None);
+        assert_eq!(
+            get("SELECT usage_at(usage_set(NULL, 69, 1700000000), 5)"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            get("SELECT usage_at(usage_set(NULL, 5, 1700000000), 6)"),
+            None
+        );
+        assert_eq!(
+            get("SELECT usage_at(usage_set(usage_set(NULL, 5, 1700000009), 5, 1700000001), 5)"),
+            Some(1_700_000_009)
+        );
+        assert_eq!(
+            get("SELECT usage_at(usage_set(usage_set(NULL, 63, 7), 0, 9), 63)"),
+            Some(7)
+        );
+        assert!(
+            conn.query_row("SELECT usage_set(NULL, 1, -1)", [], |r| r
+                .get::<_, Vec<u8>>(0))
+                .is_err()
+        );
+        assert!(
+            conn.query_row("SELECT usage_set(x'00', 1, 1)", [], |r| r
+                .get::<_, Vec<u8>>(0))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn name_tags_fit_four_bytes() {
+        for name in ["", "GitHub Actions CI", "ü", &"x".repeat(500)] {
+            let tag = name_tag(name);
+            assert!(
+                i64::from(i32::MIN) <= tag && tag <= i64::from(i32::MAX),
+                "{name}"
+            );
+        }
+    }
+}
