@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::rows::{TOUCH, key_row, opt_timestamp, plan_id, timestamp};
+use super::rows::{self, key_row, opt_timestamp, plan_id, timestamp};
 use crate::domain::Timestamp;
 use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
 use crate::domain::event::EventKind;
@@ -201,8 +201,7 @@ impl Target for Importer<'_, '_> {
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
-        let n = self.0.execute(TOUCH, params![row, at.timestamp()])?;
-        Ok(n == 1)
+        Ok(rows::touch(self.0, [(row, at.timestamp())])? == 1)
     }
 
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {

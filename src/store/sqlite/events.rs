@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::rows::{TOUCH, key_row, record_event, timestamp};
+use super::rows::{self, key_row, record_event, timestamp};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key_id::IdCodec;
 use crate::error::{Error, Result, StoreFault};
@@ -50,10 +50,10 @@ pub fn visit(
 }
 
 pub fn record_uses(tx: &Transaction<'_>, uses: &Uses, stamp: &Stamp) -> Result<()> {
-    let mut touch = tx.prepare_cached(TOUCH)?;
-    for (handle, at) in &uses.touched {
-        touch.execute(params![handle, at.timestamp()])?;
-    }
+    rows::touch(
+        tx,
+        uses.touched.iter().map(|(row, at)| (*row, at.timestamp())),
+    )?;
     let mut org_of = tx.prepare_cached("SELECT org_id FROM keys WHERE id = ?1")?;
     for (handle, kind) in &uses.attempts {
         let org_id: i64 = org_of.query_row([handle], |r| r.get(0))?;

@@ -4,8 +4,9 @@
 //!
 //! - `key_id(row, public_id)`: a key's id, kept or derived ([`IdCodec`]).
 //! - `name_tag(name)`: the 32-bit tag the name index holds instead of the name.
-//! - `usage_at(stamps, row)` and `usage_set(stamps, row, at)`: last used, packed
-//!   [`SLOTS`] keys to a `key_usage` row as big-endian `u32` seconds (0: never used).
+//! - `usage_at(stamps, row)`: last used, packed [`SLOTS`] keys to a `key_usage` row as
+//!   big-endian `u32` seconds (0: never used). Writes go through [`UsageBlock`], a
+//!   block at a time.
 
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
@@ -28,7 +29,7 @@ pub fn register_ids(conn: &Connection, ids: IdCodec) -> rusqlite::Result<()> {
     })
 }
 
-/// `name_tag`, `usage_at` and `usage_set`, before migrating: the migrations use them.
+/// `name_tag` and `usage_at`, before migrating: the migrations use them.
 pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
     let pure = PURE;
     conn.create_scalar_function("name_tag", 1, pure, |ctx| {
@@ -39,24 +40,47 @@ pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
         let slot = slot(ctx, 1)?;
         Ok(stamps.and_then(|s| stamp(&s, slot)))
     })?;
-    conn.create_scalar_function("usage_set", 3, pure, |ctx| {
-        let stamps: Option<Vec<u8>> = ctx.get(0)?;
-        let slot = slot(ctx, 1)?;
-        let at: i64 = ctx.get(2)?;
+    Ok(())
+}
+
+/// The `key_usage` row that holds key `row`'s last used.
+pub fn usage_block(row: i64) -> i64 {
+    row >> SLOTS.trailing_zeros()
+}
+
+/// One `key_usage` row being written: last used only moves forward.
+pub struct UsageBlock(Vec<u8>);
+
+impl UsageBlock {
+    /// The stored row, or an empty one when the block has none yet.
+    pub fn new(stored: Option<Vec<u8>>) -> rusqlite::Result<Self> {
+        match stored {
+            None => Ok(Self(vec![0; BLOCK_BYTES])),
+            Some(stamps) if stamps.len() == BLOCK_BYTES => Ok(Self(stamps)),
+            Some(stamps) => Err(damaged(stamps.len())),
+        }
+    }
+
+    /// Records a use of key `row` at `at` (seconds) unless a later one is recorded; true
+    /// when its last used moved.
+    pub fn raise(&mut self, row: i64, at: i64) -> rusqlite::Result<bool> {
         let at = u32::try_from(at).map_err(|_| {
             rusqlite::Error::UserFunctionError(
                 format!("last used {at} is outside 1970-2106, which the store can hold").into(),
             )
         })?;
-        let mut stamps = stamps.unwrap_or_else(|| vec![0; BLOCK_BYTES]);
-        if stamps.len() != BLOCK_BYTES {
-            return Err(damaged(stamps.len()));
+        // `row & 63` is in 0..64.
+        let slot = (row & (SLOTS - 1)) as usize;
+        if stamp(&self.0, slot).is_some_and(|old| old >= i64::from(at)) {
+            return Ok(false);
         }
-        let at = at.max(stamp(&stamps, slot).map_or(0, |old| old as u32));
-        stamps[slot * STAMP..][..STAMP].copy_from_slice(&at.to_be_bytes());
-        Ok(stamps)
-    })?;
-    Ok(())
+        self.0[slot * STAMP..][..STAMP].copy_from_slice(&at.to_be_bytes());
+        Ok(true)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// CRC-32 of the name: four bytes in the index instead of the whole name. Tags collide
@@ -101,34 +125,32 @@ mod tests {
     #[test]
     fn usage_moves_only_forward_and_keeps_other_slots() {
         let conn = conn();
+        let at = |block: &UsageBlock, row: i64| -> Option<i64> {
+            conn.query_row(
+                "SELECT usage_at(?1, ?2)",
+                rusqlite::params![block.bytes(), row],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
         let get = |sql: &str| -> Option<i64> { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(get("SELECT usage_at(NULL, 5)"), None);
-        assert_eq!(
-            get("SELECT usage_at(usage_set(NULL, 69, 1700000000), 5)"),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            get("SELECT usage_at(usage_set(NULL, 5, 1700000000), 6)"),
-            None
-        );
-        assert_eq!(
-            get("SELECT usage_at(usage_set(usage_set(NULL, 5, 1700000009), 5, 1700000001), 5)"),
-            Some(1_700_000_009)
-        );
-        assert_eq!(
-            get("SELECT usage_at(usage_set(usage_set(NULL, 63, 7), 0, 9), 63)"),
-            Some(7)
-        );
-        assert!(
-            conn.query_row("SELECT usage_set(NULL, 1, -1)", [], |r| r
-                .get::<_, Vec<u8>>(0))
-                .is_err()
-        );
-        assert!(
-            conn.query_row("SELECT usage_set(x'00', 1, 1)", [], |r| r
-                .get::<_, Vec<u8>>(0))
-                .is_err()
-        );
+        let mut block = UsageBlock::new(None).unwrap();
+        assert!(block.raise(69, 1_700_000_000).unwrap());
+        assert_eq!(at(&block, 5), Some(1_700_000_000));
+        assert_eq!(at(&block, 6), None);
+        assert!(!block.raise(5, 1_699_999_999).unwrap());
+        assert!(!block.raise(5, 1_700_000_000).unwrap());
+        assert!(block.raise(5, 1_700_000_009).unwrap());
+        assert_eq!(at(&block, 69), Some(1_700_000_009));
+        assert!(block.raise(63, 7).unwrap());
+        assert_eq!(at(&block, 63), Some(7));
+        assert_eq!(at(&block, 0), None);
+        assert!(block.raise(5, -1).is_err());
+        assert!(block.raise(5, 1 << 32).is_err());
+        assert!(UsageBlock::new(Some(vec![0])).is_err());
+        assert_eq!(usage_block(63), 0);
+        assert_eq!(usage_block(64), 1);
     }
 
     #[test]

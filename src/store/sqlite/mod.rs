@@ -363,7 +363,7 @@ fn restore_sidecar_modes(path: &Path) {
 }
 
 /// A plain connection to a store's file with the tool's SQL functions (`key_id`,
-/// `name_tag`, `usage_at`, `usage_set`), for reading and writing the file around the tool,
+/// `name_tag`, `usage_at`), for reading and writing the file around the tool,
 /// as the tests do. `key_id` is there once the store has its salt.
 pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;

@@ -3,6 +3,7 @@
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::functions::{UsageBlock, usage_block};
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Hint, Key};
@@ -21,12 +22,6 @@ pub const KEY_COLUMNS: &str = "key_id(k.id, k.public_id), o.slug, k.name, k.hint
 /// How many columns [`KEY_COLUMNS`] has: extra columns follow from this index.
 pub const KEY_WIDTH: usize = 11;
 pub const KEY_FROM: &str = "keys k JOIN orgs o ON o.id = k.org_id";
-
-/// Records that key `?1` was used at `?2` (seconds), unless a later use is recorded: one
-/// change when last used moved, none otherwise.
-pub const TOUCH: &str = "INSERT INTO key_usage (block, stamps) VALUES (?1 >> 6, usage_set(NULL, ?1, ?2)) \
-     ON CONFLICT (block) DO UPDATE SET stamps = usage_set(stamps, ?1, ?2) \
-     WHERE coalesce(usage_at(stamps, ?1) < ?2, true)";
 
 /// Status predicates at time `:now`, matching [`Key::status`].
 pub const IS_REVOKED: &str = "(k.revoked_at IS NOT NULL AND k.revoked_at <= :now)";
@@ -104,6 +99,32 @@ pub fn org(row: &Row<'_>) -> rusqlite::Result<Org> {
         plan: plan(row, 3)?,
         active_keys: row.get::<_, i64>(7)?.unsigned_abs(),
     })
+}
+
+/// Records uses `(row, at seconds)`: each usage block read once and written once, and
+/// only when a time in it moved, when the uses come sorted by row. Returns how many keys'
+/// last used moved.
+pub fn touch(conn: &Connection, uses: impl IntoIterator<Item = (i64, i64)>) -> Result<usize> {
+    let mut read = conn.prepare_cached("SELECT stamps FROM key_usage WHERE block = ?1")?;
+    let mut write = conn.prepare_cached(
+        "INSERT INTO key_usage (block, stamps) VALUES (?1, ?2) \
+         ON CONFLICT (block) DO UPDATE SET stamps = excluded.stamps",
+    )?;
+    let mut uses = uses.into_iter().peekable();
+    let mut moved = 0;
+    while let Some(&(first, _)) = uses.peek() {
+        let block = usage_block(first);
+        let mut stamps = UsageBlock::new(read.query_row([block], |r| r.get(0)).optional()?)?;
+        let mut changed = 0;
+        while let Some((row, at)) = uses.next_if(|(row, _)| usage_block(*row) == block) {
+            changed += usize::from(stamps.raise(row, at)?);
+        }
+        if changed > 0 {
+            write.execute(params![block, stamps.bytes()])?;
+        }
+        moved += changed;
+    }
+    Ok(moved)
 }
 
 /// Appends one event to the audit trail, inside the caller's transaction.
