@@ -10,6 +10,7 @@
 
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
 
 use crate::domain::key_id::IdCodec;
 
@@ -36,9 +37,15 @@ pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
         Ok(name_tag(&ctx.get::<String>(0)?))
     })?;
     conn.create_scalar_function("usage_at", 2, pure, |ctx| {
-        let stamps: Option<Vec<u8>> = ctx.get(0)?;
         let slot = slot(ctx, 1)?;
-        Ok(stamps.and_then(|s| stamp(&s, slot)))
+        // Borrowed: `list` reads a block per key.
+        match ctx.get_raw(0) {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(stamps) => Ok(stamp(stamps, slot)),
+            _ => Err(rusqlite::Error::UserFunctionError(
+                "a key_usage row that is not a blob".into(),
+            )),
+        }
     })?;
     Ok(())
 }
