@@ -1,4 +1,4 @@
-//! In-process costs of the verify path: the key codec, the hash, one lookup by hash at
+//! In-process costs of the verify path: the key codec and key ids, the hash, one lookup by hash at
 //! 1k / 10k / 100k / 1M keys, and batches of verifies with and without last-used writes.
 //!
 //! Run with `cargo bench --bench verify`. Stores are built once into
@@ -8,6 +8,7 @@ mod support;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use seenty_keys::domain::key::{self, KeyHash};
+use seenty_keys::domain::key_id::IdCodec;
 use seenty_keys::store::{self, Location, Stamp, Uses};
 
 const SIZES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
@@ -28,6 +29,15 @@ fn codec(c: &mut Criterion) {
     typo[10] ^= 0x01;
     c.bench_function("codec/reject_typo", |b| {
         b.iter(|| key::check(std::hint::black_box(&typo)))
+    });
+    // The id every output line carries, derived from the row (schema 4).
+    let ids = IdCodec::new(&[7; 16]);
+    let id = ids.encode(123_456);
+    c.bench_function("codec/key_id_encode", |b| {
+        b.iter(|| ids.encode(std::hint::black_box(123_456)))
+    });
+    c.bench_function("codec/key_id_decode", |b| {
+        b.iter(|| ids.decode(std::hint::black_box(&id)))
     });
 }
 
