@@ -9,7 +9,7 @@
 //!   block at a time.
 
 use rusqlite::Connection;
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ValueRef;
 
 use crate::domain::key_id::IdCodec;
@@ -32,12 +32,11 @@ pub fn register_ids(conn: &Connection, ids: IdCodec) -> rusqlite::Result<()> {
 
 /// `name_tag` and `usage_at`, before migrating: the migrations use them.
 pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
-    let pure = PURE;
-    conn.create_scalar_function("name_tag", 1, pure, |ctx| {
+    conn.create_scalar_function("name_tag", 1, PURE, |ctx| {
         Ok(name_tag(&ctx.get::<String>(0)?))
     })?;
-    conn.create_scalar_function("usage_at", 2, pure, |ctx| {
-        let slot = slot(ctx, 1)?;
+    conn.create_scalar_function("usage_at", 2, PURE, |ctx| {
+        let slot = slot(ctx.get(1)?);
         // Borrowed: `list` reads a block per key.
         match ctx.get_raw(0) {
             ValueRef::Null => Ok(None),
@@ -76,8 +75,7 @@ impl UsageBlock {
                 format!("last used {at} is outside 1970-2106, which the store can hold").into(),
             )
         })?;
-        // `row & 63` is in 0..64.
-        let slot = (row & (SLOTS - 1)) as usize;
+        let slot = slot(row);
         if stamp(&self.0, slot).is_some_and(|old| old >= i64::from(at)) {
             return Ok(false);
         }
@@ -97,10 +95,10 @@ pub fn name_tag(name: &str) -> i64 {
     i64::from(crc32fast::hash(name.as_bytes()).cast_signed())
 }
 
-fn slot(ctx: &Context<'_>, arg: usize) -> rusqlite::Result<usize> {
-    let row: i64 = ctx.get(arg)?;
+/// Key `row`'s place in its block.
+fn slot(row: i64) -> usize {
     // `row & 63` is in 0..64.
-    Ok((row & (SLOTS - 1)) as usize)
+    (row & (SLOTS - 1)) as usize
 }
 
 /// The time in `slot`, `None` when never used or when the row is not a usage block.
