@@ -21,13 +21,17 @@ const BLOCK_BYTES: usize = STAMP * 64;
 
 const PURE: FunctionFlags = FunctionFlags::SQLITE_UTF8.union(FunctionFlags::SQLITE_DETERMINISTIC);
 
-/// `key_id`, once the store's salt is known (the migrations create it).
-pub fn register_ids(conn: &Connection, ids: IdCodec) -> rusqlite::Result<()> {
+/// `key_id`, with the salt the migrations stored; returns the codec for the queries that
+/// decode ids in Rust.
+pub fn register_ids(conn: &Connection) -> rusqlite::Result<IdCodec> {
+    let salt: Vec<u8> = conn.query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))?;
+    let ids = IdCodec::new(&salt);
     conn.create_scalar_function("key_id", 2, PURE, move |ctx| {
         let public: Option<String> = ctx.get(1)?;
         let row: Option<i64> = ctx.get(0)?;
         Ok(public.or_else(|| row.map(|row| ids.encode(row))))
-    })
+    })?;
+    Ok(ids)
 }
 
 /// `name_tag` and `usage_at`, before migrating: the migrations use them.

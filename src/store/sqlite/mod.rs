@@ -131,9 +131,7 @@ impl SqliteStore {
     fn ready(mut conn: Connection, wal: PathBuf) -> Result<Self> {
         functions::register_packing(&conn)?;
         migrate(&mut conn, &wal)?;
-        let salt: Vec<u8> = conn.query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))?;
-        let ids = IdCodec::new(&salt);
-        functions::register_ids(&conn, ids)?;
+        let ids = functions::register_ids(&conn)?;
         Ok(Self {
             conn,
             wal,
@@ -368,16 +366,8 @@ fn restore_sidecar_modes(path: &Path) {
 pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     functions::register_packing(&conn)?;
-    let salt = conn
-        .query_row("SELECT salt FROM key_id_salt", [], |r| {
-            r.get::<_, Vec<u8>>(0)
-        })
-        .optional()
-        .ok()
-        .flatten();
-    if let Some(salt) = salt {
-        functions::register_ids(&conn, IdCodec::new(&salt))?;
-    }
+    // A store before schema 4 has no salt, and no `key_id` then.
+    let _ = functions::register_ids(&conn);
     Ok(conn)
 }
 
