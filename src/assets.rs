@@ -7,12 +7,11 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
-use crate::cli::Opts;
+use crate::cli::full_command;
 use crate::error::{Error, Result};
 
 pub const BIN_NAME: &str = "seenty-keys";
@@ -186,7 +185,7 @@ fn fish_positional_values(cmd: &clap::Command, path: &mut Vec<String>, out: &mut
 /// The command line as completions offer it: clap_complete includes hidden subcommands,
 /// so the root is rebuilt without them (a test checks it matches the real one otherwise).
 pub fn completion_command() -> clap::Command {
-    let full = Opts::command();
+    let full = full_command();
     let visible: Vec<clap::Command> = full
         .get_subcommands()
         .filter(|sub| !sub.is_hide_set())
@@ -213,7 +212,7 @@ pub fn completion_command() -> clap::Command {
 /// A page per command (`seenty-keys.1`, `seenty-keys-org-create.1`, …), hidden ones
 /// and `help` left out.
 pub fn man_pages() -> Vec<Asset> {
-    let mut root = Opts::command().disable_help_subcommand(true);
+    let mut root = full_command().disable_help_subcommand(true);
     root.build();
     let mut pages = vec![page(&root, root_page(&root))];
     let mut parents = vec![root.clone()];

@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::plan::PlanId;
 
@@ -55,32 +55,33 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Each subcommand's arguments are [`Deferred`]: clap builds only those of the one that runs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the store and its first organization
-    Init(InitArgs),
+    Init(Deferred<InitArgs>),
     /// Manage organizations and their plans
     #[command(subcommand)]
-    Org(OrgCommand),
+    Org(Deferred<OrgCommand>),
     /// Show the plans and their limits on active keys
     Plans,
     /// Create a new key and print it once
-    Generate(GenerateArgs),
+    Generate(Deferred<GenerateArgs>),
     /// List the organization's keys
     #[command(visible_alias = "ls")]
-    List(ListArgs),
+    List(Deferred<ListArgs>),
     /// Show one key's properties
-    Show(ShowArgs),
+    Show(Deferred<ShowArgs>),
     /// Revoke a key, immediately
-    Revoke(RevokeArgs),
+    Revoke(Deferred<RevokeArgs>),
     /// Replace a key with a new one of the same name, printed once
-    Rotate(RotateArgs),
+    Rotate(Deferred<RotateArgs>),
     /// Check a key: exit 0 when valid, 1 when rejected
-    Verify(VerifyArgs),
+    Verify(Deferred<VerifyArgs>),
     /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
-    Scan(ScanArgs),
+    Scan(Deferred<ScanArgs>),
     /// Show the audit trail, newest first
-    Log(LogArgs),
+    Log(Deferred<LogArgs>),
     /// Write the whole store (organizations, keys as hashes, history) as JSON lines
     #[command(
         long_about = "Write the whole store on standard output as JSON lines: \
@@ -98,7 +99,7 @@ pub enum Command {
         A store that already holds organizations is refused unless --merge is given. \
         Importing is idempotent: what the store already holds is kept and not added twice."
     )]
-    Import(ImportArgs),
+    Import(Deferred<ImportArgs>),
     /// Print a shell completion script
     #[command(long_about = "Print a shell completion script on standard output.\n\n\
         bash: seenty-keys completions bash > ~/.local/share/bash-completion/completions/seenty-keys\n\n\
@@ -106,10 +107,10 @@ pub enum Command {
         fish: seenty-keys completions fish > ~/.config/fish/completions/seenty-keys.fish\n\n\
         elvish: add eval (seenty-keys completions elvish | slurp) to ~/.config/elvish/rc.elv\n\n\
         powershell: add seenty-keys completions powershell | Out-String | Invoke-Expression to $PROFILE")]
-    Completions(CompletionsArgs),
+    Completions(Deferred<CompletionsArgs>),
     /// Write the shipped completions/ and man/ files (for maintainers)
     #[command(hide = true)]
-    GenerateAssets(GenerateAssetsArgs),
+    GenerateAssets(Deferred<GenerateAssetsArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -276,4 +277,88 @@ pub struct LogArgs {
     /// How many events to show, newest first
     #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
     pub limit: u32,
+}
+
+/// A subcommand's arguments (or nested subcommands), added to clap's definition only when
+/// that subcommand is the one being run, or when help, completions and man pages are built.
+///
+/// Building every subcommand's arguments up front (allocating and moving clap's large
+/// `Arg` and `Command` values, and touching their code for the first time) was the
+/// largest part of parsing a `verify` command line: about 0.1 ms of a 2 ms process
+/// (BENCHMARKS.md). clap's derive cannot defer yet (clap issue 4959); this wrapper asks
+/// for it through [`clap::Command::defer`]. The generated files (completions, man pages)
+/// are made from [`full_command`], which defers nothing: completion generators walk the
+/// whole tree, in the order it was declared.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+thread_local! {
+    static DEFER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// The whole command line definition, every subcommand's arguments in place.
+pub fn full_command() -> clap::Command {
+    DEFER.set(false);
+    let cmd = <Opts as clap::CommandFactory>::command();
+    DEFER.set(true);
+    cmd
+}
+
+/// `augment` applied to `cmd` now, or when clap builds `cmd`.
+fn defer(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    if DEFER.get() {
+        cmd.defer(augment)
+    } else {
+        augment(cmd)
+    }
+}
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Self)
+    }
+
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        defer(cmd, T::augment_args)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        defer(cmd, T::augment_args_for_update)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: Subcommand> Subcommand for Deferred<T> {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        defer(cmd, T::augment_subcommands)
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        defer(cmd, T::augment_subcommands_for_update)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        T::has_subcommand(name)
+    }
 }

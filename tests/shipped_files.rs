@@ -6,7 +6,7 @@ use std::process::Command;
 
 use clap::CommandFactory;
 use seenty_keys::assets::{self, Asset};
-use seenty_keys::cli::Opts;
+use seenty_keys::cli::{Opts, full_command};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -167,7 +167,7 @@ fn completion_root_matches_the_real_command_line() {
         }
     }
     let (mut real, mut completed) = (Vec::new(), Vec::new());
-    let mut full = Opts::command().term_width(100);
+    let mut full = full_command().term_width(100);
     full.build();
     helps(&mut full, PathBuf::new(), &mut real);
     let mut root = assets::completion_command().term_width(100);
@@ -176,6 +176,43 @@ fn completion_root_matches_the_real_command_line() {
     assert_eq!(real.len(), completed.len());
     for ((path, want), (_, got)) in real.iter().zip(&completed) {
         assert_eq!(got, want, "help of {path:?} differs");
+    }
+}
+
+/// The command line as parsed adds each subcommand's arguments only when it runs
+/// (`cli::Deferred`): `-h` and `--help` at every path print what the full tree prints.
+#[test]
+fn deferred_arguments_leave_every_help_unchanged() {
+    fn paths(cmd: &clap::Command, path: &[String], out: &mut Vec<Vec<String>>) {
+        out.push(path.to_vec());
+        for sub in cmd.get_subcommands() {
+            let mut longer = path.to_vec();
+            longer.push(sub.get_name().to_owned());
+            paths(sub, &longer, out);
+        }
+    }
+    fn shown(cmd: clap::Command, path: &[String], flag: &str) -> String {
+        let args = std::iter::once("seenty-keys")
+            .chain(path.iter().map(String::as_str))
+            .chain([flag]);
+        let stop = cmd
+            .term_width(100)
+            .try_get_matches_from(args)
+            .expect_err("help stops the parse");
+        assert_eq!(stop.kind(), clap::error::ErrorKind::DisplayHelp);
+        stop.render().to_string()
+    }
+    let mut all = Vec::new();
+    paths(&full_command(), &[], &mut all);
+    assert!(all.len() > 15, "{all:?}");
+    for path in &all {
+        for flag in ["-h", "--help"] {
+            assert_eq!(
+                shown(Opts::command(), path, flag),
+                shown(full_command(), path, flag),
+                "{flag} of {path:?} differs"
+            );
+        }
     }
 }
 

@@ -169,7 +169,7 @@ impl Ctx {
 pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
     match command {
         Command::Init(args) => init::run(ctx, &args),
-        Command::Org(command) => org::run(ctx, command),
+        Command::Org(command) => org::run(ctx, command.0),
         Command::Plans => plans::run(ctx),
         Command::Generate(args) => generate::run(ctx, &args),
         Command::List(args) => list::run(ctx, &args),
