@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use chrono::{Datelike, SecondsFormat, Timelike};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::domain::Timestamp;
 use crate::domain::key::{Key, PREFIX, Status};
@@ -130,19 +131,24 @@ pub fn headless_table(to_terminal: bool) -> Table {
     table
 }
 
+/// The status as `list` and `show` print it. A rotated key points at its replacement, so
+/// the link is visible in `list`.
+fn status_text(key: &Key, now: Timestamp) -> String {
+    let status = key.status(now).as_str();
+    match &key.rotated_to {
+        Some(to) => format!("{status} → {to}"),
+        None => status.to_owned(),
+    }
+}
+
 /// Only cells of tables built with `color` get one; `enforce_styling` on such a table
 /// honours `--color always` when stdout is not a terminal.
 fn status_cell(key: &Key, now: Timestamp, color: bool) -> Cell {
-    let status = key.status(now);
-    // A rotated key points at its replacement, so the link is visible in `list`.
-    let cell = match &key.rotated_to {
-        Some(to) => Cell::new(format!("{} → {to}", status.as_str())),
-        None => Cell::new(status.as_str()),
-    };
+    let cell = Cell::new(status_text(key, now));
     if !color {
         return cell;
     }
-    cell.fg(match status {
+    cell.fg(match key.status(now) {
         Status::Active => Color::Green,
         Status::Revoked => Color::Red,
         Status::Expired => Color::Yellow,
@@ -160,15 +166,38 @@ pub const KEY_HEADER: [&str; 7] = [
 ];
 
 pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
+    let [id, name, hint, created, expires, used, _] = key_texts(key, now);
     vec![
-        Cell::new(&key.id),
-        Cell::new(escape(&key.name)),
-        Cell::new(key.hint.to_string()),
-        Cell::new(table_time(Some(key.created_at))),
-        Cell::new(table_time(key.expires_at)),
-        Cell::new(table_time(key.last_used_at)),
+        Cell::new(id),
+        Cell::new(name),
+        Cell::new(hint),
+        Cell::new(created),
+        Cell::new(expires),
+        Cell::new(used),
         status_cell(key, now, color),
     ]
+}
+
+/// The text of each cell of [`key_row`], uncoloured.
+pub fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
+    [
+        key.id.clone(),
+        escape(&key.name).into_owned(),
+        key.hint.to_string(),
+        table_time(Some(key.created_at)),
+        table_time(key.expires_at),
+        table_time(key.last_used_at),
+        status_text(key, now),
+    ]
+}
+
+/// The columns a cell's text takes in a table, counted as comfy-table counts them (the
+/// widest line's Unicode width, at least one), without building a table.
+pub fn text_width(text: &str) -> u16 {
+    let widest = text.split('\n').map(UnicodeWidthStr::width).max();
+    u16::try_from(widest.unwrap_or(0))
+        .unwrap_or(u16::MAX)
+        .max(1)
 }
 
 /// One key's properties, a row each, for `show`.
@@ -335,6 +364,31 @@ mod tests {
                 table_time(Some(t)),
                 t.format("%Y-%m-%d %H:%M").to_string()
             );
+        }
+
+        /// `list` pads its chunks to these widths: they must be comfy-table's own.
+        #[test]
+        fn text_widths_are_comfy_tables(text in "(\\PC|\n){0,12}") {
+            let mut table = Table::new();
+            table.add_row([text.as_str()]);
+            proptest::prop_assert_eq!(
+                text_width(&text),
+                table.column_max_content_widths()[0]
+            );
+        }
+    }
+
+    #[test]
+    fn measures_the_cells_of_a_key_row() {
+        for (text, width) in [
+            ("", 1),
+            ("key_0123456789abcdef", 20),
+            ("sk_live_…abcd", 13),
+            ("revoked → key_0123456789abcdef", 30),
+            ("CI 東京", 7),
+            ("line\none more", 8),
+        ] {
+            assert_eq!(text_width(text), width, "{text:?}");
         }
     }
 

@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
 
     let (mut store, _created) = store::create(&ctx.config.location)?;
     ctx.print_store_warnings();
-    if !store.orgs(ctx.now)?.is_empty() {
+    if !store.org_slugs()?.is_empty() {
         return Err(Error::AlreadyInitialized {
             location: ctx.config.location.to_string(),
         });

@@ -7,7 +7,9 @@ use comfy_table::{ColumnConstraint, Table, Width};
 use crate::cli::{ListArgs, StatusFilter};
 use crate::domain::key::Status;
 use crate::error::{Exit, Result};
-use crate::render::{KEY_HEADER, KeyJson, headless_table, key_row, new_table};
+use crate::render::{
+    KEY_HEADER, KeyJson, headless_table, key_row, key_texts, new_table, text_width,
+};
 use crate::store::Store;
 
 use super::Ctx;
@@ -67,10 +69,11 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
 }
 
 /// Plain aligned columns for a pipe or a file, in constant memory: a table holding every
-/// row took 2.5 GB for a million keys. A first pass measures each column; the second
-/// prints the rows a chunk at a time, each chunk's columns padded to those widths, so the
-/// chunks line up as one table (a key added between the passes with a longer name than
-/// any other would widen its own chunk only). Returns how many keys were listed.
+/// row took 2.5 GB for a million keys. A first pass measures each column (the cells'
+/// texts only, no table); the second prints the rows a chunk at a time, each chunk's
+/// columns padded to those widths, so the chunks line up as one table (a key added
+/// between the passes with a longer name than any other would widen its own chunk
+/// only). Returns how many keys were listed.
 fn plain(
     ctx: &Ctx,
     store: &mut dyn Store,
@@ -80,22 +83,13 @@ fn plain(
 ) -> Result<usize> {
     let now = ctx.now;
     let color = ctx.config.color_stdout;
-    let mut widths = vec![0u16; KEY_HEADER.len()];
-    let mut chunk = new_table(false, &KEY_HEADER);
-    let mut measure = |chunk: &Table| {
-        for (width, max) in widths.iter_mut().zip(chunk.column_max_content_widths()) {
-            *width = (*width).max(max);
-        }
-    };
+    let mut widths = KEY_HEADER.map(text_width);
     store.keys(org, status, now, &mut |key| {
-        chunk.add_row(key_row(&key, now, color));
-        if chunk.row_count() == CHUNK {
-            measure(&chunk);
-            chunk = new_table(false, &KEY_HEADER);
+        for (width, text) in widths.iter_mut().zip(key_texts(&key, now)) {
+            *width = (*width).max(text_width(&text));
         }
         Ok(())
     })?;
-    measure(&chunk);
 
     // A column is at least as wide as the widest cell plus its padding (one space a side).
     let constraints: Vec<_> = widths

@@ -84,10 +84,10 @@ impl Ctx {
         {
             return Ok(slug);
         }
-        let mut orgs = store.orgs(self.now)?;
+        let mut orgs = store.org_slugs()?;
         match orgs.len() {
             0 => Err(Error::NoOrg),
-            1 => Ok(orgs.remove(0).slug),
+            1 => Ok(orgs.remove(0)),
             count => Err(Error::OrgNotChosen { count }),
         }
     }

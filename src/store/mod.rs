@@ -163,6 +163,9 @@ pub trait Store {
     fn plans(&mut self) -> Result<Vec<Plan>>;
 
     fn orgs(&mut self, now: Timestamp) -> Result<Vec<Org>>;
+    /// Every organization's slug, in order: [`Self::orgs`] without counting their keys,
+    /// which takes a scan of them all.
+    fn org_slugs(&mut self) -> Result<Vec<String>>;
     fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>>;
     /// Whether the organization exists: [`Self::org`] without counting its keys.
     fn has_org(&mut self, slug: &str) -> Result<bool>;

@@ -172,6 +172,10 @@ impl Store for PgStore {
         orgs::all(&mut self.client, now)
     }
 
+    fn org_slugs(&mut self) -> Result<Vec<String>> {
+        orgs::slugs(&mut self.client)
+    }
+
     fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>> {
         orgs::by_slug(&mut self.client, slug, now)
     }

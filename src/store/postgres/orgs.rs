@@ -35,6 +35,13 @@ pub fn all(conn: &mut impl GenericClient, now: Timestamp) -> Result<Vec<Org>> {
         .collect()
 }
 
+pub fn slugs(conn: &mut impl GenericClient) -> Result<Vec<String>> {
+    conn.query("SELECT slug FROM orgs ORDER BY slug", &[])?
+        .iter()
+        .map(|row| Ok(row.try_get(0)?))
+        .collect()
+}
+
 pub fn by_slug(conn: &mut impl GenericClient, slug: &str, now: Timestamp) -> Result<Option<Org>> {
     let sql = format!(
         "SELECT {} FROM {ORG_FROM} WHERE o.slug = $2",

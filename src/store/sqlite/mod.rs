@@ -462,6 +462,10 @@ impl Store for SqliteStore {
         orgs::all(&self.conn, now)
     }
 
+    fn org_slugs(&mut self) -> Result<Vec<String>> {
+        orgs::slugs(&self.conn)
+    }
+
     fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>> {
         orgs::by_slug(&self.conn, slug, now)
     }

@@ -28,6 +28,14 @@ pub fn all(conn: &Connection, now: Timestamp) -> Result<Vec<Org>> {
     Ok(orgs)
 }
 
+pub fn slugs(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT slug FROM orgs ORDER BY slug")?;
+    let slugs = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(slugs)
+}
+
 pub fn by_slug(conn: &Connection, slug: &str, now: Timestamp) -> Result<Option<Org>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM {ORG_FROM} WHERE o.slug = :slug");
     let mut stmt = conn.prepare_cached(&sql)?;
