@@ -225,3 +225,100 @@ fn no_input_panics() {
     env.run(&["verify", &key]).status(0);
     assert_eq!(env.keys().len(), 1);
 }
+
+/// An organization of more than 4096 keys is listed by one pass over the store's keys, a
+/// smaller one through its index (SQLite): both list their own keys only, in creation
+/// order, with `--status` applied, and the plain table's chunks line up.
+#[test]
+fn list_orders_a_large_organization_and_a_small_one_beside_it() {
+    const BIG: usize = 4100;
+    let env = TestEnv::new();
+    let org = |slug: &str| {
+        format!(
+            r#"{{"type":"org","slug":"{slug}","name":"{slug}","plan":"enterprise","created_at":"2026-01-01T00:00:00Z"}}"#
+        )
+    };
+    let key = |n: usize, org: &str, revoked: bool| {
+        let revoked_at = if revoked {
+            r#""2026-02-01T00:00:00Z""#
+        } else {
+            "null"
+        };
+        format!(
+            r#"{{"type":"key","id":"key_{n:016}","org":"{org}","name":"{org} {n}","hash":"{n:064x}","hint":"{:04}","created_at":"2026-01-02T00:00:00Z","expires_at":null,"revoked_at":{revoked_at},"revoke_reason":null,"rotated_from":null}}"#,
+            n % 10_000
+        )
+    };
+    let mut dump = vec![
+        r#"{"type":"header","format":"seenty-keys-export","version":1}"#.to_owned(),
+        org("big"),
+        org("small"),
+    ];
+    let (mut big, mut small) = (Vec::new(), Vec::new());
+    for n in 0..BIG + 3 {
+        // The small organization's keys sit among the large one's.
+        let (slug, ids) = if n % 1500 == 500 {
+            ("small", &mut small)
+        } else {
+            ("big", &mut big)
+        };
+        dump.push(key(n, slug, n % 7 == 0));
+        ids.push((format!("key_{n:016}"), n % 7 == 0));
+    }
+    assert_eq!((big.len(), small.len()), (BIG, 3));
+    env.run_stdin(&["import"], &(dump.join("\n") + "\n"))
+        .status(0);
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = env.run(args).status(0).json();
+        out.as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (slug, keys) in [("big", &big), ("small", &small)] {
+        let all: Vec<_> = keys.iter().map(|(id, _)| id.clone()).collect();
+        let revoked: Vec<_> = keys
+            .iter()
+            .filter(|k| k.1)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let active: Vec<_> = keys
+            .iter()
+            .filter(|k| !k.1)
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(ids(&["--org", slug, "--json", "list"]), all, "{slug}");
+        assert_eq!(
+            ids(&["--org", slug, "--json", "list", "--status", "revoked"]),
+            revoked,
+            "{slug}"
+        );
+        assert_eq!(
+            ids(&["--org", slug, "--json", "list", "--status", "active"]),
+            active,
+            "{slug}"
+        );
+    }
+
+    let table = env.run(&["--org", "big", "list"]).status(0).stdout();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), BIG + 1, "a header and a line a key");
+    let listed: Vec<&str> = lines[1..]
+        .iter()
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    let all: Vec<&str> = big.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(listed, all);
+    // Every line, across the chunks, puts the status column at the same place.
+    let column = |line: &str, at: usize| line[..at].chars().count();
+    let status_at = column(lines[0], lines[0].find("Status").unwrap());
+    for line in &lines[1..] {
+        let at = line
+            .find("Active")
+            .or_else(|| line.find("Revoked"))
+            .unwrap();
+        assert_eq!(column(line, at), status_at, "{line}");
+    }
+}
