@@ -284,8 +284,8 @@ pub struct LogArgs {
 ///
 /// Building every subcommand's arguments up front (allocating and moving clap's large
 /// `Arg` and `Command` values, and touching their code for the first time) was the
-/// largest part of parsing a `verify` command line: about 0.1 ms of a 2 ms process
-/// (BENCHMARKS.md). clap's derive cannot defer yet (clap issue 4959); this wrapper asks
+/// largest part of parsing a `verify` command line: 0.1 ms of it in process, and a whole
+/// `verify` ran about 0.3 ms faster without it (BENCHMARKS.md). clap's derive cannot defer yet (clap issue 4959); this wrapper asks
 /// for it through [`clap::Command::defer`]. The generated files (completions, man pages)
 /// are made from [`full_command`], which defers nothing: completion generators walk the
 /// whole tree, in the order it was declared.

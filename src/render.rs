@@ -152,14 +152,15 @@ fn status_text(key: &Key, now: Timestamp) -> String {
     }
 }
 
-/// Only cells of tables built with `color` get one; `enforce_styling` on such a table
-/// honours `--color always` when stdout is not a terminal.
-fn status_cell(key: &Key, now: Timestamp, color: bool) -> Cell {
-    let cell = Cell::new(status_text(key, now));
+/// The [`status_text`] of a key with this `status`. Only cells of tables built with
+/// `color` get one; `enforce_styling` on such a table honours `--color always` when
+/// stdout is not a terminal.
+fn status_cell(text: String, status: Status, color: bool) -> Cell {
+    let cell = Cell::new(text);
     if !color {
         return cell;
     }
-    cell.fg(match key.status(now) {
+    cell.fg(match status {
         Status::Active => Color::Green,
         Status::Revoked => Color::Red,
         Status::Expired => Color::Yellow,
@@ -177,7 +178,7 @@ pub const KEY_HEADER: [&str; 7] = [
 ];
 
 pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
-    let [id, name, hint, created, expires, used, _] = key_texts(key, now);
+    let [id, name, hint, created, expires, used, status] = key_texts(key, now);
     vec![
         Cell::new(id),
         Cell::new(name),
@@ -185,7 +186,7 @@ pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
         Cell::new(created),
         Cell::new(expires),
         Cell::new(used),
-        status_cell(key, now, color),
+        status_cell(status, key.status(now), color),
     ]
 }
 
@@ -229,7 +230,8 @@ pub fn key_properties(key: &Key, now: Timestamp, to_terminal: bool, color: bool)
     for (label, value) in rows {
         table.add_row(vec![Cell::new(label), value]);
     }
-    table.add_row(vec![Cell::new("Status"), status_cell(key, now, color)]);
+    let status = status_cell(status_text(key, now), key.status(now), color);
+    table.add_row(vec![Cell::new("Status"), status]);
     for (label, link) in [
         ("Rotated from", &key.rotated_from),
         ("Rotated to", &key.rotated_to),
