@@ -96,12 +96,13 @@ impl SqliteStore {
             }
         }
         let (conn, wal) = connect(path)?;
-        if schema_version(&conn)? == 0 {
+        let version = schema_version(&conn)?;
+        if version == 0 {
             return Err(Error::StoreUninitialized {
                 location: path.display().to_string(),
             });
         }
-        Self::ready(conn, wal)
+        Self::ready(conn, wal, version)
     }
 
     /// Opens the store, creating the file (0600) and its directory (0700) when missing.
@@ -111,7 +112,8 @@ impl SqliteStore {
             create_private_file(path)?;
         }
         let (conn, wal) = connect(path)?;
-        let fresh = schema_version(&conn)? == 0;
+        let version = schema_version(&conn)?;
+        let fresh = version == 0;
         if fresh {
             // WAL lets readers (verify) run while a writer works; the mode is persistent.
             let mode: String =
@@ -123,14 +125,14 @@ impl SqliteStore {
                 });
             }
         }
-        Ok((Self::ready(conn, wal)?, fresh))
+        Ok((Self::ready(conn, wal, version)?, fresh))
     }
 
-    /// Brings the schema up to date and loads what this store's queries need: its SQL
-    /// functions, and the salt of its key ids.
-    fn ready(mut conn: Connection, wal: PathBuf) -> Result<Self> {
+    /// Brings the schema up to date from `version` and loads what this store's queries
+    /// need: its SQL functions, and the salt of its key ids.
+    fn ready(mut conn: Connection, wal: PathBuf, version: i64) -> Result<Self> {
         functions::register_packing(&conn)?;
-        migrate(&mut conn, &wal)?;
+        migrate(&mut conn, &wal, version)?;
         let ids = functions::register_ids(&conn)?;
         Ok(Self {
             conn,
@@ -233,10 +235,10 @@ fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
-/// Applies the migrations this store lacks, in one transaction.
-fn migrate(conn: &mut Connection, wal: &Path) -> Result<()> {
+/// Applies the migrations a store at `version` lacks, in one transaction.
+fn migrate(conn: &mut Connection, wal: &Path, version: i64) -> Result<()> {
     let total = MIGRATIONS.len();
-    if super::migrations_applied(schema_version(conn)?, total)? == total {
+    if super::migrations_applied(version, total)? == total {
         return Ok(());
     }
     // Foreign keys cannot be switched inside a transaction; they are checked below.
