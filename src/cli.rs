@@ -283,12 +283,12 @@ pub struct LogArgs {
 /// that subcommand is the one being run, or when help, completions and man pages are built.
 ///
 /// Building every subcommand's arguments up front (allocating and moving clap's large
-/// `Arg` and `Command` values, and touching their code for the first time) was the
-/// largest part of parsing a `verify` command line: 0.1 ms of it in process, and a whole
-/// `verify` ran about 0.3 ms faster without it (BENCHMARKS.md). clap's derive cannot defer yet (clap issue 4959); this wrapper asks
-/// for it through [`clap::Command::defer`]. The generated files (completions, man pages)
-/// are made from [`full_command`], which defers nothing: completion generators walk the
-/// whole tree, in the order it was declared.
+/// `Arg` and `Command` values) was the largest part of parsing a `verify` command line:
+/// 0.1 ms of it, and a whole `verify` ran about 0.1 ms faster without it (BENCHMARKS.md).
+/// clap's derive cannot defer yet (clap issue 4959); this wrapper asks for it through
+/// [`clap::Command::defer`]. The generated files (completions, man pages) are made from
+/// [`full_command`], which defers nothing: completion generators walk the whole tree,
+/// in the order it was declared.
 #[derive(Debug)]
 pub struct Deferred<T>(pub T);
 
