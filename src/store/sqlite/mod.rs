@@ -549,9 +549,7 @@ impl Store for SqliteStore {
         self.map_for_bulk_reads()?;
         // A deferred transaction that only reads: one shared lock for all the lookups.
         let tx = self.conn.transaction()?;
-        for (i, hash) in hashes.iter().enumerate() {
-            found(i, keys::by_hash(&tx, hash)?)?;
-        }
+        keys::by_hashes(&tx, hashes, found)?;
         Ok(tx.commit()?)
     }
 
