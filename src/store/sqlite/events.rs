@@ -54,6 +54,10 @@ pub fn record_uses(tx: &Transaction<'_>, uses: &Uses, stamp: &Stamp) -> Result<(
         tx,
         uses.touched.iter().map(|(row, at)| (*row, at.timestamp())),
     )?;
+    if uses.attempts.is_empty() {
+        // The common case (a valid key): no statement to prepare, which `verify` would pay for.
+        return Ok(());
+    }
     let mut org_of = tx.prepare_cached("SELECT org_id FROM keys WHERE id = ?1")?;
     for (handle, kind) in &uses.attempts {
         let org_id: i64 = org_of.query_row([handle], |r| r.get(0))?;
