@@ -2,20 +2,15 @@
 
 use std::io::{self, BufWriter, Write};
 
-use comfy_table::{ColumnConstraint, Table, Width};
-
 use crate::cli::{ListArgs, StatusFilter};
 use crate::domain::key::Status;
 use crate::error::{Exit, Result};
 use crate::render::{
-    KEY_HEADER, KeyJson, headless_table, key_row, key_texts, new_table, text_width,
+    KEY_HEADER, KeyJson, key_row, key_texts, new_table, text_width, write_plain_row,
 };
 use crate::store::Store;
 
 use super::Ctx;
-
-/// Rows per table when the list goes to a pipe or a file.
-const CHUNK: usize = 4096;
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     let status = args.status.map(|s| match s {
@@ -70,10 +65,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
 
 /// Plain aligned columns for a pipe or a file, in constant memory: a table holding every
 /// row took 2.5 GB for a million keys. A first pass measures each column (the cells'
-/// texts only, no table); the second prints the rows a chunk at a time, each chunk's
-/// columns padded to those widths, so the chunks line up as one table (a key added
-/// between the passes with a longer name than any other would widen its own chunk
-/// only). Returns how many keys were listed.
+/// texts only, no table); the second writes each row padded to those widths, as
+/// comfy-table would (a key added between the passes with a longer name than any other
+/// would push its own line out of line only). Returns how many keys were listed.
 fn plain(
     ctx: &Ctx,
     store: &mut dyn Store,
@@ -91,39 +85,13 @@ fn plain(
         Ok(())
     })?;
 
-    // A column is at least as wide as the widest cell plus its padding (one space a side).
-    let constraints: Vec<_> = widths
-        .iter()
-        .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(w.saturating_add(2))))
-        .collect();
-    let start = |header: bool| {
-        let mut table = if header {
-            new_table(false, &KEY_HEADER)
-        } else {
-            headless_table(false)
-        };
-        if color {
-            table.enforce_styling();
-        }
-        table
-    };
-    // Constraints apply to the columns a table has, which rows create: set them last.
-    let mut print = |mut chunk: Table| {
-        chunk.set_constraints(constraints.clone());
-        writeln!(out, "{chunk}")
-    };
+    write_plain_row(out, &KEY_HEADER, &widths, None)?;
     let mut count = 0usize;
-    let mut chunk = start(true);
     store.keys(org, status, now, &mut |key| {
-        chunk.add_row(key_row(&key, now, color));
+        let texts = key_texts(&key, now);
+        write_plain_row(out, &texts, &widths, color.then(|| key.status(now)))?;
         count += 1;
-        if chunk.row_count() == CHUNK {
-            print(std::mem::replace(&mut chunk, start(false)))?;
-        }
         Ok(())
     })?;
-    if count == 0 || chunk.row_count() > 0 {
-        print(chunk)?;
-    }
     Ok(count)
 }
