@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
 /// row took 2.5 GB for a million keys. A first pass measures each column (the cells'
 /// texts only, no table); the second writes each row padded to those widths, as
 /// comfy-table would (a key added between the passes with a longer name than any other
-/// would push its own line out of line only). Returns how many keys were listed.
+/// would misalign its own line only). Returns how many keys were listed.
 fn plain(
     ctx: &Ctx,
     store: &mut dyn Store,
