@@ -142,3 +142,36 @@ fn a_huge_line_is_malformed_not_buffered() {
         .status(1)
         .stdout_is(&format!("invalid MALFORMED\nvalid {id}\n"));
 }
+
+#[test]
+fn each_line_names_its_own_organization_and_plan() {
+    let env = TestEnv::with_org("acme", "pro");
+    let a = env.generate("A");
+    let mut keys = vec![a];
+    for org in ["beta", "gamma"] {
+        env.run(&["org", "create", org, "--plan", "pro"]).status(0);
+        let run = env
+            .run(&["--org", org, "generate", "--name", "A"])
+            .status(0);
+        keys.push(run.stdout().trim().to_owned());
+    }
+    env.run(&["--org", "gamma", "org", "set-plan", "hobby", "--yes"])
+        .status(0);
+    let order = [0, 1, 2, 1, 0, 2, 0];
+    let input: String = order.iter().map(|&i| format!("{}\n", keys[i])).collect();
+    let out = env
+        .run_stdin(&["--json", "verify", "--batch"], &input)
+        .status(1)
+        .stdout();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), order.len());
+    for (line, &i) in lines.iter().zip(&order) {
+        assert_eq!(line["org"], ["acme", "beta", "gamma"][i], "{line}");
+        assert_eq!(line["valid"], i != 2, "{line}");
+        let code = if i == 2 { "PLAN" } else { "" };
+        assert_eq!(line["code"].as_str().unwrap_or(""), code, "{line}");
+    }
+}
