@@ -100,14 +100,10 @@ fn all_valid_exits_0_and_json_lines_are_one_per_key() {
     env.run_stdin(&["verify", "--batch"], "")
         .status(0)
         .stdout_is("");
-    let out = env
+    let lines = env
         .run_stdin(&["--json", "verify", "--batch"], &format!("{a}\nnope\n"))
         .status(1)
-        .stdout();
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .json_lines();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["name"], "A");
@@ -159,14 +155,10 @@ fn each_line_names_its_own_organization_and_plan() {
         .status(0);
     let order = [0, 1, 2, 1, 0, 2, 0];
     let input: String = order.iter().map(|&i| format!("{}\n", keys[i])).collect();
-    let out = env
+    let lines = env
         .run_stdin(&["--json", "verify", "--batch"], &input)
         .status(1)
-        .stdout();
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .json_lines();
     assert_eq!(lines.len(), order.len());
     for (line, &i) in lines.iter().zip(&order) {
         assert_eq!(line["org"], ["acme", "beta", "gamma"][i], "{line}");

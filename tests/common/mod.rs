@@ -411,6 +411,14 @@ impl Run {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout()).expect("stdout is JSON")
     }
+
+    /// Standard output as JSON lines, one value per line.
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line of stdout is JSON"))
+            .collect()
+    }
 }
 
 /// Every byte of the store: the main file and, when present, its -wal and -shm.
