@@ -143,10 +143,12 @@ impl SqliteStore {
         })
     }
 
-    /// Maps the file before a read that walks much of it (see [`BULK_MMAP`]).
+    /// Maps the file before a read that walks much of it (see [`BULK_MMAP`]), and loads
+    /// the `rarray` module, in which `verify --batch` passes a chunk's hashes.
     fn map_for_bulk_reads(&mut self) -> Result<()> {
         if !self.mapped {
             self.conn.pragma_update(None, "mmap_size", BULK_MMAP)?;
+            rusqlite::vtab::array::load_module(&self.conn)?;
             self.mapped = true;
         }
         Ok(())
