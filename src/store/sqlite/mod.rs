@@ -143,9 +143,11 @@ impl SqliteStore {
         })
     }
 
-    /// Maps the file before a read that walks much of it (see [`BULK_MMAP`]), and loads
-    /// the `rarray` module, in which `verify --batch` passes a chunk's hashes.
-    fn map_for_bulk_reads(&mut self) -> Result<()> {
+    /// Readies the connection for a read that walks much of the store: maps the file
+    /// (see [`BULK_MMAP`]) and loads the `rarray` module, in which `verify --batch`
+    /// passes a chunk's hashes (registering a module costs the other bulk readers
+    /// nothing worth a second flag).
+    fn prepare_bulk_reads(&mut self) -> Result<()> {
         if !self.mapped {
             self.conn.pragma_update(None, "mmap_size", BULK_MMAP)?;
             rusqlite::vtab::array::load_module(&self.conn)?;
@@ -527,7 +529,7 @@ impl Store for SqliteStore {
         now: Timestamp,
         visit: &mut dyn FnMut(Key) -> Result<()>,
     ) -> Result<()> {
-        self.map_for_bulk_reads()?;
+        self.prepare_bulk_reads()?;
         keys::visit(&self.conn, org, status, now, visit)
     }
 
@@ -548,7 +550,7 @@ impl Store for SqliteStore {
         hashes: &[KeyHash],
         found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
     ) -> Result<()> {
-        self.map_for_bulk_reads()?;
+        self.prepare_bulk_reads()?;
         // A deferred transaction that only reads: one shared lock for all the lookups.
         let tx = self.conn.transaction()?;
         keys::by_hashes(&tx, hashes, found)?;
@@ -597,7 +599,7 @@ impl Store for SqliteStore {
     }
 
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-        self.map_for_bulk_reads()?;
+        self.prepare_bulk_reads()?;
         // A deferred transaction that only reads: one snapshot for the whole export.
         let tx = self.conn.transaction()?;
         dump::export(&tx, visit)?;
