@@ -112,6 +112,17 @@ pub enum Error {
     StoreNewer { found: i64, supported: i64 },
     #[error("store: {message}")]
     Store { fault: StoreFault, message: String },
+    /// The connection went away while the commit's answer was on its way: the change
+    /// may or may not be there. Resolved by the store's write (a second connection
+    /// finds out) before it reaches the user.
+    #[error("{0}; the connection was lost during the commit")]
+    CommitLost(Box<Error>),
+    #[error("{0}; the connection was lost during the commit, and the change was NOT stored")]
+    NotCommitted(Box<Error>),
+    #[error(
+        "{cause}; the connection was lost during the commit and the store cannot be reached again: whether the change was stored is unknown"
+    )]
+    OutcomeUnknown { cause: Box<Error>, check: String },
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
     #[error("the key could not be written to standard output ({0}); nothing was stored")]
@@ -132,6 +143,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stored value this version cannot read: the store is damaged.
+    pub fn corrupt(message: String) -> Self {
+        Error::Store {
+            fault: StoreFault::Corrupt,
+            message,
+        }
+    }
+
     pub fn unrotatable(id: &str, why: Unrotatable) -> Self {
         let id = id.to_owned();
         match why {
@@ -175,6 +194,9 @@ impl Error {
             | E::StoreUninitialized { .. }
             | E::StoreNewer { .. }
             | E::Store { .. }
+            | E::CommitLost(_)
+            | E::NotCommitted(_)
+            | E::OutcomeUnknown { .. }
             | E::Io { .. }
             | E::SecretNotDelivered(_)
             | E::NowhereToShowSecret
@@ -245,7 +267,9 @@ impl Error {
             E::Store { fault: StoreFault::Corrupt, .. } => {
                 "the file is damaged or is not a seenty-keys store; restore it from a backup".into()
             }
-            E::ShownButNotStored(inner) => return inner.hint(),
+            E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint(),
+            E::NotCommitted(_) => "nothing changed; run the command again".into(),
+            E::OutcomeUnknown { check, .. } => format!("once the store can be reached, see what it holds: {check}"),
             E::SecretNotDelivered(_) | E::NowhereToShowSecret => {
                 "run it with standard output going to a terminal, a pipe or a file".into()
             }

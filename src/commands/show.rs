@@ -10,11 +10,11 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
     let key = ctx.resolve_key(store.as_mut(), &args.key)?;
     if ctx.config.json {
-        print_json(&KeyJson::new(&key, ctx.now))?;
+        print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {
         let table = key_properties(
             &key,
-            ctx.now,
+            ctx.now(),
             ctx.config.terminals.stdout,
             ctx.config.color_stdout,
         );

@@ -129,14 +129,14 @@ impl Verifier<'_> {
                 malformed: None,
             };
         };
-        let code = match found.status(self.ctx.now) {
+        let code = match found.status(self.ctx.now()) {
             Status::Revoked => Some(Code::Revoked),
             Status::Expired => Some(Code::Expired),
             Status::Active if !found.api_access => Some(Code::Plan),
             Status::Active => None,
         };
         match code {
-            None if !self.no_touch => self.uses.touch(found.handle, self.ctx.now),
+            None if !self.no_touch => self.uses.touch(found.handle, self.ctx.now()),
             Some(Code::Revoked) => self
                 .uses
                 .attempts
