@@ -248,7 +248,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__generate)
-            opts="-n -e -h --name --expires --db --org --json --color --help"
+            opts="-n -e -h --name --expires --exec --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,6 +267,10 @@ _seenty_keys() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1030,7 +1034,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__rotate)
-            opts="-e -y -h --grace --expires --yes --db --org --json --color --help"
+            opts="-e -y -h --grace --expires --exec --yes --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1045,6 +1049,10 @@ _seenty_keys() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

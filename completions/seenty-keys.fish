@@ -139,6 +139,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l json -
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s n -l name -d 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l exec -d 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
@@ -184,6 +185,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l json 
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l grace -d 'Keep the old key working this long (at most 7d): 30m, 1h, 2d' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration [default: the old key\'s lifetime, counted from now]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l exec -d 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''

@@ -167,6 +167,10 @@ pub struct GenerateArgs {
     /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time
     #[arg(long, short = 'e', value_name = "WHEN", default_value = "never")]
     pub expires: String,
+    /// Hand the key to `sh -c CMD` on its standard input instead of printing it; the key
+    /// is stored only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +248,10 @@ pub struct RotateArgs {
     /// The new key's expiration [default: the old key's lifetime, counted from now]
     #[arg(long, short = 'e', value_name = "WHEN")]
     pub expires: Option<String>,
+    /// Hand the new key to `sh -c CMD` on its standard input instead of printing it; the
+    /// rotation happens only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
     /// Do not ask for confirmation (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,

@@ -90,6 +90,8 @@ pub enum Error {
     NotRotatable { id: String, status: Status },
     #[error("key {id} was already rotated to {to}")]
     AlreadyRotated { id: String, to: String },
+    #[error("key {id} is being rotated by another seenty-keys process right now")]
+    RotationUnderWay { id: String },
     #[error("--grace {0} is longer than the 7 days a rotation may overlap")]
     GraceTooLong(String),
     #[error("{0}; the key printed above was NOT stored and will not work")]
@@ -127,6 +129,10 @@ pub enum Error {
     Io { what: String, source: io::Error },
     #[error("the key could not be written to standard output ({0}); nothing was stored")]
     SecretNotDelivered(io::Error),
+    #[error("--exec's command exited with {status}; nothing was stored")]
+    ExecFailed { status: String },
+    #[error("--exec needs a command")]
+    EmptyExec,
     #[error("standard output is closed or /dev/null, so the key would be lost; nothing was stored")]
     NowhereToShowSecret,
     #[error(transparent)]
@@ -172,6 +178,7 @@ impl Error {
             | E::NoDefaultStore
             | E::GraceTooLong(_)
             | E::BadImport { .. }
+            | E::EmptyExec
             | E::ImportFromTerminal => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
@@ -186,6 +193,8 @@ impl Error {
             | E::Declined
             | E::NotRotatable { .. }
             | E::AlreadyRotated { .. }
+            | E::RotationUnderWay { .. }
+            | E::ExecFailed { .. }
             | E::MalformedKey(_)
             | E::ImportTargetNotEmpty { .. }
             | E::ImportConflict(_) => Exit::Refused,
@@ -232,6 +241,7 @@ impl Error {
             }
             E::NotRotatable { .. } => "generate a new key instead: seenty-keys generate --name NAME".into(),
             E::AlreadyRotated { to, .. } => format!("rotate its replacement instead: seenty-keys rotate {to}"),
+            E::RotationUnderWay { id } => format!("wait for it to finish, then see: seenty-keys show {id}"),
             E::GraceTooLong(_) => "use at most 7d (or 168h)".into(),
             E::MalformedKey(_) => "check that the whole key was copied, with its sk_live_ prefix".into(),
             E::NoSuchOrg { .. } => "see the organizations: seenty-keys org list".into(),
@@ -270,6 +280,8 @@ impl Error {
             E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint(),
             E::NotCommitted(_) => "nothing changed; run the command again".into(),
             E::OutcomeUnknown { check, .. } => format!("once the store can be reached, see what it holds: {check}"),
+            E::ExecFailed { .. } => "check the command on its own; it gets the key on its standard input".into(),
+            E::EmptyExec => "pass the command that stores the key, e.g. --exec 'gh secret set SEENTY_TOKEN'".into(),
             E::SecretNotDelivered(_) | E::NowhereToShowSecret => {
                 "run it with standard output going to a terminal, a pipe or a file".into()
             }

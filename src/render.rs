@@ -221,7 +221,7 @@ pub fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
     [
         key.id.clone(),
         escape(&key.name).into_owned(),
-        key.hint.to_string(),
+        escape(&key.hint.to_string()).into_owned(),
         table_time(Some(key.created_at)),
         table_time(key.expires_at),
         table_time(key.last_used_at),
@@ -248,7 +248,7 @@ pub fn key_properties(key: &Key, now: Timestamp, to_terminal: bool, color: bool)
         ("ID", Cell::new(&key.id)),
         ("Name", Cell::new(escape(&key.name))),
         ("Organization", Cell::new(&key.org)),
-        ("Key", Cell::new(key.hint.to_string())),
+        ("Key", Cell::new(escape(&key.hint.to_string()))),
         ("Created", Cell::new(table_time(Some(key.created_at)))),
         ("Expiration", Cell::new(table_time(key.expires_at))),
         ("Last used", Cell::new(table_time(key.last_used_at))),
@@ -320,13 +320,15 @@ pub struct NewKeyJson<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub org: &'a str,
-    pub key: &'a str,
+    /// None when the secret went to `--exec`'s command instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<&'a str>,
     pub created_at: String,
     pub expires_at: Option<String>,
 }
 
 impl<'a> NewKeyJson<'a> {
-    pub fn new(key: &'a Key, secret: &'a str) -> Self {
+    pub fn new(key: &'a Key, secret: Option<&'a str>) -> Self {
         Self {
             id: &key.id,
             name: &key.name,

@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -113,7 +113,8 @@ fn a_fast_runner_sets_expirations_by_the_server_clock() {
     assert!((3590..=3600).contains(&left), "expires in {left} s");
 }
 
-/// What the proxy does to the first connection that sends `COMMIT`.
+/// What the proxy does to the first connection when it sends its last `COMMIT`: a new
+/// key's second one (the first reserves the key), a revocation's only one.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cut {
     /// Forward the commit, then close the client's side before the answer reaches it.
@@ -124,22 +125,21 @@ enum Cut {
     AfterCommitForGood,
 }
 
-/// A loopback proxy to the PostgreSQL server; returns its port.
-fn proxy(upstream: SocketAddr, cut: Cut) -> u16 {
+/// A loopback proxy to the PostgreSQL server that cuts at the `nth` commit; returns its
+/// port.
+fn proxy(upstream: SocketAddr, cut: Cut, nth: usize) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let done = Arc::new(AtomicBool::new(false));
-    let connections = Arc::new(AtomicUsize::new(0));
     thread::spawn(move || {
         for client in listener.incoming() {
             let Ok(client) = client else { continue };
-            connections.fetch_add(1, Ordering::SeqCst);
             if done.load(Ordering::SeqCst) && cut == Cut::AfterCommitForGood {
                 let _ = client.shutdown(Shutdown::Both);
                 continue;
             }
             let done = Arc::clone(&done);
-            thread::spawn(move || forward(client, upstream, cut, &done));
+            thread::spawn(move || forward(client, upstream, cut, nth, &done));
         }
     });
     port
@@ -148,7 +148,8 @@ fn proxy(upstream: SocketAddr, cut: Cut) -> u16 {
 /// The simple-query message the postgres crate sends to commit.
 const COMMIT: &[u8] = b"Q\0\0\0\x0bCOMMIT\0";
 
-fn forward(client: TcpStream, upstream: SocketAddr, cut: Cut, done: &AtomicBool) {
+fn forward(client: TcpStream, upstream: SocketAddr, cut: Cut, nth: usize, done: &AtomicBool) {
+    let mut commits = 0;
     let Ok(server) = TcpStream::connect(upstream) else {
         return;
     };
@@ -172,9 +173,10 @@ fn forward(client: TcpStream, upstream: SocketAddr, cut: Cut, done: &AtomicBool)
             break;
         }
         let chunk = &buf[..n];
-        let commits =
-            !done.load(Ordering::SeqCst) && chunk.windows(COMMIT.len()).any(|w| w == COMMIT);
-        if !commits {
+        if !done.load(Ordering::SeqCst) && chunk.windows(COMMIT.len()).any(|w| w == COMMIT) {
+            commits += 1;
+        }
+        if commits < nth || done.load(Ordering::SeqCst) {
             if to_server.write_all(chunk).is_err() {
                 break;
             }
@@ -214,7 +216,9 @@ fn upstream(env: &TestEnv) -> SocketAddr {
 }
 
 fn run_via(env: &TestEnv, cut: Cut, args: &[&str]) -> common::Run {
-    let port = proxy(upstream(env), cut);
+    // A new key takes two commits: its reservation, then the key.
+    let nth = if args[0] == "revoke" { 1 } else { 2 };
+    let port = proxy(upstream(env), cut, nth);
     let (url, _) = through(env, port);
     common::Run(
         env.command()

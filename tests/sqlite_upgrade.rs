@@ -116,7 +116,7 @@ fn a_schema_3_store_keeps_its_keys_ids_and_history() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let dangling: Option<String> = conn
         .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
         .ok();

@@ -1,7 +1,7 @@
-//! `generate`: a new key, shown once.
+//! `generate`: a new key, shown once, or handed to `--exec`'s command.
 //!
-//! The key is written to stdout inside the store's write transaction, which commits only
-//! after the write succeeded: a key nobody saw is never stored.
+//! The key is stored only once its secret was delivered: a key nobody received is never
+//! stored (see `store::deliver_then_store`).
 
 use crate::cli::GenerateArgs;
 use crate::domain::expires::parse_expiry;
@@ -12,7 +12,8 @@ use crate::render::{NewKeyJson, escape};
 use crate::store::NewKey;
 use crate::term;
 
-use super::{Ctx, secret};
+use super::Ctx;
+use super::secret::{self, Destination};
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     let name = args.name.as_deref().map(validate_name).transpose()?;
@@ -22,7 +23,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     if name.is_none() && !ctx.config.terminals.can_prompt() {
         return Err(Error::MissingValue { flag: "--name" });
     }
-    secret::check_destination()?;
+    let destination = Destination::of(args.exec.as_deref());
+    destination.check()?;
     let mut store = ctx.open_store()?;
     let expires_at = parse_expiry(&args.expires, ctx.now())?;
     let org = ctx.org(store.as_mut())?;
@@ -49,8 +51,11 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
         expires_at,
     };
     let key = store.create_key(&new, &ctx.stamp(), &mut |key| {
-        secret::deliver(ctx, &secret, &NewKeyJson::new(key, secret.expose()))
+        destination.deliver(ctx, &secret, &NewKeyJson::new(key, Some(secret.expose())))
     })?;
-    secret::say_shown_once(ctx, &key);
+    destination.after(ctx, &NewKeyJson::new(&key, None))?;
+    if destination.is_stdout() {
+        secret::say_shown_once(ctx, &key);
+    }
     Ok(Exit::Success)
 }

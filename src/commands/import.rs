@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     let (mut store, _created) = store::create(&ctx.config.location)?;
     ctx.tick(store.as_mut())?;
     ctx.print_store_warnings();
-    let imported = store.import(&records, args.merge)?;
+    let imported = store.import(&records, args.merge, ctx.now())?;
     if ctx.config.json {
         print_json(&imported)?;
     } else {

@@ -7,13 +7,15 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 use crate::cli::RotateArgs;
+use crate::domain::Timestamp;
 use crate::domain::expires::{parse_duration, parse_expiry};
-use crate::domain::key::Secret;
+use crate::domain::key::{Key, Secret};
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
 use crate::store::NewKey;
 
-use super::{Ctx, secret};
+use super::Ctx;
+use super::secret::{self, Destination};
 
 /// The longest two keys of one rotation may both work.
 const MAX_GRACE: TimeDelta = TimeDelta::days(7);
@@ -25,6 +27,16 @@ struct RotateJson<'a> {
     new: NewKeyJson<'a>,
     rotated_from: &'a str,
     old_stops_at: String,
+}
+
+impl<'a> RotateJson<'a> {
+    fn new(key: &'a Key, secret: Option<&'a str>, from: &'a str, stops_at: Timestamp) -> Self {
+        Self {
+            new: NewKeyJson::new(key, secret),
+            rotated_from: from,
+            old_stops_at: json_time(stops_at),
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
@@ -47,7 +59,8 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
             .transpose()
     };
     expires(ctx.now())?;
-    secret::check_destination()?;
+    let destination = Destination::of(args.exec.as_deref());
+    destination.check()?;
     let mut store = ctx.open_store()?;
     let expires = expires(ctx.now())?;
     let old = ctx.resolve_key(store.as_mut(), &args.key)?;
@@ -83,14 +96,19 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
         expires_at,
     };
     let rotation = store.rotate(&old.id, &new, old_stops_at, &ctx.stamp(), &mut |key| {
-        let json = RotateJson {
-            new: NewKeyJson::new(key, secret.expose()),
-            rotated_from: &old.id,
-            old_stops_at: json_time(old_stops_at),
-        };
-        secret::deliver(ctx, &secret, &json)
+        destination.deliver(
+            ctx,
+            &secret,
+            &RotateJson::new(key, Some(secret.expose()), &old.id, old_stops_at),
+        )
     })?;
-    secret::say_shown_once(ctx, &rotation.new);
+    destination.after(
+        ctx,
+        &RotateJson::new(&rotation.new, None, &old.id, old_stops_at),
+    )?;
+    if destination.is_stdout() {
+        secret::say_shown_once(ctx, &rotation.new);
+    }
     if ctx.config.terminals.stderr && !ctx.config.json {
         ctx.warn(&format!(
             "{} stops working {when}; update what uses it",

@@ -1,11 +1,14 @@
-//! Showing a new secret, once: shared by `generate` and `rotate`.
+//! Delivering a new secret, once: shared by `generate` and `rotate`.
 //!
-//! The secret is written and flushed inside the store's write transaction; the caller
-//! commits only when this succeeded, so a key nobody saw is never stored.
+//! The secret goes to standard output, or to the standard input of `--exec`'s command,
+//! between the store's two transactions (see `store::deliver_then_store`): the key is
+//! stored only when the delivery succeeded, so a key nobody received is never stored,
+//! and no lock is held meanwhile.
 
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::process::{Command, Stdio};
 
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -55,6 +58,93 @@ pub fn deliver(ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> 
     out.write_all(&text)
         .and_then(|()| out.flush())
         .map_err(Error::SecretNotDelivered)
+}
+
+/// Where the secret goes: standard output, or `--exec`'s command.
+pub enum Destination<'a> {
+    Stdout,
+    Command(&'a str),
+}
+
+impl<'a> Destination<'a> {
+    pub fn of(exec: Option<&'a str>) -> Self {
+        exec.map_or(Self::Stdout, Self::Command)
+    }
+
+    /// Refuses up front what cannot receive the secret.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Self::Stdout => check_destination(),
+            Self::Command(cmd) if cmd.trim().is_empty() => Err(Error::EmptyExec),
+            Self::Command(_) => Ok(()),
+        }
+    }
+
+    /// Hands the secret over: [`deliver`] to stdout, or [`run_command`].
+    pub fn deliver(&self, ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> {
+        match self {
+            Self::Stdout => deliver(ctx, secret, json),
+            Self::Command(cmd) => run_command(cmd, secret),
+        }
+    }
+
+    /// After the key is stored: with `--exec`, `--json` prints the record without the key.
+    pub fn after(&self, ctx: &Ctx, json: &impl Serialize) -> Result<()> {
+        if let Self::Command(_) = self
+            && ctx.config.json
+        {
+            super::print_json(json)?;
+        }
+        Ok(())
+    }
+
+    pub fn is_stdout(&self) -> bool {
+        matches!(self, Self::Stdout)
+    }
+}
+
+/// Runs `sh -c cmd` with the secret and a newline on its standard input; its own output
+/// goes to stderr, so nothing it prints can be taken for the tool's output. Succeeds
+/// when it read the secret and exited 0.
+fn run_command(cmd: &str, secret: &Secret) -> Result<()> {
+    let stderr = io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|source| Error::Io {
+            what: "passing standard error to --exec's command".to_owned(),
+            source,
+        })?;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(stderr))
+        .spawn()
+        .map_err(|source| Error::Io {
+            what: "starting sh for --exec".to_owned(),
+            source,
+        })?;
+    let mut text = Zeroizing::new(Vec::with_capacity(64));
+    text.extend_from_slice(secret.expose().as_bytes());
+    text.push(b'\n');
+    let written = child.stdin.take().map(|mut input| input.write_all(&text));
+    let status = child.wait().map_err(|source| Error::Io {
+        what: "waiting for --exec's command".to_owned(),
+        source,
+    })?;
+    if !status.success() {
+        return Err(Error::ExecFailed {
+            status: status
+                .code()
+                .map_or_else(|| "a signal".to_owned(), |c| c.to_string()),
+        });
+    }
+    match written {
+        Some(Ok(())) => Ok(()),
+        _ => Err(Error::ExecFailed {
+            status: "0 without reading the key".to_owned(),
+        }),
+    }
 }
 
 /// At a terminal, says on stderr that the key will not be shown again.

@@ -12,6 +12,7 @@ use super::event::EventKind;
 use super::key::{Hint, KeyHash, looks_like_id};
 use super::org::validate_slug;
 use super::plan::PlanId;
+use super::text::{BadText, validate_name, validate_text};
 
 pub const FORMAT: &str = "seenty-keys-export";
 pub const VERSION: u32 = 1;
@@ -183,11 +184,20 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             created_at,
         } => Record::Org(OrgRecord {
             slug: slug_of(slug)?,
-            name,
+            name: as_made(validate_text("the organization name", &name), name)?,
             plan: PlanId::from_slug(&plan).ok_or_else(|| format!("unknown plan {plan:?}"))?,
             created_at: time(&created_at)?,
         }),
-        Line::Setting { name, value } => Record::Setting { name, value },
+        Line::Setting { name, value } => {
+            // The one setting there is: the default organization.
+            if name != "default_org" {
+                return Err(format!("unknown setting {name:?}"));
+            }
+            Record::Setting {
+                name,
+                value: slug_of(value)?,
+            }
+        }
         Line::Key {
             id,
             org,
@@ -202,13 +212,15 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
         } => Record::Key(KeyRecord {
             id: key_id(id)?,
             org: slug_of(org)?,
-            name,
+            name: as_made(validate_name(&name), name)?,
             hash: hash_of(&hash)?,
-            hint: Hint(hint),
+            hint: hint_of(hint)?,
             created_at: time(&created_at)?,
             expires_at: opt_time(expires_at.as_deref())?,
             revoked_at: opt_time(revoked_at.as_deref())?,
-            revoke_reason,
+            revoke_reason: revoke_reason
+                .map(|reason| as_made(validate_text("the reason", &reason), reason))
+                .transpose()?,
             rotated_from: rotated_from.map(key_id).transpose()?,
         }),
         Line::Usage { key, last_used_at } => Record::Usage {
@@ -226,12 +238,32 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             org: slug_of(org)?,
             key: key.map(key_id).transpose()?,
             at: time(&at)?,
-            actor,
+            actor: as_made(validate_text("the actor", &actor), actor)?,
             kind: EventKind::from_name(&kind)
                 .ok_or_else(|| format!("unknown event kind {kind:?}"))?,
-            detail,
+            detail: detail
+                .map(|text| as_made(validate_text("the detail", &text), text))
+                .transpose()?,
         }),
     })
+}
+
+/// `text` when the commands could have stored it: what validation made of it is itself.
+fn as_made(validated: Result<String, BadText>, text: String) -> Result<String, String> {
+    match validated {
+        Ok(made) if made == text => Ok(text),
+        Ok(_) => Err(format!("{:?} has surrounding whitespace", text)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A hint as the store keeps it: the key's last 4 characters, base 62.
+fn hint_of(hint: String) -> Result<Hint, String> {
+    if hint.len() == 4 && hint.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(Hint(hint))
+    } else {
+        Err("a hint is the last 4 characters of a key (0-9, A-Z, a-z)".to_owned())
+    }
 }
 
 fn slug_of(slug: String) -> Result<String, String> {
@@ -259,10 +291,19 @@ fn hash_of(hex: &str) -> Result<KeyHash, String> {
     Ok(KeyHash(bytes))
 }
 
+/// A time an export can write again: from 1970 to the end of year 9999, UTC (RFC 3339
+/// has four-digit years, and the store whole seconds since 1970).
 fn time(text: &str) -> Result<Timestamp, String> {
-    chrono::DateTime::parse_from_rfc3339(text)
+    let at = chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| format!("time {text:?}: {e}"))
+        .map_err(|e| format!("time {text:?}: {e}"))?;
+    let last = chrono::DateTime::from_timestamp(253_402_300_799, 0).unwrap_or_default();
+    if at.timestamp() < 0 || at > last {
+        return Err(format!(
+            "time {text:?} is outside 1970-01-01 to 9999-12-31 UTC"
+        ));
+    }
+    Ok(at)
 }
 
 fn opt_time(text: Option<&str>) -> Result<Option<Timestamp>, String> {
@@ -282,7 +323,7 @@ mod tests {
         let records = [
             Record::Org(OrgRecord {
                 slug: "acme".into(),
-                name: "Acme \u{1b} Inc".into(),
+                name: "Acme Inc".into(),
                 plan: PlanId::Pro,
                 created_at: at(1_700_000_000),
             }),
@@ -295,7 +336,7 @@ mod tests {
                 org: "acme".into(),
                 name: "CI".into(),
                 hash: KeyHash([0xab; 32]),
-                hint: Hint("sk_live_…abcd".into()),
+                hint: Hint("abcd".into()),
                 created_at: at(1_700_000_001),
                 expires_at: Some(at(1_800_000_000)),
                 revoked_at: None,
@@ -320,6 +361,36 @@ mod tests {
             assert!(!line.contains('\n'));
             assert_eq!(parse_line(&line), Ok(record), "{line}");
         }
+    }
+
+    /// What the commands could not have stored is refused: the export of it could not
+    /// be imported again, or it would reach a terminal raw.
+    #[test]
+    fn only_what_commands_make_is_imported() {
+        let key = |name: &str, hint: &str, created: &str| {
+            format!(
+                r#"{{"type":"key","id":"key_abc123","org":"acme","name":{},"hash":"{}","hint":{},"created_at":"{created}","expires_at":null,"revoked_at":null,"revoke_reason":null,"rotated_from":null}}"#,
+                serde_json::to_string(name).unwrap(),
+                "ab".repeat(32),
+                serde_json::to_string(hint).unwrap(),
+            )
+        };
+        let good = "2026-01-01T00:00:00Z";
+        assert!(parse_line(&key("CI", "abcd", good)).is_ok());
+        for bad in [
+            key("CI", "\u{1b}]0;PWNED\u{7}\u{1b}[31m", good),
+            key("CI", "sk_live_…abcd", good),
+            key("", "abcd", good),
+            key(&"x".repeat(5000), "abcd", good),
+            key(" CI", "abcd", good),
+            key("Prod\u{200B}deploy", "abcd", good),
+            key("CI", "abcd", "9999-12-31T23:59:59-14:00"),
+            r#"{"type":"org","slug":"acme","name":"Acme \u001b[31m","plan":"pro","created_at":"2026-01-01T00:00:00Z"}"#.to_owned(),
+            r#"{"type":"setting","name":"evil","value":"x"}"#.to_owned(),
+        ] {
+            assert!(parse_line(&bad).is_err(), "{bad}");
+        }
+        assert!(parse_line(&key("CI", "abcd", "9999-12-31T23:59:59Z")).is_ok());
     }
 
     #[test]

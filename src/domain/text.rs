@@ -2,7 +2,13 @@
 //!
 //! Names end up in tables and in `verify` output read by scripts, so they are trimmed,
 //! bounded, and free of control and bidirectional-override characters that could
-//! rewrite a terminal or disguise what a reader sees.
+//! rewrite a terminal or disguise what a reader sees. Key names must also look like what
+//! they are: invisible characters are refused, and two names that look alike are the
+//! same name ([`name_key`]).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::general_security_profile::IdentifierType;
+use unicode_security::{GeneralSecurityProfile, skeleton};
 
 /// Why a piece of text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +23,10 @@ pub enum BadText {
     },
     #[error("{what} contains a control or bidirectional-override character ({found})")]
     ControlCharacter { what: &'static str, found: String },
+    #[error(
+        "{what} contains an invisible character or a separator other than a space ({found}), which would make it look like another name"
+    )]
+    Invisible { what: &'static str, found: String },
 }
 
 pub const NAME_MAX: usize = 100;
@@ -24,7 +34,37 @@ pub const REASON_MAX: usize = 500;
 
 /// A key name: 1 to 100 characters after trimming, no control characters.
 pub fn validate_name(raw: &str) -> Result<String, BadText> {
-    validate("the name", raw, NAME_MAX)
+    let name = validate("the name", raw, NAME_MAX)?;
+    if let Some(c) = name.chars().find(|&c| is_invisible(c)) {
+        return Err(BadText::Invisible {
+            what: "the name",
+            found: c.escape_unicode().to_string(),
+        });
+    }
+    Ok(name)
+}
+
+/// Characters that show as nothing, or as a plain space: Unicode's default-ignorable code
+/// points (zero-width spaces and joiners, the soft hyphen, the byte-order mark, bidi
+/// marks, tag characters, Hangul fillers, variation selectors), which the confusable
+/// skeleton of Unicode TS #39 drops, and every separator but the space itself.
+pub fn is_invisible(c: char) -> bool {
+    if c == ' ' {
+        return false;
+    }
+    let mut buf = [0u8; 4];
+    c.is_whitespace()
+        || c.identifier_type() == Some(IdentifierType::Default_Ignorable)
+        || skeleton(c.encode_utf8(&mut buf)).next().is_none()
+}
+
+/// The form in which key names are compared: NFKC, case-folded, and reduced to the
+/// confusable skeleton of Unicode TS #39, so `Deploy`, `deploy`, `ｄｅｐｌｏｙ` and a
+/// `deplоy` with a Cyrillic `о` are one name.
+pub fn name_key(name: &str) -> String {
+    let folded = name.nfkc().collect::<String>().to_lowercase();
+    let skeleton: String = skeleton(&folded).collect();
+    skeleton.nfkc().collect::<String>().to_lowercase()
 }
 
 /// A revocation reason or organization display name: same rules, longer bound.
@@ -73,6 +113,53 @@ pub fn is_generic_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn invisible_characters_are_refused_in_names() {
+        for c in [
+            '\u{200B}',
+            '\u{200E}',
+            '\u{061C}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{200D}',
+            '\u{034F}',
+            '\u{180E}',
+            '\u{E0041}',
+            '\u{3164}',
+            '\u{115F}',
+            '\u{FFA0}',
+            '\u{2029}',
+            '\u{00A0}',
+            '\u{2028}',
+            '\u{3000}',
+            '\u{FE0F}',
+        ] {
+            let name = format!("Prod{c}deploy");
+            assert!(
+                matches!(validate_name(&name), Err(BadText::Invisible { .. })),
+                "{}",
+                c.escape_unicode()
+            );
+        }
+        assert!(validate_name("Prod deploy").is_ok());
+        assert!(validate_name("Déploiement 本番 v2").is_ok());
+    }
+
+    #[test]
+    fn names_that_look_alike_have_one_key() {
+        let key = name_key("Prod deploy");
+        for alike in [
+            "prod deploy",
+            "PROD DEPLOY",
+            "Prod depl\u{043E}y",
+            "Ｐｒｏｄ ｄｅｐｌｏｙ",
+        ] {
+            assert_eq!(name_key(alike), key, "{alike}");
+        }
+        assert_ne!(name_key("Prod deploy"), name_key("Prod deploy 2"));
+        assert_ne!(name_key("staging"), name_key("production"));
+    }
 
     #[test]
     fn names() {

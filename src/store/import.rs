@@ -4,18 +4,28 @@
 //!
 //! Importing is idempotent: organizations, settings and keys are matched by slug, name
 //! and key id and added only when missing; a revocation in the file is applied to a key
-//! the store has unrevoked, or revoked later (a revocation is never undone or
-//! postponed); last used moves only forward; events are matched as a multiset, so an event the store already holds as
-//! many times as the file does is not added again.
+//! the store has unrevoked (an existing revocation, its time and its reason, is never
+//! changed); last used moves only forward; events are matched as a multiset, so an event
+//! the store already holds as many times as the file does is not added again.
+//!
+//! An import accepts only what the commands could have produced: each line is validated
+//! as it is parsed ([`crate::domain::dump::parse_line`]), and across lines here: a
+//! rotation's link stays in its organization and names a key replaced once; no two keys
+//! that count against the plan share a name (after the look-alike rule); and no
+//! organization ends above its plan's limit, unless the file records a plan change that
+//! left it there (a downgrade, which the commands allow after a confirmation).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::domain::Timestamp;
 use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
+use crate::domain::event::EventKind;
 use crate::domain::key::KeyHash;
+use crate::domain::text::name_key;
 use crate::error::{Error, Result};
+use crate::store::rules::Tx;
 
 /// What an import added; `unchanged` counts the records the store already held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -70,11 +80,21 @@ pub trait Target {
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool>;
     fn count_events(&mut self, event: &EventRow) -> Result<u64>;
     fn insert_event(&mut self, event: &EventRow) -> Result<()>;
+    /// The id of the key that replaced key row `row` by rotation, if any.
+    fn successor(&mut self, row: i64) -> Result<Option<String>>;
+    /// The lifecycle rules' row operations, in the same transaction: the counts and the
+    /// name checks `generate` makes.
+    fn rules(&mut self) -> &mut dyn Tx;
 }
 
 /// Loads `records` into `target`. Without `merge`, a store that holds any organization
 /// is refused before anything is written.
-pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<Imported> {
+pub fn run(
+    target: &mut dyn Target,
+    records: &[Record],
+    merge: bool,
+    now: Timestamp,
+) -> Result<Imported> {
     let orgs = target.org_count()?;
     if orgs > 0 && !merge {
         return Err(Error::ImportTargetNotEmpty { orgs });
@@ -89,6 +109,10 @@ pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<I
     };
     // Per distinct event: how many the store held before, and how many the file had so far.
     let mut events: HashMap<EventRow, (u64, u64)> = HashMap::new();
+    // Key ids some key in the file names as the key it replaced; organizations whose
+    // keys were added.
+    let mut replaced: HashSet<&str> = HashSet::new();
+    let mut touched: Vec<&str> = Vec::new();
     for record in records {
         match record {
             Record::Org(org) => {
@@ -108,7 +132,7 @@ pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<I
                         )));
                     }
                     match key.revoked_at {
-                        Some(at) if existing.revoked_at.is_none_or(|current| at < current) => {
+                        Some(at) if existing.revoked_at.is_none() => {
                             target.revoke(existing.row, at, key.revoke_reason.as_deref())?;
                             done.revocations += 1;
                         }
@@ -124,10 +148,25 @@ pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<I
                     }
                     let org = org_row(target, &key.org)?;
                     let rotated_from = match &key.rotated_from {
-                        Some(id) => Some(key_row(target, id)?),
+                        Some(id) => Some(replaced_row(target, key, id, &mut replaced)?),
                         None => None,
                     };
+                    let now_secs = now.timestamp();
+                    if counts(key, now)
+                        && let Some(other) =
+                            target.rules().active_named(org, &key.name, now_secs)?
+                    {
+                        return Err(conflict(format!(
+                            "keys {other} and {} of {:?} are both active and named alike ({:?})",
+                            key.id,
+                            key.org,
+                            name_key(&key.name)
+                        )));
+                    }
                     target.insert_key(key, org, rotated_from)?;
+                    if !touched.contains(&key.org.as_str()) {
+                        touched.push(&key.org);
+                    }
                     done.keys += 1;
                 }
             },
@@ -153,7 +192,68 @@ pub fn run(target: &mut dyn Target, records: &[Record], merge: bool) -> Result<I
             }
         }
     }
+    check_limits(target, records, &touched, now)?;
     Ok(done)
+}
+
+/// Whether a key counts against its plan at `now`: active and not replaced (a future
+/// revocation time is a rotation's grace period).
+fn counts(key: &KeyRecord, now: Timestamp) -> bool {
+    key.revoked_at.is_none() && key.expires_at.is_none_or(|at| at > now)
+}
+
+/// The row of the key `key` replaced: an earlier key of its organization that nothing
+/// else replaced.
+fn replaced_row<'r>(
+    target: &mut dyn Target,
+    key: &KeyRecord,
+    id: &'r str,
+    replaced: &mut HashSet<&'r str>,
+) -> Result<i64> {
+    let row = key_row(target, id)?;
+    let same_org = target
+        .rules()
+        .key_for_update(id)?
+        .is_some_and(|k| k.key.org == key.org);
+    if !same_org {
+        return Err(conflict(format!(
+            "key {} replaces {id}, which is not a key of {:?}",
+            key.id, key.org
+        )));
+    }
+    if !replaced.insert(id) || target.successor(row)?.is_some() {
+        return Err(conflict(format!(
+            "key {id} is replaced by more than one key"
+        )));
+    }
+    Ok(row)
+}
+
+/// No organization ends above its plan's limit, unless the file records a change of
+/// its plan (a confirmed downgrade leaves the keys as they were).
+fn check_limits(
+    target: &mut dyn Target,
+    records: &[Record],
+    touched: &[&str],
+    now: Timestamp,
+) -> Result<()> {
+    for &slug in touched {
+        let downgraded = records.iter().any(
+            |r| matches!(r, Record::Event(e) if e.org == slug && e.kind == EventKind::PlanChanged),
+        );
+        let Some((org, plan)) = target.rules().lock_org(slug)? else {
+            continue;
+        };
+        let counted = target.rules().count_counted(org, now.timestamp())?;
+        if !downgraded && plan.strands(counted) {
+            return Err(conflict(format!(
+                "organization {slug:?} would have {counted} active keys on its {} plan, which allows {}",
+                plan.id,
+                plan.limit_label()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn event_row(target: &mut dyn Target, event: &EventRecord) -> Result<EventRow> {

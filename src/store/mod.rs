@@ -227,7 +227,13 @@ pub trait Store {
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
     /// Loads exported records in one write transaction, idempotently (see [`import`]).
     /// Without `merge`, a store that holds an organization is refused, untouched.
-    fn import(&mut self, records: &[Record], merge: bool) -> Result<import::Imported>;
+    /// Keys count against their plans, and names clash, as at `now`.
+    fn import(
+        &mut self,
+        records: &[Record],
+        merge: bool,
+        now: Timestamp,
+    ) -> Result<import::Imported>;
 
     /// The time of this moment for every lifecycle time and status decision: the
     /// database server's clock on PostgreSQL, so runners with skewed clocks agree
@@ -291,21 +297,15 @@ pub trait Store {
         )
     }
 
-    /// Inserts a key in one write transaction that also checks the plan's limit and the
-    /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
+    /// Stores a new key, checked against the plan's limit and the name's uniqueness, once
+    /// `deliver` has handed its secret over (see [`deliver_then_store`]).
     fn create_key(
         &mut self,
         new: &NewKey,
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Key> {
-        deliver_then_commit(
-            self,
-            |tx| Ok(rules::create_key(tx, new, None, stamp)?.0),
-            |key| deliver(key),
-            |store, key| stored(store, &new.hash, &key.id),
-            |key| format!("seenty-keys --org {} show {}", key.org, key.id),
-        )
+        Ok(deliver_then_store(self, new, None, stamp.now, stamp, deliver)?.0)
     }
 
     fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
@@ -328,9 +328,9 @@ pub trait Store {
         )
     }
 
-    /// Replaces the active key `old_id` with `new` in one transaction: the old key stops
-    /// working at `old_stops_at` (now, or when a grace period ends) and does not count
-    /// against the plan's limit. Commits only if `deliver` succeeds, as `create_key`.
+    /// Replaces the active key `old_id` with `new`: the old key stops working at
+    /// `old_stops_at` (now, or when a grace period ends) and does not count against the
+    /// plan's limit. Stored once `deliver` succeeded, as `create_key`.
     fn rotate(
         &mut self,
         old_id: &str,
@@ -339,18 +339,10 @@ pub trait Store {
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
     ) -> Result<Rotation> {
-        deliver_then_commit(
-            self,
-            |tx| rules::rotate(tx, old_id, new, old_stops_at, stamp),
-            |rotation| deliver(&rotation.new),
-            |store, rotation| stored(store, &new.hash, &rotation.new.id),
-            |rotation| {
-                format!(
-                    "seenty-keys --org {} show {}",
-                    rotation.new.org, rotation.new.id
-                )
-            },
-        )
+        match deliver_then_store(self, new, Some(old_id), old_stops_at, stamp, deliver)? {
+            (new, Some(old)) => Ok(Rotation { new, old }),
+            (_, None) => Err(Error::corrupt("a rotation replaced no key".into())),
+        }
     }
 
     /// Records last-used times (kept to the second, never moved backwards) and use
@@ -409,36 +401,47 @@ fn write<S: Store + ?Sized, T>(
     }
 }
 
-/// A write that creates a secret: `work` makes the change, `deliver` hands over the
-/// secret, and only then is it committed. The change reaches the store's log before the
-/// secret is delivered, so a full disk fails first; a commit that still fails after
-/// delivery says that the delivered key does not work.
-fn deliver_then_commit<S: Store + ?Sized, T>(
+/// A key is stored only once its secret has been delivered, and nothing waits on the
+/// delivery: a first transaction reserves the key's place under the plan and its name
+/// ([`rules::reserve`]), `deliver` runs with no lock held (a stalled stdout or a slow
+/// `--exec` command blocks nobody), and a second transaction stores the key
+/// ([`rules::activate`]). A failed delivery releases the reservation and changes
+/// nothing; a second transaction that fails after the delivery says that the delivered
+/// key was not stored, and one whose outcome was lost is found out ([`write`]).
+fn deliver_then_store<S: Store + ?Sized>(
     store: &mut S,
-    mut work: impl FnMut(&mut dyn Tx) -> Result<T>,
-    mut deliver: impl FnMut(&T) -> Result<()>,
-    landed: impl FnOnce(&mut S, &T) -> Result<bool>,
-    check: impl FnOnce(&T) -> String,
-) -> Result<T> {
-    let mut delivered = false;
-    let result = write(
+    new: &NewKey,
+    replacing: Option<&str>,
+    old_stops_at: Timestamp,
+    stamp: &Stamp,
+    deliver: &mut dyn FnMut(&Key) -> Result<()>,
+) -> Result<(Key, Option<Key>)> {
+    // Nothing delivered yet, so a lost answer needs no finding out: the reservation, if
+    // it was made, expires.
+    let reservation = write(
+        store,
+        Durability::Relaxed,
+        |tx| rules::reserve(tx, new, replacing, stamp),
+        |_, _| Ok(false),
+        |r| format!("seenty-keys --org {} list", r.key.org),
+    )?;
+    if let Err(e) = deliver(&reservation.key) {
+        let token = reservation.reserved.token;
+        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
+        return Err(e);
+    }
+    let stored = write(
         store,
         Durability::Synced,
-        |tx| {
-            let value = work(tx)?;
-            tx.flush()?;
-            deliver(&value)?;
-            delivered = true;
-            Ok(value)
-        },
-        landed,
-        check,
+        |tx| rules::activate(tx, &reservation, new, old_stops_at, stamp),
+        |store, (key, _)| stored(store, &new.hash, &key.id),
+        |(key, _)| format!("seenty-keys --org {} show {}", key.org, key.id),
     );
-    match result {
+    match stored {
         Err(e @ Error::OutcomeUnknown { .. }) => Err(e),
-        Err(Error::NotCommitted(e)) if delivered => Err(Error::ShownButNotStored(e)),
-        Err(e) if delivered => Err(Error::ShownButNotStored(Box::new(e))),
-        other => other,
+        Err(Error::NotCommitted(e)) => Err(Error::ShownButNotStored(e)),
+        Err(e) => Err(Error::ShownButNotStored(Box::new(e))),
+        ok => ok,
     }
 }
 

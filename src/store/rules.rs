@@ -5,12 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::TimeDelta;
+
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Key, Status};
 use crate::domain::plan::{Plan, PlanId, Refusal};
 use crate::error::{Error, Result};
-use crate::store::{NewKey, Revocation, Rotation, Stamp, Uses};
+use crate::store::{NewKey, Revocation, Stamp, Uses};
 
 /// A key row read for a write: the key, its row id and its organization's row id.
 pub struct KeyRow {
@@ -28,18 +30,33 @@ pub trait Tx {
     fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>>;
     fn plans(&mut self) -> Result<Vec<Plan>>;
     /// How many keys of `org` [count against its plan](super::rows::counts_against_plan)
-    /// at `now`.
+    /// at `now`, with the reservations live at `now`.
     fn count_counted(&mut self, org: i64, now: i64) -> Result<u64>;
-    /// The id of an active key of `org` named `name` at `now`.
+    /// The id of an active key, or of a live reservation, of `org` named `name` at `now`.
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>>;
-    /// Inserts the key and returns its row id and key id.
+    /// Whether a reservation live at `now` replaces key row `row` (a rotation under way).
+    fn replacement_reserved(&mut self, row: i64, now: i64) -> Result<bool>;
+    /// Reserves a key named `name` in `org` until `until`, and chooses its id.
+    fn reserve(
+        &mut self,
+        org: i64,
+        name: &str,
+        replacing: Option<i64>,
+        until: i64,
+    ) -> Result<Reserved>;
+    /// Deletes the reservation; its `until`, or None when it is gone.
+    fn release(&mut self, token: i64) -> Result<Option<i64>>;
+    /// Deletes the reservations that expired before `now`.
+    fn purge_reservations(&mut self, now: i64) -> Result<()>;
+    /// Inserts the reserved key and returns its row id.
     fn insert_key(
         &mut self,
         org: i64,
         new: &NewKey,
         created_at: i64,
         rotated_from: Option<i64>,
-    ) -> Result<(i64, String)>;
+        reserved: &Reserved,
+    ) -> Result<i64>;
     /// Locks and reads the key with this id, in any organization.
     fn key_for_update(&mut self, id: &str) -> Result<Option<KeyRow>>;
     fn set_revoked(&mut self, row: i64, at: i64, reason: Option<&str>) -> Result<()>;
@@ -65,11 +82,28 @@ pub trait Tx {
         kind: EventKind,
         detail: Option<&str>,
     ) -> Result<()>;
-    /// Makes the transaction's writes reach the store's log before a secret is shown,
-    /// so a full disk fails first (SQLite); nothing to do where the server holds them.
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
+}
+
+/// A reserved key: the backend's handle on the reservation, and the key's id.
+#[derive(Debug, Clone)]
+pub struct Reserved {
+    pub token: i64,
+    pub id: String,
+}
+
+/// How long a reservation holds its place while the secret is delivered. A process that
+/// dies while delivering holds it no longer than this; a delivery that takes longer
+/// still stores its key if the plan and the name still allow it then.
+pub const RESERVATION: TimeDelta = TimeDelta::minutes(10);
+
+/// A key reserved in a first transaction, to be stored in a second once its secret is
+/// delivered: `key` is the key as it will be stored.
+#[derive(Debug, Clone)]
+pub struct Reservation {
+    pub reserved: Reserved,
+    pub key: Key,
+    /// The key a rotation replaces.
+    pub replacing: Option<String>,
 }
 
 fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<(i64, Plan)> {
@@ -99,37 +133,118 @@ fn admit(tx: &mut dyn Tx, org: &str, plan: &Plan, counted: u64) -> Result<()> {
     }
 }
 
-/// Inserts `new` after checking the plan and the name. `replacing` is the key being
-/// rotated out: it keeps the name on purpose, and it stops counting as this key starts.
-pub fn create_key(
+/// Checks that one more key fits the plan and that its name is free, at `now`.
+/// `replacing` is the key a rotation replaces: it keeps the name on purpose, and it stops
+/// counting as the new key starts.
+fn check_room(
     tx: &mut dyn Tx,
+    org: i64,
+    plan: &Plan,
     new: &NewKey,
-    replacing: Option<&KeyRow>,
-    stamp: &Stamp,
-) -> Result<(Key, i64)> {
-    let now = stamp.now.timestamp();
-    let (org, plan) = lock_org(tx, &new.org)?;
+    replacing: bool,
+    now: i64,
+) -> Result<()> {
     // An unlimited plan admits any count: skip walking the organization's keys.
     let mut counted = if plan.key_limit.is_some() {
         tx.count_counted(org, now)?
     } else {
         0
     };
-    if replacing.is_some() {
+    if replacing {
         counted = counted.saturating_sub(1);
     }
-    admit(tx, &new.org, &plan, counted)?;
-    if replacing.is_none()
-        && let Some(id) = tx.active_named(org, &new.name, now)?
-    {
+    admit(tx, &new.org, plan, counted)?;
+    if !replacing && let Some(id) = tx.active_named(org, &new.name, now)? {
         return Err(Error::DuplicateName {
             name: new.name.clone(),
             id,
         });
     }
-    let (row, id) = tx.insert_key(org, new, now, replacing.map(|r| r.row))?;
-    let rotated_from = replacing.map(|r| r.key.id.clone());
-    let detail = rotated_from
+    Ok(())
+}
+
+/// The first of a new key's two transactions: reserves its place under the plan and its
+/// name (for a rotation, of the active key `replacing`), so that its secret can be
+/// delivered with no lock held.
+pub fn reserve(
+    tx: &mut dyn Tx,
+    new: &NewKey,
+    replacing: Option<&str>,
+    stamp: &Stamp,
+) -> Result<Reservation> {
+    let now = stamp.now.timestamp();
+    tx.purge_reservations(now)?;
+    let (org, plan) = lock_org(tx, &new.org)?;
+    let old = replacing.map(|id| key_for_update(tx, id)).transpose()?;
+    if let Some(old) = &old {
+        old.key
+            .check_rotatable(stamp.now)
+            .map_err(|why| Error::unrotatable(&old.key.id, why))?;
+        if tx.replacement_reserved(old.row, now)? {
+            return Err(Error::RotationUnderWay {
+                id: old.key.id.clone(),
+            });
+        }
+    }
+    check_room(tx, org, &plan, new, old.is_some(), now)?;
+    let until = (stamp.now + RESERVATION).timestamp();
+    let reserved = tx.reserve(org, &new.name, old.as_ref().map(|o| o.row), until)?;
+    let replacing = old.map(|o| o.key.id);
+    Ok(Reservation {
+        key: new.stored(reserved.id.clone(), stamp.now, replacing.clone()),
+        reserved,
+        replacing,
+    })
+}
+
+/// The second transaction, once the secret is delivered: stores the reserved key (and
+/// for a rotation, lets the old one stop at `old_stops_at`). A reservation that expired
+/// meanwhile is checked against the plan and the name again.
+pub fn activate(
+    tx: &mut dyn Tx,
+    reservation: &Reservation,
+    new: &NewKey,
+    old_stops_at: Timestamp,
+    stamp: &Stamp,
+) -> Result<(Key, Option<Key>)> {
+    let now = stamp.now.timestamp();
+    let (org, plan) = lock_org(tx, &new.org)?;
+    let old = reservation
+        .replacing
+        .as_deref()
+        .map(|id| key_for_update(tx, id))
+        .transpose()?;
+    match tx.release(reservation.reserved.token)? {
+        Some(until) if until > now => {}
+        // Expired, or purged by another process after it expired: its place may have
+        // gone since.
+        _ => check_room(tx, org, &plan, new, old.is_some(), now)?,
+    }
+    // Two rotations of one key: the reservation keeps the second from starting, unless it
+    // expired while this one was delivering.
+    if let Some(KeyRow {
+        key: Key {
+            id,
+            rotated_to: Some(to),
+            ..
+        },
+        ..
+    }) = &old
+    {
+        return Err(Error::AlreadyRotated {
+            id: id.clone(),
+            to: to.clone(),
+        });
+    }
+    let row = tx.insert_key(
+        org,
+        new,
+        stamp.now.timestamp(),
+        old.as_ref().map(|o| o.row),
+        &reservation.reserved,
+    )?;
+    let detail = reservation
+        .replacing
         .as_ref()
         .map(|old| format!("rotated from {old}"));
     tx.append_event(
@@ -139,7 +254,34 @@ pub fn create_key(
         EventKind::KeyCreated,
         detail.as_deref(),
     )?;
-    Ok((new.stored(id, stamp.now, rotated_from), row))
+    let key = reservation.key.clone();
+    let Some(old) = old else {
+        return Ok((key, None));
+    };
+    // Revoked by someone else while the secret was delivered: that revocation stands.
+    let rotated = if old.key.status(stamp.now) == Status::Revoked {
+        Key {
+            rotated_to: Some(key.id.clone()),
+            ..old.key
+        }
+    } else {
+        let rotated = old.key.rotated(&key.id, old_stops_at);
+        tx.set_revoked(
+            old.row,
+            old_stops_at.timestamp(),
+            rotated.revoke_reason.as_deref(),
+        )?;
+        rotated
+    };
+    let detail = rotated.rotation_detail();
+    tx.append_event(
+        stamp,
+        old.org,
+        Some(old.row),
+        EventKind::KeyRotated,
+        detail.as_deref(),
+    )?;
+    Ok((key, Some(rotated)))
 }
 
 fn key_for_update(tx: &mut dyn Tx, id: &str) -> Result<KeyRow> {
@@ -168,38 +310,6 @@ pub fn revoke(
         reason,
     )?;
     Ok(Revocation::Revoked(found.key.revoked(stamp.now, reason)))
-}
-
-pub fn rotate(
-    tx: &mut dyn Tx,
-    old_id: &str,
-    new: &NewKey,
-    old_stops_at: Timestamp,
-    stamp: &Stamp,
-) -> Result<Rotation> {
-    let old = key_for_update(tx, old_id)?;
-    old.key
-        .check_rotatable(stamp.now)
-        .map_err(|why| Error::unrotatable(&old.key.id, why))?;
-    let (new_key, _) = create_key(tx, new, Some(&old), stamp)?;
-    let rotated = old.key.clone().rotated(&new_key.id, old_stops_at);
-    tx.set_revoked(
-        old.row,
-        old_stops_at.timestamp(),
-        rotated.revoke_reason.as_deref(),
-    )?;
-    let detail = rotated.rotation_detail();
-    tx.append_event(
-        stamp,
-        old.org,
-        Some(old.row),
-        EventKind::KeyRotated,
-        detail.as_deref(),
-    )?;
-    Ok(Rotation {
-        new: new_key,
-        old: rotated,
-    })
 }
 
 /// Returns the plan the organization had before. Unless `confirmed`, a plan that

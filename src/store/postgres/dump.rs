@@ -8,12 +8,15 @@ use postgres::types::ToSql;
 use postgres::{GenericClient, Statement, Transaction};
 
 use super::rows::Queries;
+use super::tx::PgTx;
 use crate::domain::Timestamp;
 use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
+use crate::domain::text::name_key;
 use crate::error::Result;
 use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, Columns, ExportSql};
+use crate::store::rules::Tx;
 
 /// The export's queries in this schema.
 const EXPORT: ExportSql = ExportSql {
@@ -40,14 +43,14 @@ pub fn export(
 
 /// The import's row operations in one transaction, each statement prepared once.
 pub struct Importer<'a, 'c> {
-    tx: &'a mut Transaction<'c>,
+    rows: PgTx<'a, 'c>,
     prepared: HashMap<&'static str, Statement>,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
     pub fn new(tx: &'a mut Transaction<'c>) -> Self {
         Self {
-            tx,
+            rows: PgTx { tx },
             prepared: HashMap::new(),
         }
     }
@@ -56,14 +59,14 @@ impl<'a, 'c> Importer<'a, 'c> {
         if let Some(stmt) = self.prepared.get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self.tx.prepare(sql)?;
+        let stmt = self.rows.tx.prepare(sql)?;
         self.prepared.insert(sql, stmt.clone());
         Ok(stmt)
     }
 
     fn execute(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         let stmt = self.prepared(sql)?;
-        Ok(self.tx.execute(&stmt, params)?)
+        Ok(self.rows.tx.execute(&stmt, params)?)
     }
 
     fn query_opt(
@@ -72,7 +75,7 @@ impl<'a, 'c> Importer<'a, 'c> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<postgres::Row>> {
         let stmt = self.prepared(sql)?;
-        Ok(self.tx.query_opt(&stmt, params)?)
+        Ok(self.rows.tx.query_opt(&stmt, params)?)
     }
 
     fn query_one(
@@ -81,7 +84,7 @@ impl<'a, 'c> Importer<'a, 'c> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<postgres::Row> {
         let stmt = self.prepared(sql)?;
-        Ok(self.tx.query_one(&stmt, params)?)
+        Ok(self.rows.tx.query_one(&stmt, params)?)
     }
 }
 
@@ -149,8 +152,8 @@ impl Target for Importer<'_, '_> {
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
         self.execute(
             "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
-             revoked_at, revoke_reason, rotated_from) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             revoked_at, revoke_reason, rotated_from, name_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
                 &key.id,
                 &org,
@@ -162,6 +165,7 @@ impl Target for Importer<'_, '_> {
                 &key.revoked_at.map(|t| t.timestamp()),
                 &key.revoke_reason,
                 &rotated_from,
+                &name_key(&key.name),
             ],
         )?;
         Ok(())
@@ -203,5 +207,19 @@ impl Target for Importer<'_, '_> {
             &[&e.at, &e.actor, &e.org, &e.key, &e.kind, &e.detail],
         )?;
         Ok(())
+    }
+
+    fn successor(&mut self, row: i64) -> Result<Option<String>> {
+        Ok(self
+            .query_opt(
+                "SELECT public_id FROM keys WHERE rotated_from = $1",
+                &[&row],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    fn rules(&mut self) -> &mut dyn Tx {
+        &mut self.rows
     }
 }

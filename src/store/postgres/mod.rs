@@ -28,11 +28,17 @@ use crate::domain::event::Event;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::Plan;
+use crate::domain::text::name_key;
 use crate::error::{Error, Result};
 pub use url::PgUrl;
 
 /// Migrations, applied in order; migration N is schema version N.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_reservations.sql"),
+];
+/// The migration that adds `keys.name_key`, which only the tool can compute.
+const NAME_KEYS_FROM: usize = 2;
 /// How long a statement waits for a row or table lock before failing (exit 3), as
 /// SQLite's busy timeout.
 pub const LOCK_TIMEOUT_MS: u64 = 5000;
@@ -144,6 +150,9 @@ impl PgStore {
         let applied = super::migrations_applied(version, MIGRATIONS.len())?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             tx.batch_execute(sql)?;
+            if i + 1 == NAME_KEYS_FROM {
+                fill_name_keys(&mut tx)?;
+            }
             let version = i64::try_from(i + 1).unwrap_or(i64::MAX);
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) \
@@ -267,12 +276,17 @@ impl Store for PgStore {
         Ok(())
     }
 
-    fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
+    fn import(
+        &mut self,
+        records: &[Record],
+        merge: bool,
+        now: Timestamp,
+    ) -> Result<super::import::Imported> {
         self.write(Durability::Synced, |tx| {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
             // Keys added to an organization must not race a `generate` counting them.
             tx.batch_execute("SELECT id FROM orgs ORDER BY id FOR UPDATE")?;
-            super::import::run(&mut dump::Importer::new(tx), records, merge)
+            super::import::run(&mut dump::Importer::new(tx), records, merge, now)
         })
     }
 
@@ -300,4 +314,14 @@ impl Store for PgStore {
         *self = Self::connect(&url)?;
         Ok(())
     }
+}
+
+/// Fills in the look-alike key of every key's name ([`name_key`]), inside the migration.
+fn fill_name_keys(tx: &mut Transaction<'_>) -> Result<()> {
+    let update = tx.prepare("UPDATE keys SET name_key = $1 WHERE id = $2")?;
+    for row in tx.query("SELECT id, name FROM keys WHERE name_key IS NULL", &[])? {
+        let (id, name): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+        tx.execute(&update, &[&name_key(&name), &id])?;
+    }
+    Ok(())
 }

@@ -14,9 +14,10 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::new_id;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::text::name_key;
 use crate::error::Result;
 use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan, is_active};
-use crate::store::rules::{KeyRow, Tx};
+use crate::store::rules::{KeyRow, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
 pub struct PgTx<'a, 'c> {
@@ -47,7 +48,8 @@ impl Tx for PgTx<'_, '_> {
 
     fn count_counted(&mut self, org: i64, now: i64) -> Result<u64> {
         let sql = format!(
-            "SELECT count(*) FROM keys k WHERE k.org_id = $1 AND {}",
+            "SELECT (SELECT count(*) FROM keys k WHERE k.org_id = $1 AND {}) \
+             + (SELECT count(*) FROM reservations r WHERE r.org_id = $1 AND r.until > $2)",
             counts_against_plan("$2")
         );
         let n: i64 = self.tx.query_one(&sql, &[&org, &now])?.try_get(0)?;
@@ -56,14 +58,62 @@ impl Tx for PgTx<'_, '_> {
 
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
         let sql = format!(
-            "SELECT k.public_id FROM keys k WHERE k.org_id = $1 AND {} AND k.name = $3 LIMIT 1",
+            "SELECT k.public_id FROM keys k WHERE k.org_id = $1 AND {} AND k.name_key = $3 \
+             UNION ALL SELECT r.key_id FROM reservations r \
+             WHERE r.org_id = $1 AND r.until > $2 AND r.name_key = $3 LIMIT 1",
             is_active("$2")
         );
         Ok(self
             .tx
-            .query_opt(&sql, &[&org, &now, &name])?
+            .query_opt(&sql, &[&org, &now, &name_key(name)])?
             .map(|row| row.try_get(0))
             .transpose()?)
+    }
+
+    fn replacement_reserved(&mut self, row: i64, now: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT 1 FROM reservations WHERE replacing = $1 AND until > $2",
+                &[&row, &now],
+            )?
+            .is_some())
+    }
+
+    fn reserve(
+        &mut self,
+        org: i64,
+        name: &str,
+        replacing: Option<i64>,
+        until: i64,
+    ) -> Result<Reserved> {
+        let id = new_id()?;
+        let row = self.tx.query_one(
+            "INSERT INTO reservations (key_id, org_id, name, name_key, replacing, until) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[&id, &org, &name, &name_key(name), &replacing, &until],
+        )?;
+        Ok(Reserved {
+            token: row.try_get(0)?,
+            id,
+        })
+    }
+
+    fn release(&mut self, token: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "DELETE FROM reservations WHERE id = $1 RETURNING until",
+                &[&token],
+            )?
+            .map(|row| row.try_get(0))
+            .transpose()?)
+    }
+
+    fn purge_reservations(&mut self, now: i64) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM reservations WHERE until <= $1", &[&now])?;
+        Ok(())
     }
 
     fn insert_key(
@@ -72,13 +122,13 @@ impl Tx for PgTx<'_, '_> {
         new: &NewKey,
         created_at: i64,
         rotated_from: Option<i64>,
-    ) -> Result<(i64, String)> {
-        let id = new_id()?;
+        reserved: &Reserved,
+    ) -> Result<i64> {
         let row = self.tx.query_one(
-            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, rotated_from) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO keys (public_id, org_id, name, name_key, hash, hint, created_at, \
+             expires_at, rotated_from) VALUES ($1, $2, $3, $9, $4, $5, $6, $7, $8) RETURNING id",
             &[
-                &id,
+                &reserved.id,
                 &org,
                 &new.name,
                 &&new.hash.0[..],
@@ -86,9 +136,10 @@ impl Tx for PgTx<'_, '_> {
                 &created_at,
                 &new.expires_at.map(|t| t.timestamp()),
                 &rotated_from,
+                &name_key(&new.name),
             ],
         )?;
-        Ok((row.try_get(0)?, id))
+        Ok(row.try_get(0)?)
     }
 
     fn key_for_update(&mut self, id: &str) -> Result<Option<KeyRow>> {

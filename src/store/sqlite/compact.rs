@@ -5,7 +5,8 @@
 //! packs. With them, the other modules' queries read like PostgreSQL's.
 //!
 //! - `key_id(row, public_id)`: a key's id, kept or derived ([`IdCodec`]).
-//! - `name_tag(name)`: the 32-bit tag the name index holds instead of the name.
+//! - `name_tag(name)`: the 32-bit tag the name index holds instead of the name, a tag of
+//!   its look-alike key; `name_key(name)`: that key ([`name_key`]).
 //! - `usage_at(stamps, row)`: last used, packed [`SLOTS`] keys to a `key_usage` row as
 //!   big-endian `u32` seconds (0: never used). Writes go through [`UsageBlock`], a
 //!   block at a time.
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::key::new_id;
 use crate::domain::key_id::IdCodec;
+use crate::domain::text::name_key;
 use crate::error::Result;
 
 /// Keys per `key_usage` row: key `row` is in block `row >> 6`, slot `row & 63`.
@@ -42,6 +44,9 @@ pub fn register_ids(conn: &Connection) -> rusqlite::Result<IdCodec> {
 pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("name_tag", 1, PURE, |ctx| {
         Ok(name_tag(&ctx.get::<String>(0)?))
+    })?;
+    conn.create_scalar_function("name_key", 1, PURE, |ctx| {
+        Ok(name_key(&ctx.get::<String>(0)?))
     })?;
     conn.create_scalar_function("usage_at", 2, PURE, |ctx| {
         let slot = slot(ctx.get(1)?);
@@ -79,20 +84,25 @@ pub fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<O
     }
 }
 
-/// The id of a new row: derived from it, unless a kept id (made before schema 4, or
-/// imported) already reads the same, in which case the row keeps a random id instead.
+/// The row a new key takes: after every key and every reserved key, so a reservation's
+/// row (and so its derived id) stays its own.
+pub fn next_key_row(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT max(id) FROM keys), 0), \
+                        coalesce((SELECT max(key_row) FROM reservations), 0)) + 1",
+        )?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// The id of a new key at `row`: derived from it, unless a kept id (made before schema
+/// 4, or imported) already reads the same, in which case the key keeps a random id.
 pub fn id_for_new_row(conn: &Connection, ids: &IdCodec, row: i64) -> Result<String> {
     let derived = ids.encode(row);
     let taken = conn
         .prepare_cached("SELECT 1 FROM keys WHERE public_id = ?1")?
         .exists([&derived])?;
-    if !taken {
-        return Ok(derived);
-    }
-    let id = new_id()?;
-    conn.prepare_cached("UPDATE keys SET public_id = ?1 WHERE id = ?2")?
-        .execute(params![id, row])?;
-    Ok(id)
+    if taken { Ok(new_id()?) } else { Ok(derived) }
 }
 
 /// Records uses `(row, at seconds)`: each usage block read once and written once, and
@@ -155,11 +165,12 @@ impl UsageBlock {
     }
 }
 
-/// CRC-32 of the name: four bytes in the index instead of the whole name. Tags collide
-/// now and then; every lookup compares the name itself too.
+/// CRC-32 of the name's [`name_key`]: four bytes in the index instead of the whole name,
+/// the same for names that look alike. Tags collide now and then; every lookup compares
+/// the name (or its key) itself too.
 pub fn name_tag(name: &str) -> i64 {
     // Stored signed, so SQLite keeps it in four bytes rather than six.
-    i64::from(crc32fast::hash(name.as_bytes()).cast_signed())
+    i64::from(crc32fast::hash(name_key(name).as_bytes()).cast_signed())
 }
 
 /// Key `row`'s place in its block.

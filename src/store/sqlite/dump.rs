@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::compact::{key_row, touch};
+use super::compact::{key_row, next_key_row, touch};
+use super::tx::SqliteTx;
 use crate::domain::Timestamp;
 use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
@@ -11,6 +12,7 @@ use crate::domain::key_id::IdCodec;
 use crate::error::Result;
 use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, ExportSql};
+use crate::store::rules::Tx;
 
 /// The export's queries in this schema: ids decoded, usage unpacked.
 const EXPORT: ExportSql = ExportSql {
@@ -35,18 +37,29 @@ pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) ->
 
 /// The import's row operations in one `BEGIN IMMEDIATE` transaction. Imported keys keep
 /// their ids, in `public_id`.
-pub struct Importer<'a, 'c>(pub &'a Transaction<'c>, pub &'a IdCodec);
+pub struct Importer<'a, 'c> {
+    rows: SqliteTx<'a, 'c>,
+}
+
+impl<'a, 'c> Importer<'a, 'c> {
+    pub fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
+        Self {
+            rows: SqliteTx { tx, ids },
+        }
+    }
+}
 
 impl Target for Importer<'_, '_> {
     fn org_count(&mut self) -> Result<u64> {
         let n: i64 = self
-            .0
+            .rows
+            .tx
             .query_row("SELECT count(*) FROM orgs", [], |r| r.get(0))?;
         Ok(n.unsigned_abs())
     }
 
     fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
-        let n = self.0.execute(
+        let n = self.rows.tx.execute(
             "INSERT INTO orgs (slug, name, plan, created_at) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (slug) DO NOTHING",
             params![
@@ -61,13 +74,14 @@ impl Target for Importer<'_, '_> {
 
     fn org_row(&mut self, slug: &str) -> Result<Option<i64>> {
         Ok(self
-            .0
+            .rows
+            .tx
             .query_row("SELECT id FROM orgs WHERE slug = ?1", [slug], |r| r.get(0))
             .optional()?)
     }
 
     fn insert_setting(&mut self, name: &str, value: &str) -> Result<bool> {
-        let n = self.0.execute(
+        let n = self.rows.tx.execute(
             "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
             [name, value],
         )?;
@@ -75,11 +89,12 @@ impl Target for Importer<'_, '_> {
     }
 
     fn key(&mut self, id: &str) -> Result<Option<Existing>> {
-        let Some(row) = key_row(self.0, self.1, id)? else {
+        let Some(row) = key_row(self.rows.tx, self.rows.ids, id)? else {
             return Ok(None);
         };
         let revoked_at: Option<i64> =
-            self.0
+            self.rows
+                .tx
                 .query_row("SELECT revoked_at FROM keys WHERE id = ?1", [row], |r| {
                     r.get(0)
                 })?;
@@ -91,7 +106,8 @@ impl Target for Importer<'_, '_> {
 
     fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>> {
         Ok(self
-            .0
+            .rows
+            .tx
             .query_row(
                 "SELECT key_id(k.id, k.public_id) FROM key_hashes h JOIN keys k ON k.id = h.key_id \
                  WHERE h.hash = ?1",
@@ -102,10 +118,10 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO keys (public_id, org_id, name, name_tag, hint, created_at, expires_at, \
-             revoked_at, revoke_reason, rotated_from) \
-             VALUES (?1, ?2, ?3, name_tag(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+        self.rows.tx.execute(
+            "INSERT INTO keys (id, public_id, org_id, name, name_tag, hint, created_at, \
+             expires_at, revoked_at, revoke_reason, rotated_from) \
+             VALUES (?10, ?1, ?2, ?3, name_tag(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 key.id,
                 org,
@@ -116,17 +132,19 @@ impl Target for Importer<'_, '_> {
                 key.revoked_at.map(|t| t.timestamp()),
                 key.revoke_reason,
                 rotated_from,
+                // Not a row a pending `generate` has reserved.
+                next_key_row(self.rows.tx)?,
             ],
         )?;
-        self.0.execute(
+        self.rows.tx.execute(
             "INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)",
-            params![&key.hash.0[..], self.0.last_insert_rowid()],
+            params![&key.hash.0[..], self.rows.tx.last_insert_rowid()],
         )?;
         Ok(())
     }
 
     fn revoke(&mut self, row: i64, at: Timestamp, reason: Option<&str>) -> Result<()> {
-        self.0.execute(
+        self.rows.tx.execute(
             "UPDATE keys SET revoked_at = ?1, revoke_reason = ?2 WHERE id = ?3 \
              AND (revoked_at IS NULL OR revoked_at > ?1)",
             params![at.timestamp(), reason, row],
@@ -135,11 +153,11 @@ impl Target for Importer<'_, '_> {
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
-        Ok(touch(self.0, [(row, at.timestamp())])? == 1)
+        Ok(touch(self.rows.tx, [(row, at.timestamp())])? == 1)
     }
 
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {
-        let n: i64 = self.0.query_row(
+        let n: i64 = self.rows.tx.query_row(
             "SELECT count(*) FROM events WHERE org_id = ?1 AND key_id IS ?2 AND at = ?3 \
              AND actor = ?4 AND kind = ?5 AND detail IS ?6",
             params![e.org, e.key, e.at, e.actor, e.kind, e.detail],
@@ -149,10 +167,26 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<()> {
-        self.0.execute(
+        self.rows.tx.execute(
             "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![e.at, e.actor, e.org, e.key, e.kind, e.detail],
         )?;
         Ok(())
+    }
+
+    fn successor(&mut self, row: i64) -> Result<Option<String>> {
+        Ok(self
+            .rows
+            .tx
+            .query_row(
+                "SELECT key_id(id, public_id) FROM keys WHERE rotated_from = ?1",
+                [row],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn rules(&mut self) -> &mut dyn Tx {
+        &mut self.rows
     }
 }

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_rotation.sql"),
     include_str!("migrations/0003_key_usage.sql"),
     include_str!("migrations/0004_compact_keys.sql"),
+    include_str!("migrations/0005_reservations.sql"),
 ];
 /// The first migration that rebuilds a table, which SQLite's recipe runs with foreign
 /// keys off: dropping the old table would otherwise fail on the rows that point at it.
@@ -504,10 +505,15 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
-    fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
+    fn import(
+        &mut self,
+        records: &[Record],
+        merge: bool,
+        now: Timestamp,
+    ) -> Result<super::import::Imported> {
         let ids = self.ids;
         self.write(Durability::Synced, |tx| {
-            super::import::run(&mut dump::Importer(tx, &ids), records, merge)
+            super::import::run(&mut dump::Importer::new(tx, &ids), records, merge, now)
         })
     }
 

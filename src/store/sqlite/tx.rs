@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{OptionalExtension, Transaction, named_params, params};
 
-use super::compact::{id_for_new_row, key_row, touch};
+use super::compact::{id_for_new_row, key_row, next_key_row, touch};
 use super::rows::KEY_COLUMNS;
 use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::store::NewKey;
 use crate::store::Stamp;
 use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan, is_active};
-use crate::store::rules::{KeyRow, Tx};
+use crate::store::rules::{KeyRow, Reserved, Tx};
 
 pub struct SqliteTx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
@@ -43,7 +43,8 @@ impl Tx for SqliteTx<'_, '_> {
 
     fn count_counted(&mut self, org: i64, now: i64) -> Result<u64> {
         let sql = format!(
-            "SELECT count(*) FROM keys k WHERE k.org_id = :org AND {}",
+            "SELECT (SELECT count(*) FROM keys k WHERE k.org_id = :org AND {}) \
+             + (SELECT count(*) FROM reservations r WHERE r.org_id = :org AND r.until > :now)",
             counts_against_plan(":now")
         );
         let n: i64 = self
@@ -56,7 +57,9 @@ impl Tx for SqliteTx<'_, '_> {
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
         let sql = format!(
             "SELECT key_id(k.id, k.public_id) FROM keys k WHERE k.org_id = :org AND {} \
-             AND k.name_tag = name_tag(:name) AND k.name = :name LIMIT 1",
+             AND k.name_tag = name_tag(:name) AND name_key(k.name) = name_key(:name) \
+             UNION ALL SELECT r.key_id FROM reservations r WHERE r.org_id = :org \
+             AND r.until > :now AND name_key(r.name) = name_key(:name) LIMIT 1",
             is_active(":now")
         );
         Ok(self
@@ -69,19 +72,65 @@ impl Tx for SqliteTx<'_, '_> {
             .optional()?)
     }
 
+    fn replacement_reserved(&mut self, row: i64, now: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM reservations WHERE replacing = ?1 AND until > ?2")?
+            .exists(params![row, now])?)
+    }
+
+    fn reserve(
+        &mut self,
+        org: i64,
+        name: &str,
+        replacing: Option<i64>,
+        until: i64,
+    ) -> Result<Reserved> {
+        let row = next_key_row(self.tx)?;
+        let id = id_for_new_row(self.tx, self.ids, row)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO reservations (key_row, key_id, org_id, name, replacing, until) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![row, id, org, name, replacing, until])?;
+        Ok(Reserved { token: row, id })
+    }
+
+    fn release(&mut self, token: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("DELETE FROM reservations WHERE key_row = ?1 RETURNING until")?
+            .query_row([token], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn purge_reservations(&mut self, now: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM reservations WHERE until <= ?1")?
+            .execute([now])?;
+        Ok(())
+    }
+
     fn insert_key(
         &mut self,
         org: i64,
         new: &NewKey,
         created_at: i64,
         rotated_from: Option<i64>,
-    ) -> Result<(i64, String)> {
+        reserved: &Reserved,
+    ) -> Result<i64> {
+        let row = reserved.token;
+        // A derived id is not stored; an id kept instead of a colliding one is.
+        let kept = (reserved.id != self.ids.encode(row)).then_some(&reserved.id);
         self.tx
             .prepare_cached(
-                "INSERT INTO keys (org_id, name, name_tag, hint, created_at, expires_at, rotated_from) \
-                 VALUES (?1, ?2, name_tag(?2), ?3, ?4, ?5, ?6)",
+                "INSERT INTO keys (id, public_id, org_id, name, name_tag, hint, created_at, \
+                 expires_at, rotated_from) VALUES (?1, ?2, ?3, ?4, name_tag(?4), ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
+                row,
+                kept,
                 org,
                 new.name,
                 new.hint.0,
@@ -89,11 +138,10 @@ impl Tx for SqliteTx<'_, '_> {
                 new.expires_at.map(|t| t.timestamp()),
                 rotated_from,
             ])?;
-        let row = self.tx.last_insert_rowid();
         self.tx
             .prepare_cached("INSERT INTO key_hashes (hash, key_id) VALUES (?1, ?2)")?
             .execute(params![&new.hash.0[..], row])?;
-        Ok((row, id_for_new_row(self.tx, self.ids, row)?))
+        Ok(row)
     }
 
     fn key_for_update(&mut self, id: &str) -> Result<Option<KeyRow>> {
@@ -181,9 +229,5 @@ impl Tx for SqliteTx<'_, '_> {
             )?
             .execute(params![stamp.now.timestamp(), stamp.actor, org, key, kind.name(), detail])?;
         Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        Ok(self.tx.cache_flush()?)
     }
 }
