@@ -4,8 +4,8 @@
 //!
 //! Importing is idempotent: organizations, settings and keys are matched by slug, name
 //! and key id and added only when missing; a revocation in the file is applied to a key
-//! the store has unrevoked (an existing revocation, its time and its reason, is never
-//! changed); last used moves only forward; events are matched as a multiset, so an event
+//! the store has unrevoked, or whose rotation grace period is still running and ends
+//! later (a revocation in effect, its time and its reason, is never changed); last used moves only forward; events are matched as a multiset, so an event
 //! the store already holds as many times as the file does is not added again.
 //!
 //! An import accepts only what the commands could have produced: each line is validated
@@ -132,7 +132,13 @@ pub fn run(
                         )));
                     }
                     match key.revoked_at {
-                        Some(at) if existing.revoked_at.is_none() => {
+                        // A revocation already in effect stays as it is; a grace period
+                        // still running may end sooner.
+                        Some(at)
+                            if existing
+                                .revoked_at
+                                .is_none_or(|current| current > now && at < current) =>
+                        {
                             target.revoke(existing.row, at, key.revoke_reason.as_deref())?;
                             done.revocations += 1;
                         }

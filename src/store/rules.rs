@@ -32,7 +32,9 @@ pub trait Tx {
     /// How many keys of `org` [count against its plan](super::rows::counts_against_plan)
     /// at `now`, with the reservations live at `now`.
     fn count_counted(&mut self, org: i64, now: i64) -> Result<u64>;
-    /// The id of an active key, or of a live reservation, of `org` named `name` at `now`.
+    /// The id of a key of `org` that [counts against its plan](super::rows::counts_against_plan)
+    /// at `now` (active, and not in a rotation's grace period, whose replacement keeps the
+    /// name), or of a live reservation, whose name looks like `name`.
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>>;
     /// Whether a reservation live at `now` replaces key row `row` (a rotation under way).
     fn replacement_reserved(&mut self, row: i64, now: i64) -> Result<bool>;

@@ -16,7 +16,7 @@ use crate::domain::key::new_id;
 use crate::domain::plan::{Plan, PlanId};
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan, is_active};
+use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan};
 use crate::store::rules::{KeyRow, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
@@ -61,7 +61,7 @@ impl Tx for PgTx<'_, '_> {
             "SELECT k.public_id FROM keys k WHERE k.org_id = $1 AND {} AND k.name_key = $3 \
              UNION ALL SELECT r.key_id FROM reservations r \
              WHERE r.org_id = $1 AND r.until > $2 AND r.name_key = $3 LIMIT 1",
-            is_active("$2")
+            counts_against_plan("$2")
         );
         Ok(self
             .tx

@@ -15,7 +15,7 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::error::Result;
 use crate::store::NewKey;
 use crate::store::Stamp;
-use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan, is_active};
+use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan};
 use crate::store::rules::{KeyRow, Reserved, Tx};
 
 pub struct SqliteTx<'a, 'c> {
@@ -60,7 +60,7 @@ impl Tx for SqliteTx<'_, '_> {
              AND k.name_tag = name_tag(:name) AND name_key(k.name) = name_key(:name) \
              UNION ALL SELECT r.key_id FROM reservations r WHERE r.org_id = :org \
              AND r.until > :now AND name_key(r.name) = name_key(:name) LIMIT 1",
-            is_active(":now")
+            counts_against_plan(":now")
         );
         Ok(self
             .tx
