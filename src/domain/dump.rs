@@ -48,6 +48,9 @@ pub struct EventRecord {
     pub actor: String,
     pub kind: EventKind,
     pub detail: Option<String>,
+    /// How many attempts to use a revoked or expired key the event stands for; 1 for
+    /// every other event.
+    pub attempts: u64,
 }
 
 /// One line of an export, after the header.
@@ -107,7 +110,18 @@ enum Line {
         actor: String,
         kind: String,
         detail: Option<String>,
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        attempts: u64,
     },
+}
+
+fn one() -> u64 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference.
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 /// The first line of every export.
@@ -153,6 +167,7 @@ pub fn to_line(record: &Record) -> String {
             actor: e.actor,
             kind: e.kind.name().to_owned(),
             detail: e.detail,
+            attempts: e.attempts,
         },
     };
     // Plain strings and integers: serializing cannot fail.
@@ -234,6 +249,7 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             actor,
             kind,
             detail,
+            attempts,
         } => Record::Event(EventRecord {
             org: slug_of(org)?,
             key: key.map(key_id).transpose()?,
@@ -244,6 +260,11 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             detail: detail
                 .map(|text| as_made(validate_text("the detail", &text), text))
                 .transpose()?,
+            attempts: if attempts == 0 {
+                return Err("an event stands for at least one attempt".to_owned());
+            } else {
+                attempts
+            },
         }),
     })
 }
@@ -354,6 +375,16 @@ mod tests {
                 actor: "ci".into(),
                 kind: EventKind::OrgCreated,
                 detail: Some("pro".into()),
+                attempts: 1,
+            }),
+            Record::Event(EventRecord {
+                org: "acme".into(),
+                key: Some("key_abcDEF123".into()),
+                at: at(1_700_000_200),
+                actor: "ci".into(),
+                kind: EventKind::RevokedKeyUsed,
+                detail: None,
+                attempts: 37,
             }),
         ];
         for record in records {

@@ -60,6 +60,14 @@ pub struct EventRow {
     pub actor: String,
     pub kind: &'static str,
     pub detail: Option<String>,
+    pub attempts: u64,
+}
+
+impl EventRow {
+    /// [`Self::attempts`] as the stores' integer column holds it.
+    pub fn attempts_column(&self) -> i64 {
+        i64::try_from(self.attempts).unwrap_or(i64::MAX)
+    }
 }
 
 /// The row operations an import needs, inside one write transaction.
@@ -274,6 +282,7 @@ fn event_row(target: &mut dyn Target, event: &EventRecord) -> Result<EventRow> {
         actor: event.actor.clone(),
         kind: event.kind.name(),
         detail: event.detail.clone(),
+        attempts: event.attempts,
     })
 }
 

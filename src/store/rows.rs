@@ -189,8 +189,11 @@ pub fn org(row: &dyn Columns) -> Result<Org> {
     })
 }
 
-/// An audit event from: at, actor, org slug, kind, key id, key name, detail.
+/// An audit event from: at, actor, org slug, kind, key id, key name, detail, and how
+/// many attempts it stands for (said in the detail when more than one).
 pub fn event(row: &dyn Columns) -> Result<Event> {
+    let attempts = row.int(7)?;
+    let detail = row.opt_text(6)?;
     Ok(Event {
         at: row.time(0)?,
         actor: row.text(1)?,
@@ -198,7 +201,11 @@ pub fn event(row: &dyn Columns) -> Result<Event> {
         kind: event_kind(&row.text(3)?)?,
         key_id: row.opt_text(4)?,
         key_name: row.opt_text(5)?,
-        detail: row.opt_text(6)?,
+        detail: match (attempts, detail) {
+            (1, detail) => detail,
+            (n, None) => Some(format!("{n} attempts in a minute")),
+            (n, Some(detail)) => Some(format!("{detail} ({n} attempts in a minute)")),
+        },
     })
 }
 
@@ -213,7 +220,7 @@ pub struct ExportSql {
     pub keys: &'static str,
     /// key id, last used
     pub usage: &'static str,
-    /// org slug, key id, at, actor, kind, detail
+    /// org slug, key id, at, actor, kind, detail, attempts
     pub events: &'static str,
 }
 
@@ -271,6 +278,7 @@ pub fn export(
             actor: row.text(3)?,
             kind: event_kind(&row.text(4)?)?,
             detail: row.opt_text(5)?,
+            attempts: row.int(6)?.unsigned_abs(),
         }))
     })
 }

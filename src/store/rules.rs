@@ -76,6 +76,7 @@ pub trait Tx {
     fn touch(&mut self, touched: &BTreeMap<i64, Timestamp>) -> Result<()>;
     /// The organization row of key row `row`.
     fn org_of_key(&mut self, row: i64) -> Result<i64>;
+    /// Appends one event to the audit trail; returns its row id.
     fn append_event(
         &mut self,
         stamp: &Stamp,
@@ -83,8 +84,15 @@ pub trait Tx {
         key: Option<i64>,
         kind: EventKind,
         detail: Option<&str>,
-    ) -> Result<()>;
+    ) -> Result<i64>;
+    /// The newest event of `kind` about key row `key` at `since` or later.
+    fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>>;
+    /// Adds `more` to the attempts event `event` stands for (one of its own).
+    fn add_attempts(&mut self, event: i64, more: u64) -> Result<()>;
 }
+
+/// How long one event of attempts to use a revoked or expired key gathers more.
+pub const ATTEMPTS_WINDOW: TimeDelta = TimeDelta::minutes(1);
 
 /// A reserved key: the backend's handle on the reservation, and the key's id.
 #[derive(Debug, Clone)]
@@ -357,15 +365,34 @@ pub fn create_org(
         .ok_or_else(|| Error::OrgExists {
             slug: slug.to_owned(),
         })?;
-    tx.append_event(stamp, org, None, EventKind::OrgCreated, Some(plan.slug()))
+    tx.append_event(stamp, org, None, EventKind::OrgCreated, Some(plan.slug()))?;
+    Ok(())
 }
 
-/// Last-used times and use attempts, as `verify` saw them.
+/// Last-used times and use attempts, as `verify` saw them. Attempts are counted: at most
+/// one event per key and kind per [`ATTEMPTS_WINDOW`], standing for all of them, so a
+/// flood of attempts cannot flood the audit trail.
 pub fn record_uses(tx: &mut dyn Tx, uses: &Uses, stamp: &Stamp) -> Result<()> {
     tx.touch(&uses.touched)?;
+    let mut attempts: BTreeMap<(i64, &'static str), (EventKind, u64)> = BTreeMap::new();
     for (handle, kind) in &uses.attempts {
-        let org = tx.org_of_key(*handle)?;
-        tx.append_event(stamp, org, Some(*handle), *kind, None)?;
+        attempts
+            .entry((*handle, kind.name()))
+            .or_insert((*kind, 0))
+            .1 += 1;
+    }
+    let since = (stamp.now - ATTEMPTS_WINDOW).timestamp() + 1;
+    for ((handle, _), (kind, count)) in attempts {
+        match tx.recent_event(handle, kind, since)? {
+            Some(event) => tx.add_attempts(event, count)?,
+            None => {
+                let org = tx.org_of_key(handle)?;
+                let event = tx.append_event(stamp, org, Some(handle), kind, None)?;
+                if count > 1 {
+                    tx.add_attempts(event, count - 1)?;
+                }
+            }
+        }
     }
     Ok(())
 }

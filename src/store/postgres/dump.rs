@@ -28,7 +28,8 @@ const EXPORT: ExportSql = ExportSql {
            ORDER BY k.id",
     usage: "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
             ORDER BY u.key_id",
-    events: "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
+    events: "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail, \
+             coalesce((SELECT c.count FROM event_counts c WHERE c.event_id = e.id), 1) \
              FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
              ORDER BY e.id",
 };
@@ -193,19 +194,29 @@ impl Target for Importer<'_, '_> {
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {
         let n: i64 = self
             .query_one(
-                "SELECT count(*) FROM events WHERE org_id = $1 AND key_id IS NOT DISTINCT FROM $2 \
-                 AND at = $3 AND actor = $4 AND kind = $5 AND detail IS NOT DISTINCT FROM $6",
-                &[&e.org, &e.key, &e.at, &e.actor, &e.kind, &e.detail],
+                "SELECT count(*) FROM events e WHERE org_id = $1 AND key_id IS NOT DISTINCT FROM $2 \
+                 AND at = $3 AND actor = $4 AND kind = $5 AND detail IS NOT DISTINCT FROM $6 \
+                 AND coalesce((SELECT c.count FROM event_counts c WHERE c.event_id = e.id), 1) = $7",
+                &[&e.org, &e.key, &e.at, &e.actor, &e.kind, &e.detail, &e.attempts_column()],
             )?
             .try_get(0)?;
         Ok(n.unsigned_abs())
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<()> {
-        self.execute(
-            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&e.at, &e.actor, &e.org, &e.key, &e.kind, &e.detail],
-        )?;
+        let id: i64 = self
+            .query_one(
+                "INSERT INTO events (at, actor, org_id, key_id, kind, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[&e.at, &e.actor, &e.org, &e.key, &e.kind, &e.detail],
+            )?
+            .try_get(0)?;
+        if e.attempts > 1 {
+            self.execute(
+                "INSERT INTO event_counts (event_id, count) VALUES ($1, $2)",
+                &[&id, &e.attempts_column()],
+            )?;
+        }
         Ok(())
     }
 

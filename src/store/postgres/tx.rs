@@ -239,10 +239,37 @@ impl Tx for PgTx<'_, '_> {
         key: Option<i64>,
         kind: EventKind,
         detail: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
+        let row = self.tx.query_one(
+            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &stamp.now.timestamp(),
+                &stamp.actor,
+                &org,
+                &key,
+                &kind.name(),
+                &detail,
+            ],
+        )?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_one(
+                "SELECT max(id) FROM events WHERE key_id = $1 AND kind = $2 AND at >= $3",
+                &[&key, &kind.name(), &since],
+            )?
+            .try_get(0)?)
+    }
+
+    fn add_attempts(&mut self, event: i64, more: u64) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&stamp.now.timestamp(), &stamp.actor, &org, &key, &kind.name(), &detail],
+            "INSERT INTO event_counts (event_id, count) VALUES ($1, 1 + $2::bigint) \
+             ON CONFLICT (event_id) DO UPDATE SET count = event_counts.count + $2::bigint",
+            &[&event, &i64::try_from(more).unwrap_or(i64::MAX)],
         )?;
         Ok(())
     }

@@ -25,7 +25,8 @@ const EXPORT: ExportSql = ExportSql {
     usage: "SELECT key_id(k.id, k.public_id), usage_at(u.stamps, k.id) FROM key_usage u \
             JOIN keys k ON k.id BETWEEN u.block * 64 AND u.block * 64 + 63 \
             WHERE usage_at(u.stamps, k.id) IS NOT NULL ORDER BY k.id",
-    events: "SELECT o.slug, key_id(k.id, k.public_id), e.at, e.actor, e.kind, e.detail \
+    events: "SELECT o.slug, key_id(k.id, k.public_id), e.at, e.actor, e.kind, e.detail, \
+             coalesce((SELECT c.count FROM event_counts c WHERE c.event_id = e.id), 1) \
              FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
              ORDER BY e.id",
 };
@@ -158,9 +159,9 @@ impl Target for Importer<'_, '_> {
 
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {
         let n: i64 = self.rows.tx.query_row(
-            "SELECT count(*) FROM events WHERE org_id = ?1 AND key_id IS ?2 AND at = ?3 \
-             AND actor = ?4 AND kind = ?5 AND detail IS ?6",
-            params![e.org, e.key, e.at, e.actor, e.kind, e.detail],
+            "SELECT count(*) FROM events e WHERE org_id = ?1 AND key_id IS ?2 AND at = ?3 \
+             AND actor = ?4 AND kind = ?5 AND detail IS ?6 AND coalesce((SELECT c.count FROM event_counts c WHERE c.event_id = e.id), 1) = ?7",
+            params![e.org, e.key, e.at, e.actor, e.kind, e.detail, e.attempts_column()],
             |r| r.get(0),
         )?;
         Ok(n.unsigned_abs())
@@ -171,6 +172,12 @@ impl Target for Importer<'_, '_> {
             "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![e.at, e.actor, e.org, e.key, e.kind, e.detail],
         )?;
+        if e.attempts > 1 {
+            self.rows.tx.execute(
+                "INSERT INTO event_counts (event_id, count) VALUES (?1, ?2)",
+                params![self.rows.tx.last_insert_rowid(), e.attempts_column()],
+            )?;
+        }
         Ok(())
     }
 

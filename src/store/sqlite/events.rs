@@ -24,7 +24,8 @@ pub fn visit(
         None => None,
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT e.at, e.actor, o.slug, e.kind, key_id(k.id, k.public_id), k.name, e.detail \
+        "SELECT e.at, e.actor, o.slug, e.kind, key_id(k.id, k.public_id), k.name, e.detail, \
+         coalesce((SELECT c.count FROM event_counts c WHERE c.event_id = e.id), 1) \
          FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
          WHERE o.slug = ?1 AND (?2 IS NULL OR e.key_id = ?2) \
          ORDER BY e.id DESC LIMIT ?3",

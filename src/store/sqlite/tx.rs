@@ -222,12 +222,31 @@ impl Tx for SqliteTx<'_, '_> {
         key: Option<i64>,
         kind: EventKind,
         detail: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![stamp.now.timestamp(), stamp.actor, org, key, kind.name(), detail])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT max(id) FROM events WHERE key_id = ?1 AND kind = ?2 AND at >= ?3",
+            )?
+            .query_row(params![key, kind.name(), since], |r| r.get(0))?)
+    }
+
+    fn add_attempts(&mut self, event: i64, more: u64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO event_counts (event_id, count) VALUES (?1, 1 + ?2) \
+                 ON CONFLICT (event_id) DO UPDATE SET count = count + ?2",
+            )?
+            .execute(params![event, i64::try_from(more).unwrap_or(i64::MAX)])?;
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
--- Schema version 2: look-alike names, and keys reserved while their secret is delivered (src/store/rules.rs).
+-- Schema version 2: look-alike names, counted use attempts, and keys reserved while their secret is delivered (src/store/rules.rs).
 -- A reservation counts against the plan and holds its name, so no other process can take
 -- the place while no lock is held; but it is no key: `verify` never sees it. It is
 -- deleted when its key is stored or its delivery failed, and ignored once expired (a
@@ -20,3 +20,11 @@ CREATE INDEX reservations_by_org ON reservations (org_id);
 -- names that collide under the new rule are left as they are, and both keys keep working.
 ALTER TABLE keys ADD COLUMN name_key TEXT;
 CREATE INDEX keys_by_org_name_key ON keys (org_id, name_key);
+
+-- Attempts to use a revoked or expired key are counted, not recorded one row each: at
+-- most one event per key and kind per minute, and here how many attempts it stands for
+-- when more than one. The events themselves stay append-only.
+CREATE TABLE event_counts (
+    event_id BIGINT PRIMARY KEY REFERENCES events (id),
+    count    BIGINT NOT NULL CHECK (count > 1)
+);
