@@ -1,7 +1,7 @@
 //! The shipped fish script in a real fish: `complete -C "LINE"` prints what Tab would
 //! offer, one candidate per line, a tab before its description.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! pseudo-terminal (zpty), installs `completions/` in `fpath` as the README says, runs
 //! compinit, types a line and a Tab, and records every match the completion system adds.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

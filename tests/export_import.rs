@@ -2,9 +2,9 @@
 //! either backend, idempotently. Runs on the suite's backend; with a PostgreSQL server,
 //! also SQLite to PostgreSQL and back.
 
-mod common;
+use crate::common;
 
-use common::{TestEnv, postgres_server};
+use crate::common::{TestEnv, postgres_server};
 use serde_json::Value;
 
 /// Keys of a populated store: (secret, what verify must say).

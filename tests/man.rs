@@ -1,7 +1,7 @@
 //! The shipped man pages as readers get them: mandoc's linter finds nothing to warn about
 //! in any page, and man(1) renders them with the sections the main page promises.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! the store is checked afterwards with the binary itself. The store is on the suite's
 //! backend (tests/common).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -8,14 +8,11 @@
 //! bytes with its NUL), so "1 MB arguments" are tested as 128 KiB - 1 per string, 1 MiB
 //! spread over several arguments, and 1 MiB on standard input.
 
-mod common;
-mod reliability;
-
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use common::TestEnv;
-use reliability::{
+use crate::common::TestEnv;
+use crate::reliability::{
     assert_inert, assert_no_panic, command, on_postgres, sqlite_only, text, with_stdin,
 };
 
