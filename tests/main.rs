@@ -6,7 +6,6 @@
 //! `set_current_dir`): the tests of every module share this process.
 
 mod common;
-mod reliability;
 
 mod batch;
 mod completions_bash;

@@ -13,7 +13,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
-use crate::reliability::{audit, command, sqlite_only, text};
+use crate::common::{
+    audit,
+    process::{command, text},
+    sqlite_only,
+};
 
 const REASON: &str = "the race is checked by replaying the SQLite store's audit trail";
 

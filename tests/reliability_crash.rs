@@ -23,7 +23,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
-use crate::reliability::{audit, command, sqlite_only};
+use crate::common::{audit, process::command, sqlite_only};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

@@ -14,7 +14,11 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::common::{BIN, TestEnv, store_files};
-use crate::reliability::{audit, bounded, command, sqlite_only, text};
+use crate::common::{
+    audit,
+    process::{bounded, command, text},
+    sqlite_only,
+};
 
 const REASON: &str = "disk, permission and file system faults of the SQLite file";
 

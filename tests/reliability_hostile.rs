@@ -12,8 +12,9 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::common::TestEnv;
-use crate::reliability::{
-    assert_inert, assert_no_panic, command, on_postgres, sqlite_only, text, with_stdin,
+use crate::common::{
+    process::{assert_inert, assert_no_panic, command, text, with_stdin},
+    sqlite_only,
 };
 
 /// What the store holds, as the commands show it: unchanged after a refused command.
@@ -385,7 +386,7 @@ fn invalid_utf8_in_argv_environment_and_stdin() {
         .args(["revoke", "Deploy", "--yes"])
         .output()
         .unwrap();
-    if !on_postgres() {
+    if !env.is_postgres() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let actor: String = conn
             .query_row(

@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
-use crate::reliability::{audit, command, sqlite_only};
+use crate::common::{audit, process::command, sqlite_only};
 
 const REASON: &str = "the replay reads the SQLite file";
 

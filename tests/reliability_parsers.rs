@@ -10,7 +10,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::common::TestEnv;
-use crate::reliability::{assert_inert, assert_no_panic, command, text, with_stdin};
+use crate::common::process::{assert_inert, assert_no_panic, command, text, with_stdin};
 use proptest::prelude::*;
 
 /// Every single-character typo, deletion, insertion and swap of a real key, and the

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::sqlite_only;
 use crate::common::{BIN, TestEnv, contains, store_files};
-use crate::reliability::sqlite_only;
 use sha2::{Digest, Sha256};
 
 const REASON: &str = "searches the SQLite store's files and their modes";

@@ -8,7 +8,11 @@ use std::thread;
 use std::time::Duration;
 
 use crate::common::{TestEnv, store_files};
-use crate::reliability::{audit, bounded, command, sqlite_only, text};
+use crate::common::{
+    audit,
+    process::{bounded, command, text},
+    sqlite_only,
+};
 
 const REASON: &str = "locks, damage and versions of the SQLite file";
 
