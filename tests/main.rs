@@ -8,9 +8,7 @@
 mod common;
 
 mod batch;
-mod completions_bash;
-mod completions_fish;
-mod completions_zsh;
+mod completions;
 mod concurrency;
 mod export_import;
 mod generate;
