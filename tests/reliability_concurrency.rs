@@ -12,9 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::TestEnv;
 use crate::common::{
-    audit,
+    TestEnv, audit,
     process::{command, text},
     sqlite_only,
 };

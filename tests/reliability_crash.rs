@@ -22,10 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::TestEnv;
-use crate::common::{audit, process::command, sqlite_only};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::common::{TestEnv, audit, process::command, sqlite_only};
 
 const REASON: &str = "the replay after the kills reads the SQLite file";
 

@@ -13,11 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use crate::common::{BIN, TestEnv, store_files};
 use crate::common::{
-    audit,
+    BIN, TestEnv, audit,
     process::{bounded, command, text},
-    sqlite_only,
+    sqlite_only, store_files,
 };
 
 const REASON: &str = "disk, permission and file system faults of the SQLite file";

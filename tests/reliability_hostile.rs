@@ -11,8 +11,8 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::common::TestEnv;
 use crate::common::{
+    TestEnv,
     process::{assert_inert, assert_no_panic, command, text, with_stdin},
     sqlite_only,
 };

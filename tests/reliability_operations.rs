@@ -10,8 +10,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::TestEnv;
-use crate::common::{audit, process::command, sqlite_only};
+use crate::common::{TestEnv, audit, process::command, sqlite_only};
 
 const REASON: &str = "the replay reads the SQLite file";
 

@@ -9,9 +9,12 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::common::TestEnv;
-use crate::common::process::{assert_inert, assert_no_panic, command, text, with_stdin};
 use proptest::prelude::*;
+
+use crate::common::{
+    TestEnv,
+    process::{assert_inert, assert_no_panic, command, text, with_stdin},
+};
 
 /// Every single-character typo, deletion, insertion and swap of a real key, and the
 /// usual ways a key gets mangled in transit.

@@ -12,9 +12,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::sqlite_only;
-use crate::common::{BIN, TestEnv, contains, store_files};
 use sha2::{Digest, Sha256};
+
+use crate::common::{BIN, TestEnv, contains, sqlite_only, store_files};
 
 const REASON: &str = "searches the SQLite store's files and their modes";
 

@@ -7,11 +7,10 @@ use std::process::Output;
 use std::thread;
 use std::time::Duration;
 
-use crate::common::{TestEnv, store_files};
 use crate::common::{
-    audit,
+    TestEnv, audit,
     process::{bounded, command, text},
-    sqlite_only,
+    sqlite_only, store_files,
 };
 
 const REASON: &str = "locks, damage and versions of the SQLite file";

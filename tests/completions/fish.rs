@@ -99,9 +99,7 @@ fn fish_autoloads_the_installed_script() {
     let dir = home.path().join("config/fish/completions");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(shipped_script(), dir.join("seenty-keys.fish")).unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_seenty-keys"))
-        .parent()
-        .unwrap();
+    let bin_dir = Path::new(common::BIN).parent().unwrap();
     let offered = fish(
         home.path(),
         "complete -C $argv[1]",
