@@ -1,8 +1,6 @@
 //! `verify --batch`: one result per line, in order, for thousands of mixed lines.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 #[test]
 fn thousands_of_mixed_lines_get_the_right_answer_each() {

@@ -1,10 +1,8 @@
 //! Plan limits under concurrency: many `generate` processes at once on one store.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
-use common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv};
 
 #[test]
 fn twenty_four_generates_on_a_pro_org_leave_exactly_five_keys() {

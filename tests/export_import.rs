@@ -2,10 +2,9 @@
 //! either backend, idempotently. Runs on the suite's backend; with a PostgreSQL server,
 //! also SQLite to PostgreSQL and back.
 
-mod common;
-
-use common::{TestEnv, postgres_server};
 use serde_json::Value;
+
+use crate::common::{self, TestEnv, postgres_server};
 
 /// Keys of a populated store: (secret, what verify must say).
 struct Stocked {

@@ -1,11 +1,9 @@
 //! `generate`: output for scripts and JSON, name and expiry rules, plan limits, and the
 //! promise that a key nobody saw is never stored.
 
-mod common;
-
 use std::process::Stdio;
 
-use common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv};
 
 #[test]
 fn prints_only_the_key_when_piped() {

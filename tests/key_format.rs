@@ -2,10 +2,9 @@
 //! recomputed here from the spec's words (crc32fast and sha2 directly, base 62 by hand),
 //! not through the code under test; the store files are read byte by byte.
 
-mod common;
-
-use common::{TestEnv, contains, store_files};
 use sha2::{Digest, Sha256};
+
+use crate::common::{TestEnv, contains, store_files};
 
 const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

@@ -1,8 +1,6 @@
 //! `log`: the audit trail, newest first, per key, limited, with actor and time.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 #[test]
 fn every_lifecycle_event_is_logged_newest_first() {

@@ -1,10 +1,10 @@
 //! The shipped man pages as readers get them: mandoc's linter finds nothing to warn about
 //! in any page, and man(1) renders them with the sections the main page promises.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::common;
 
 fn man_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("man")

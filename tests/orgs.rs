@@ -1,8 +1,6 @@
 //! Organizations and plans: create, list, show, use, set-plan, and choosing the org.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 #[test]
 fn plans_are_seeded_with_their_limits() {

@@ -1,9 +1,7 @@
 //! What reaches a terminal or a script: tables, escaping of stored text, colors, usage
 //! errors, and no panic on odd input.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::{self, TestEnv};
 
 #[test]
 fn list_has_the_spec_columns_and_never_the_secret() {

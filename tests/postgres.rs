@@ -3,13 +3,11 @@
 //! PostgreSQL when `SEENTY_TEST_POSTGRES` is set (see tests/common). Without a server
 //! these tests skip, saying so, except in CI, where they fail.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, TestEnv, pg_client, postgres_only, with_database};
+use crate::common::{self, BIN, TestEnv, pg_client, postgres_only, with_database};
 
 /// A login role that must give a password (the test cluster asks one of members of
 /// `seenty_pw`), owning the test's database. None when the server has no such group.

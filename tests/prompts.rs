@@ -3,15 +3,14 @@
 //! the store is checked afterwards with the binary itself. The store is on the suite's
 //! backend (tests/common).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");
+use crate::common::{self, BIN};
+
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A store on the suite's backend, used through the binary.

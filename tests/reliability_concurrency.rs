@@ -6,17 +6,17 @@
 //! - `org set-plan` racing `generate`: every key was admitted under the plan in force
 //!   when it was committed (checked by replaying the audit trail).
 
-mod common;
-mod reliability;
-
 use std::process::{Child, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
-use reliability::{audit, command, sqlite_only, text};
+use crate::common::{
+    TestEnv, audit,
+    process::{command, text},
+    sqlite_only,
+};
 
 const REASON: &str = "the race is checked by replaying the SQLite store's audit trail";
 

@@ -13,9 +13,6 @@
 //! 320 kills (or 1000 runs). `SEENTY_CRASH_SEED=n` replays the same choices of command
 //! and delay (not the same interleaving).
 
-mod common;
-mod reliability;
-
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
@@ -25,10 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
-use reliability::{audit, command, sqlite_only};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::common::{TestEnv, audit, process::command, sqlite_only};
 
 const REASON: &str = "the replay after the kills reads the SQLite file";
 

@@ -7,17 +7,17 @@
 //! (CI is root) and print why they skip otherwise. File permissions do not bind root, so
 //! as root the permission tests run the binary as `nobody` through `setpriv`.
 
-mod common;
-mod reliability;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::{BIN, TestEnv, store_files};
-use reliability::{audit, bounded, command, sqlite_only, text};
+use crate::common::{
+    BIN, TestEnv, audit,
+    process::{bounded, command, text},
+    sqlite_only, store_files,
+};
 
 const REASON: &str = "disk, permission and file system faults of the SQLite file";
 

@@ -8,15 +8,13 @@
 //! bytes with its NUL), so "1 MB arguments" are tested as 128 KiB - 1 per string, 1 MiB
 //! spread over several arguments, and 1 MiB on standard input.
 
-mod common;
-mod reliability;
-
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use common::TestEnv;
-use reliability::{
-    assert_inert, assert_no_panic, command, on_postgres, sqlite_only, text, with_stdin,
+use crate::common::{
+    TestEnv,
+    process::{assert_inert, assert_no_panic, command, text, with_stdin},
+    sqlite_only,
 };
 
 /// What the store holds, as the commands show it: unchanged after a refused command.
@@ -387,7 +385,7 @@ fn invalid_utf8_in_argv_environment_and_stdin() {
         .args(["revoke", "Deploy", "--yes"])
         .output()
         .unwrap();
-    if !on_postgres() {
+    if !env.is_postgres() {
         let conn = rusqlite::Connection::open(&env.db).unwrap();
         let actor: String = conn
             .query_row(

@@ -6,15 +6,11 @@
 //! but the first was rotated from another), and exactly one key of the chain is live
 //! without a successor.
 
-mod common;
-mod reliability;
-
 use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::TestEnv;
-use reliability::{audit, command, sqlite_only};
+use crate::common::{TestEnv, audit, process::command, sqlite_only};
 
 const REASON: &str = "the replay reads the SQLite file";
 

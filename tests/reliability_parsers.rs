@@ -6,15 +6,15 @@
 //! `src/domain`; these drive the binary, so they run few cases (32), and `fuzz/` holds
 //! libFuzzer targets for the key codec and the expiry parser.
 
-mod common;
-mod reliability;
-
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use common::TestEnv;
 use proptest::prelude::*;
-use reliability::{assert_inert, assert_no_panic, command, text, with_stdin};
+
+use crate::common::{
+    TestEnv,
+    process::{assert_inert, assert_no_panic, command, text, with_stdin},
+};
 
 /// Every single-character typo, deletion, insertion and swap of a real key, and the
 /// usual ways a key gets mangled in transit.

@@ -6,18 +6,15 @@
 //! error message. The store's files are private whatever the umask, and a store others
 //! can read gets a warning whose `chmod` fixes it.
 
-mod common;
-mod reliability;
-
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, TestEnv, contains, store_files};
-use reliability::sqlite_only;
 use sha2::{Digest, Sha256};
+
+use crate::common::{BIN, TestEnv, contains, sqlite_only, store_files};
 
 const REASON: &str = "searches the SQLite store's files and their modes";
 

@@ -2,16 +2,16 @@
 //! with bytes flipped in the middle of its pages, written by a newer version. Each is
 //! exit 3 with a clear message, never a hang, a panic or a change to the file.
 
-mod common;
-mod reliability;
-
 use std::fs;
 use std::process::Output;
 use std::thread;
 use std::time::Duration;
 
-use common::{TestEnv, store_files};
-use reliability::{audit, bounded, command, sqlite_only, text};
+use crate::common::{
+    TestEnv, audit,
+    process::{bounded, command, text},
+    sqlite_only, store_files,
+};
 
 const REASON: &str = "locks, damage and versions of the SQLite file";
 

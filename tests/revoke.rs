@@ -1,8 +1,6 @@
 //! `revoke`: by id, by name and by the secret on stdin; twice; confirmation rules.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 #[test]
 fn revoke_by_id_by_name_and_by_secret() {

@@ -1,9 +1,7 @@
 //! `rotate`: a new key with the same name, the old one revoked now or after a grace
 //! period, at the plan's limit, and the links both ways.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::{self, TestEnv};
 
 #[test]
 fn a_script_captures_the_new_key_and_the_old_one_stops_now() {

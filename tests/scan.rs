@@ -1,11 +1,9 @@
 //! `scan`: a temporary git repository with an ignored folder, a binary file, another
 //! vendor's token and keys in each state.
 
-mod common;
-
 use std::process::Command;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 struct Repo {
     env: TestEnv,

@@ -13,7 +13,7 @@ fn repo() -> &'static Path {
 }
 
 fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seenty-keys"));
+    let mut cmd = Command::new(crate::common::BIN);
     cmd.env_remove("SEENTY_KEYS_DB").env_remove("SEENTY_ORG");
     cmd
 }

@@ -2,14 +2,11 @@
 //! rotation links, last used and audit trail come through schema 4 (derived key ids, the
 //! hash in its own table), and new keys take derived ids that never clash with kept ones.
 
-mod common;
-mod reliability;
-
-use common::{TestEnv, sqlite_only};
-use reliability::audit;
 use rusqlite::Connection;
 use seenty_keys::domain::key::{Hint, Secret};
 use seenty_keys::domain::key_id::IdCodec;
+
+use crate::common::{TestEnv, audit, sqlite_only};
 
 const REASON: &str = "the SQLite schema and its migrations";
 

@@ -1,12 +1,10 @@
 //! The store: file creation modes, missing, garbage and newer-schema stores, and `init`.
 //! Tests about the SQLite file itself skip on PostgreSQL; the rest run on both.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::{BIN, TestEnv, sqlite_only, tool_available};
+use crate::common::{BIN, TestEnv, sqlite_only, tool_available};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -1,8 +1,6 @@
 //! `verify`: where the key comes from, each rejection code, JSON, and last used.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 fn env_with_key() -> (TestEnv, String) {
     let env = TestEnv::with_org("acme", "pro");

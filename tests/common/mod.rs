@@ -6,8 +6,13 @@
 //! database of its own on that server (dropped with it) and the store is that database;
 //! otherwise the store is a SQLite file. Tests about the SQLite file itself skip on
 //! PostgreSQL with [`sqlite_only`].
+//!
+//! Beside it: [`process`], the binary as a plain process, for tests that spawn, kill or
+//! bound it and check what reaches a terminal; [`audit`], the replay of a SQLite store's
+//! audit trail against its state.
 
-#![allow(dead_code)] // each test binary uses a different part of this helper
+pub mod audit;
+pub mod process;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -22,13 +27,19 @@ pub fn tool_available(tool: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
     if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is missing on CI; .ci/run should have installed it"
-        );
-        eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
+        skip_or_fail(tool);
     }
     found
+}
+
+/// For a test whose `tool` is missing: fails on CI, which installs every tool the tests
+/// drive (.ci/run); elsewhere says that the test is skipped.
+pub fn skip_or_fail(tool: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{tool} is missing on CI; .ci/run should have installed it"
+    );
+    eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
 }
 
 /// A temporary directory with the store at `<dir>/data/keys.db`, or in a database of its
@@ -185,13 +196,19 @@ impl TestEnv {
 
     /// The binary with a clean environment pointing at this store.
     pub fn command(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(BIN);
+        let mut cmd = assert_cmd::Command::from_std(self.process());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// [`Self::command`] as a plain process, to spawn, kill or bound ([`process`]).
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(BIN);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
             .env("USER", "tester")
-            .env("SEENTY_KEYS_DB", &self.db)
-            .timeout(std::time::Duration::from_secs(60));
+            .env("SEENTY_KEYS_DB", &self.db);
         cmd
     }
 

@@ -7,6 +7,14 @@ use std::process::Command;
 
 use seenty_keys::assets;
 
+use super::{Shell, run, shipped};
+use crate::common::skip_or_fail;
+
+const BASH: Shell = Shell {
+    name: "bash",
+    complete,
+};
+
 const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
 
 /// Completes the words given after the script path, the last one being the word under
@@ -30,7 +38,7 @@ printf '%s\n' "${COMPREPLY[@]}"
 "#;
 
 fn shipped_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/seenty-keys.bash")
+    shipped("seenty-keys.bash")
 }
 
 /// The words of `line`; a trailing space starts a new, empty word, as at a real prompt.
@@ -57,15 +65,7 @@ fn run_driver(script: &Path, line: &str, load: &str, xdg_data_home: Option<&Path
     if let Some(dir) = xdg_data_home {
         bash.env("XDG_DATA_HOME", dir);
     }
-    let out = bash.output().expect("bash runs");
-    assert!(
-        out.status.success(),
-        "completing {line:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
+    run(&mut bash, &format!("completing {line:?}"))
         .lines()
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
@@ -76,17 +76,6 @@ fn complete(line: &str) -> Vec<String> {
     run_driver(&shipped_script(), line, "source", None)
 }
 
-#[track_caller]
-fn assert_offers(line: &str, expected: &[&str]) {
-    let offered = complete(line);
-    for word in expected {
-        assert!(
-            offered.iter().any(|o| o == word),
-            "`{line}<Tab>` should offer {word:?}; bash offered {offered:?}"
-        );
-    }
-}
-
 #[test]
 fn subcommand_names_complete() {
     assert_eq!(complete("seenty-keys ge"), ["generate"]);
@@ -95,8 +84,8 @@ fn subcommand_names_complete() {
 
 #[test]
 fn options_complete_after_a_subcommand() {
-    assert_offers("seenty-keys revoke --", &["--yes", "--reason", "--db"]);
-    assert_offers(
+    BASH.assert_offers("seenty-keys revoke --", &["--yes", "--reason", "--db"]);
+    BASH.assert_offers(
         "seenty-keys generate --",
         &["--expires", "--name", "--json"],
     );
@@ -105,12 +94,12 @@ fn options_complete_after_a_subcommand() {
 
 #[test]
 fn values_complete() {
-    assert_offers(
+    BASH.assert_offers(
         "seenty-keys completions ",
         &["bash", "zsh", "fish", "elvish", "powershell"],
     );
-    assert_offers("seenty-keys --color ", &["auto", "always", "never"]);
-    assert_offers(
+    BASH.assert_offers("seenty-keys --color ", &["auto", "always", "never"]);
+    BASH.assert_offers(
         "seenty-keys list --status ",
         &["active", "revoked", "expired"],
     );
@@ -118,23 +107,18 @@ fn values_complete() {
 
 #[test]
 fn nested_and_hyphenated_subcommands_complete() {
-    assert_offers("seenty-keys org ", &["create", "list", "set-plan", "use"]);
-    assert_offers(
+    BASH.assert_offers("seenty-keys org ", &["create", "list", "set-plan", "use"]);
+    BASH.assert_offers(
         "seenty-keys org set-plan ",
         &["starter", "pro", "enterprise"],
     );
     assert_eq!(complete("seenty-keys org set-plan --y"), ["--yes"]);
-    assert_offers("seenty-keys org create acme --plan ", &["hobby", "ultra"]);
+    BASH.assert_offers("seenty-keys org create acme --plan ", &["hobby", "ultra"]);
 }
 
 #[test]
 fn hidden_commands_are_not_offered() {
-    let offered = complete("seenty-keys ");
-    assert!(offered.iter().any(|o| o == "generate"), "{offered:?}");
-    assert!(
-        !offered.iter().any(|o| o.contains("assets")),
-        "a hidden command is offered: {offered:?}"
-    );
+    BASH.assert_hidden_commands_not_offered("generate");
 }
 
 /// Installed as the README says, bash-completion's on-demand loader finds the script by
@@ -182,13 +166,4 @@ fn clap_complete_alone_falls_into_the_hyphen_trap() {
         Vec::<String>::new(),
         "clap_complete no longer has the hyphen bug: drop the workaround in src/assets.rs"
     );
-}
-
-fn skip_or_fail(tool: &str) {
-    // CI installs every tool (.ci/run): a missing one there is a failure, not a skip.
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{tool} is missing on CI; .ci/run should have installed it"
-    );
-    eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
 }

@@ -1,11 +1,5 @@
-//! What the `reliability_*` suites share beyond `common::TestEnv`: the binary as a
-//! `std::process::Command` (to spawn, kill and time out processes, which
-//! `assert_cmd::Command` cannot), checks on what reaches a terminal, and the audit
-//! replay of a SQLite store in [`audit`].
-
-#![allow(dead_code)] // each test binary uses a different part of this helper
-
-pub mod audit;
+//! The binary as a `std::process::Command`, to spawn, kill and bound processes (which
+//! `assert_cmd::Command` cannot), and checks on what a run let reach a terminal.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -13,37 +7,17 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::common::{BIN, TestEnv};
+use super::TestEnv;
 
 /// The binary against `env`'s store with the environment of `TestEnv::command`, stdin
 /// empty, stdout and stderr captured; not started.
 pub fn command(env: &TestEnv, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.dir.path())
-        .env("USER", "tester")
-        .env("SEENTY_KEYS_DB", &env.db)
-        .args(args)
+    let mut cmd = env.process();
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     cmd
-}
-
-/// Whether the suite runs against PostgreSQL (`SEENTY_TEST_POSTGRES`, see `common`).
-pub fn on_postgres() -> bool {
-    std::env::var("SEENTY_TEST_POSTGRES").is_ok_and(|url| !url.is_empty())
-}
-
-/// For tests about the SQLite store itself (its file, WAL, locks, modes, bytes): true,
-/// after saying so, when the suite runs against PostgreSQL, so the test skips.
-pub fn sqlite_only(reason: &str) -> bool {
-    let skip = on_postgres();
-    if skip {
-        eprintln!("skipped on PostgreSQL: {reason}");
-    }
-    skip
 }
 
 pub fn text(bytes: &[u8]) -> String {

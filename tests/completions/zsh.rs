@@ -2,14 +2,20 @@
 //! pseudo-terminal (zpty), installs `completions/` in `fpath` as the README says, runs
 //! compinit, types a line and a Tab, and records every match the completion system adds.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use super::{Shell, run, shipped};
+use crate::common;
+
+const ZSH: Shell = Shell {
+    name: "zsh",
+    complete,
+};
+
 fn completions_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("completions")
+    shipped("")
 }
 
 /// Sourced by the interactive zsh. `compadd` is wrapped to append each match it is
@@ -76,24 +82,19 @@ fn complete(line: &str) -> Vec<String> {
     let work = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("setup.zsh"), SETUP).unwrap();
     let out = work.path().join("matches");
-    let run = Command::new("zsh")
-        .arg("-f")
-        .arg("-c")
-        .arg(DRIVER)
-        .arg("zsh")
-        .arg(line)
-        .env("COMPLETIONS", completions_dir())
-        .env("WORK", work.path())
-        .env("DUMP", dump)
-        .env("OUT", &out)
-        .env("READY", work.path().join("ready"))
-        .output()
-        .expect("zsh runs");
-    assert!(
-        run.status.success(),
-        "completing {line:?} in zsh failed ({}): {}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
+    run(
+        Command::new("zsh")
+            .arg("-f")
+            .arg("-c")
+            .arg(DRIVER)
+            .arg("zsh")
+            .arg(line)
+            .env("COMPLETIONS", completions_dir())
+            .env("WORK", work.path())
+            .env("DUMP", dump)
+            .env("OUT", &out)
+            .env("READY", work.path().join("ready")),
+        &format!("completing {line:?} in zsh"),
     );
     let mut matches: Vec<String> = Vec::new();
     for m in std::fs::read_to_string(&out).unwrap().lines() {
@@ -104,29 +105,13 @@ fn complete(line: &str) -> Vec<String> {
     matches
 }
 
-#[track_caller]
-fn assert_offers(line: &str, expected: &[&str]) {
-    let offered = complete(line);
-    for word in expected {
-        assert!(
-            offered.iter().any(|o| o == word),
-            "`{line}<Tab>` should offer {word:?}; zsh offered {offered:?}"
-        );
-    }
-}
-
 #[test]
 fn subcommand_names_complete() {
     if !common::tool_available("zsh") {
         return;
     }
     assert_eq!(complete("seenty-keys ge"), ["generate"]);
-    let all = complete("seenty-keys ");
-    assert!(all.iter().any(|m| m == "org"), "{all:?}");
-    assert!(
-        !all.iter().any(|m| m.contains("assets")),
-        "hidden command offered: {all:?}"
-    );
+    ZSH.assert_hidden_commands_not_offered("org");
 }
 
 #[test]
@@ -134,8 +119,8 @@ fn options_complete_after_a_subcommand() {
     if !common::tool_available("zsh") {
         return;
     }
-    assert_offers("seenty-keys revoke --", &["--yes", "--reason"]);
-    assert_offers("seenty-keys generate --", &["--expires", "--name"]);
+    ZSH.assert_offers("seenty-keys revoke --", &["--yes", "--reason"]);
+    ZSH.assert_offers("seenty-keys generate --", &["--expires", "--name"]);
 }
 
 #[test]
@@ -147,8 +132,8 @@ fn values_and_nested_subcommands_complete() {
         complete("seenty-keys completions "),
         ["bash", "elvish", "fish", "powershell", "zsh"]
     );
-    assert_offers("seenty-keys org ", &["create", "set-plan", "use"]);
-    assert_offers(
+    ZSH.assert_offers("seenty-keys org ", &["create", "set-plan", "use"]);
+    ZSH.assert_offers(
         "seenty-keys org set-plan ",
         &["hobby", "starter", "enterprise"],
     );

@@ -1,13 +1,19 @@
 //! The shipped fish script in a real fish: `complete -C "LINE"` prints what Tab would
 //! offer, one candidate per line, a tab before its description.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::{Shell, run, shipped};
+use crate::common;
+
+const FISH: Shell = Shell {
+    name: "fish",
+    complete,
+};
+
 fn shipped_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/seenty-keys.fish")
+    shipped("seenty-keys.fish")
 }
 
 /// Runs `fish -c COMMAND` with its config and data directories in `home`, so neither
@@ -26,15 +32,7 @@ fn fish(home: &Path, command: &str, args: &[&str], path_prefix: Option<&Path>) -
         let paths = std::iter::once(dir.to_owned()).chain(std::env::split_paths(&path));
         fish.env("PATH", std::env::join_paths(paths).unwrap());
     }
-    let out = fish.output().expect("fish runs");
-    assert!(
-        out.status.success(),
-        "fish -c {command:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
+    run(&mut fish, &format!("fish -c {command:?}"))
         .lines()
         .map(|line| line.split('\t').next().unwrap_or_default().to_owned())
         .collect()
@@ -53,31 +51,20 @@ fn complete(line: &str) -> Vec<String> {
     )
 }
 
-#[track_caller]
-fn assert_offers(line: &str, expected: &[&str]) {
-    let offered = complete(line);
-    for word in expected {
-        assert!(
-            offered.iter().any(|o| o == word),
-            "`{line}<Tab>` should offer {word:?}; fish offered {offered:?}"
-        );
-    }
-}
-
 #[test]
 fn subcommands_options_and_values_complete() {
     if !common::tool_available("fish") {
         return;
     }
     assert_eq!(complete("seenty-keys ge"), ["generate"]);
-    assert_offers("seenty-keys revoke --", &["--yes", "--reason"]);
-    assert_offers("seenty-keys generate --", &["--expires", "--name"]);
-    assert_offers("seenty-keys org ", &["create", "set-plan", "use"]);
-    assert_offers(
+    FISH.assert_offers("seenty-keys revoke --", &["--yes", "--reason"]);
+    FISH.assert_offers("seenty-keys generate --", &["--expires", "--name"]);
+    FISH.assert_offers("seenty-keys org ", &["create", "set-plan", "use"]);
+    FISH.assert_offers(
         "seenty-keys list --status ",
         &["active", "revoked", "expired"],
     );
-    assert_offers("seenty-keys org set-plan --", &["--yes"]);
+    FISH.assert_offers("seenty-keys org set-plan --", &["--yes"]);
 }
 
 /// clap_complete's fish script completes no positional values and loses a top-level
@@ -89,9 +76,9 @@ fn positional_and_top_level_values_complete() {
     }
     let shells = ["bash", "elvish", "fish", "powershell", "zsh"];
     assert_eq!(complete("seenty-keys completions "), shells);
-    assert_offers("seenty-keys org set-plan ", &["hobby", "starter", "pro"]);
-    assert_offers("seenty-keys --color ", &["auto", "always", "never"]);
-    assert_offers("seenty-keys --color never ge", &["generate"]);
+    FISH.assert_offers("seenty-keys org set-plan ", &["hobby", "starter", "pro"]);
+    FISH.assert_offers("seenty-keys --color ", &["auto", "always", "never"]);
+    FISH.assert_offers("seenty-keys --color never ge", &["generate"]);
 }
 
 #[test]
@@ -99,9 +86,7 @@ fn hidden_commands_are_not_offered() {
     if !common::tool_available("fish") {
         return;
     }
-    let offered = complete("seenty-keys ");
-    assert!(offered.iter().any(|o| o == "generate"), "{offered:?}");
-    assert!(!offered.iter().any(|o| o.contains("assets")), "{offered:?}");
+    FISH.assert_hidden_commands_not_offered("generate");
 }
 
 /// Installed as the README says, fish autoloads the script when the command is on PATH.
@@ -114,9 +99,7 @@ fn fish_autoloads_the_installed_script() {
     let dir = home.path().join("config/fish/completions");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(shipped_script(), dir.join("seenty-keys.fish")).unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_seenty-keys"))
-        .parent()
-        .unwrap();
+    let bin_dir = Path::new(common::BIN).parent().unwrap();
     let offered = fish(
         home.path(),
         "complete -C $argv[1]",

@@ -1,0 +1,36 @@
+//! The integration tests, as one test binary: each module is one area of the tool, run
+//! against the real binary (`common`). One binary links once, where a binary per file
+//! linked the library and the test dependencies into each of them.
+//!
+//! A module keeps process-wide state out of the tests (no `env::set_var`, no
+//! `set_current_dir`): the tests of every module share this process.
+
+mod common;
+
+mod batch;
+mod completions;
+mod concurrency;
+mod export_import;
+mod generate;
+mod key_format;
+mod log;
+mod man;
+mod orgs;
+mod output;
+mod postgres;
+mod prompts;
+mod reliability_concurrency;
+mod reliability_crash;
+mod reliability_faults;
+mod reliability_hostile;
+mod reliability_operations;
+mod reliability_parsers;
+mod reliability_secrets;
+mod reliability_store;
+mod revoke;
+mod rotate;
+mod scan;
+mod shipped_files;
+mod sqlite_upgrade;
+mod store;
+mod verify;
