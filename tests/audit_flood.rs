@@ -1,9 +1,7 @@
 //! Attempts to use a revoked or expired key are audit events, counted: at most one event
 //! per key per minute, carrying how many attempts it stands for.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 fn attempt_events(env: &TestEnv) -> Vec<serde_json::Value> {
     let log = env

@@ -2,15 +2,13 @@
 //! answer (a co-process), and a key revoked or expiring while the batch runs is rejected
 //! from the next line on.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
 
-use common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv};
 
 /// A running `verify --batch` with its stdin held open.
 struct Batch {

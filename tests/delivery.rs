@@ -1,14 +1,12 @@
 //! Delivering a new secret: to a stalled stdout without holding anyone up, and to a
 //! command with `--exec`, stored only when the command took it.
 
-mod common;
-
 use std::io::Write;
 use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv};
 
 #[test]
 fn a_stalled_stdout_blocks_nobody_and_stores_nothing() {

@@ -2,11 +2,9 @@
 //! `generate` would, links and limits checked across lines, an export that always imports
 //! again, and a `--merge` that never rewrites a revocation.
 
-mod common;
-
 use serde_json::Value;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// An export of a store with organization `acme` on `plan` and keys named `names`.
 fn exported(plan: &str, names: &[&str]) -> Vec<Value> {

@@ -7,17 +7,23 @@
 
 mod common;
 
+mod audit_flood;
 mod batch;
+mod batch_live;
 mod completions;
 mod concurrency;
+mod delivery;
 mod export_import;
 mod generate;
+mod import_rules;
 mod key_format;
 mod log;
 mod man;
+mod names;
 mod orgs;
 mod output;
 mod postgres;
+mod postgres_outcomes;
 mod prompts;
 mod reliability_concurrency;
 mod reliability_crash;

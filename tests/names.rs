@@ -2,9 +2,7 @@
 //! uniqueness among active keys is decided after NFKC, case folding and the confusable
 //! skeleton, on both backends.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 #[test]
 fn invisible_characters_are_refused_and_nothing_is_stored() {

@@ -3,8 +3,6 @@
 //! tool), and the connection is cut for real (a loopback TCP proxy between the tool and
 //! the server that forwards `COMMIT` and then closes the client's side).
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -12,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use common::{TestEnv, postgres_only};
+use crate::common::{TestEnv, postgres_only};
 
 /// Where Debian's `libfaketime` puts the preload library (`.ci/run` installs it).
 const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
@@ -26,7 +24,7 @@ fn pg_env(slug: &str, plan: &str) -> Option<TestEnv> {
 }
 
 /// The tool with this machine's clock moved by `offset` (libfaketime's syntax: `+10m`).
-fn skewed(env: &TestEnv, offset: &str, args: &[&str], stdin: &str) -> common::Run {
+fn skewed(env: &TestEnv, offset: &str, args: &[&str], stdin: &str) -> crate::common::Run {
     assert!(
         std::path::Path::new(FAKETIME).exists(),
         "libfaketime is missing: .ci/run installs Debian's faketime package"
@@ -37,7 +35,7 @@ fn skewed(env: &TestEnv, offset: &str, args: &[&str], stdin: &str) -> common::Ru
         .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
         .args(args)
         .write_stdin(stdin);
-    common::Run(cmd.output().expect("run"))
+    crate::common::Run(cmd.output().expect("run"))
 }
 
 #[test]
@@ -215,12 +213,12 @@ fn upstream(env: &TestEnv) -> SocketAddr {
     through(env, 0).1
 }
 
-fn run_via(env: &TestEnv, cut: Cut, args: &[&str]) -> common::Run {
+fn run_via(env: &TestEnv, cut: Cut, args: &[&str]) -> crate::common::Run {
     // A new key takes two commits: its reservation, then the key.
     let nth = if args[0] == "revoke" { 1 } else { 2 };
     let port = proxy(upstream(env), cut, nth);
     let (url, _) = through(env, port);
-    common::Run(
+    crate::common::Run(
         env.command()
             .env("SEENTY_KEYS_DB", url)
             .args(args)
