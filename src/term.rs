@@ -53,6 +53,16 @@ pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
     plans.get(index).ok_or(Error::Declined)
 }
 
+/// The columns of the terminal on stdout: its size, else `COLUMNS`, else 80.
+pub fn stdout_width() -> usize {
+    Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .filter(|&cols| cols > 0)
+        .unwrap_or(80)
+}
+
 /// `error: <what>` and, where one helps, a line with the fix.
 pub fn print_error(error: &Error, color: bool) {
     let mut stderr = std::io::stderr().lock();

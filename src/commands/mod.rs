@@ -229,6 +229,13 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
+/// A table on stdout: `gh`'s form at a terminal, fitted to its width; plain columns
+/// otherwise.
+fn print_grid(ctx: &Ctx, grid: &crate::render::Grid<'_>) -> Result<()> {
+    let width = ctx.config.terminals.stdout.then(term::stdout_width);
+    print_line(&grid.render(width, ctx.config.color_stdout))
+}
+
 fn print_line(text: &str) -> Result<()> {
     writeln!(io::stdout().lock(), "{text}")?;
     Ok(())

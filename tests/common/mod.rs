@@ -12,6 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod tmux;
+
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");

@@ -14,6 +14,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cli::VerifyArgs;
+use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{self, Malformed, Status};
 use crate::error::{Exit, Result};
@@ -52,6 +53,8 @@ struct Outcome {
     code: Option<Code>,
     key: Option<KeyMatch>,
     malformed: Option<Malformed>,
+    /// When the key stops working, as of the decision: a grace period's end counts.
+    stops_at: Option<Timestamp>,
 }
 
 impl Outcome {
@@ -60,6 +63,7 @@ impl Outcome {
             code: Some(Code::Malformed),
             key: None,
             malformed: Some(why),
+            stops_at: None,
         }
     }
 }
@@ -83,7 +87,7 @@ impl<'a> VerifyJson<'a> {
             id: key.map(|k| k.id.as_str()),
             org: key.map(|k| k.org.as_str()),
             name: key.map(|k| k.name.as_str()),
-            expires_at: key.and_then(|k| k.expires_at).map(json_time),
+            expires_at: outcome.stops_at.map(json_time),
         }
     }
 }
@@ -127,6 +131,7 @@ impl Verifier<'_> {
                 code: Some(Code::NotFound),
                 key: None,
                 malformed: None,
+                stops_at: None,
             };
         };
         let code = match found.status(self.ctx.now) {
@@ -149,6 +154,7 @@ impl Verifier<'_> {
         }
         Outcome {
             code,
+            stops_at: key::stops_at(found.revoked_at, found.expires_at, self.ctx.now),
             key: Some(found),
             malformed: None,
         }
