@@ -408,6 +408,34 @@ impl<'a> OrgJson<'a> {
     }
 }
 
+/// `1 key`, `2 keys`: a count and its noun, plural when it is not one.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A plan's terms in a sentence: `up to 5 active keys`, `unlimited active keys`, or `no
+/// API access`.
+pub fn plan_terms(plan: &Plan) -> String {
+    match plan.key_limit {
+        _ if !plan.api_access => "no API access".to_owned(),
+        Some(limit) => format!("up to {}", count(limit, "active key")),
+        None => "unlimited active keys".to_owned(),
+    }
+}
+
+/// `3 of 5 keys in use`, or `10 keys in use, no limit`: [`usage`] in a sentence.
+pub fn usage_sentence(org: &Org) -> String {
+    match org.plan.key_limit {
+        Some(limit) => format!("{} of {} in use", org.active_keys, count(limit, "key")),
+        None => format!("{} in use, no limit", count(org.active_keys, "key")),
+    }
+}
+
 /// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit.
 pub fn usage(org: &Org) -> String {
     format!("{} / {}", org.active_keys, org.plan.limit_label())

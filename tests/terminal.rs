@@ -140,3 +140,52 @@ fn other_tables_take_a_line_per_row_as_they_do_in_a_pipe() {
         }
     }
 }
+
+/// `argv` on `env`'s store in a 120×30 terminal without colours.
+fn terminal(env: &TestEnv, args: &[&str]) -> Terminal {
+    let mut argv = vec![BIN.to_owned(), "--db".to_owned(), env.location()];
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    Terminal::start(env.dir.path(), &argv)
+}
+
+#[test]
+fn verify_at_a_terminal_asks_for_the_key_without_echo() {
+    if !common::tool_available("tmux") {
+        return;
+    }
+    let env = TestEnv::with_org("acme", "pro");
+    let key = env.generate("GitHub Actions CI");
+    let term = terminal(&env, &["verify"]);
+    term.wait_for("Key to verify");
+    term.send(&["-l", &key]);
+    let typed = term.screen();
+    assert!(
+        !typed.contains(&key[8..]),
+        "what is typed is not shown:\n{typed}"
+    );
+    term.send(&["Enter"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    assert!(screen.contains("valid key_"), "{screen}");
+    assert!(
+        !screen.contains(&key[8..]),
+        "the key never shows:\n{screen}"
+    );
+}
+
+#[test]
+fn init_offers_a_plan_that_can_have_keys_first() {
+    if !common::tool_available("tmux") {
+        return;
+    }
+    let env = TestEnv::new();
+    let term = terminal(&env, &["init", "--org", "acme"]);
+    let screen = term.wait_for("Plan");
+    assert!(screen.contains("Hobby (no API access)"), "{screen}");
+    assert!(screen.contains("Starter (up to 1 active key)"), "{screen}");
+    term.send(&["Enter"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    let org = env.run(&["--json", "org", "show"]).status(0).json();
+    assert_eq!(org["plan"], "starter", "{screen}");
+}

@@ -131,9 +131,8 @@ impl Ctx {
     fn key_from_stdin(&self, store: &mut dyn Store) -> Result<Key> {
         let input = read_stdin()?;
         let hash = key::check(input.trim_ascii()).map_err(Error::MalformedKey)?;
-        let not_found = || Error::NoSuchKey {
-            reference: "the key read from standard input".to_owned(),
-            org: self.config.org.clone().unwrap_or_else(|| "any".to_owned()),
+        let not_found = || Error::UnknownSecret {
+            org: self.config.org.clone().unwrap_or_default(),
         };
         let found = store.key_by_hash(&hash)?.ok_or_else(not_found)?;
         if self
@@ -166,6 +165,24 @@ impl Ctx {
     }
 }
 
+/// The error as its reader needs it: a store that is not one named by its location, and
+/// a fix that names the organization when the command acted on one other than the
+/// default (the fix would otherwise act on the default).
+pub fn explain(ctx: &Ctx, error: Error) -> Error {
+    let error = error.at(&ctx.config.location.to_string());
+    match &ctx.config.org {
+        Some(org) if error.fix_acts_on_org() && !is_default_org(ctx, org) => error.in_org(org),
+        _ => error,
+    }
+}
+
+/// Whether `org` is the store's default; when the store cannot say, it is not.
+fn is_default_org(ctx: &Ctx, org: &str) -> bool {
+    store::open(&ctx.config.location)
+        .and_then(|mut store| store.default_org())
+        .is_ok_and(|default| default.as_deref() == Some(org))
+}
+
 pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
     match command {
         Command::Init(args) => init::run(ctx, &args),
@@ -182,7 +199,6 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Export => export::run(ctx),
         Command::Import(args) => import::run(ctx, &args),
         Command::Completions(args) => completions::run(args.shell),
-        Command::GenerateAssets(args) => completions::generate_assets(&args.out_dir),
     }
 }
 

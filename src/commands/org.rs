@@ -6,8 +6,8 @@ use crate::domain::plan::PlanId;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
 use crate::render::{
-    Column, Fit, Grid, GridCell, OrgJson, PROPERTY_COLUMNS, col, escape, property, table_time,
-    usage,
+    Column, Fit, Grid, GridCell, OrgJson, PROPERTY_COLUMNS, col, count, escape, property,
+    table_time, usage, usage_sentence,
 };
 
 use super::{Ctx, print_grid, print_json, print_line};
@@ -120,16 +120,17 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
     if new_plan.strands(org.active_keys) {
         let consequence = if new_plan.api_access {
             format!(
-                "{} has {} active keys and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
+                "{} has {} and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
                 org.slug,
-                org.active_keys,
+                count(org.active_keys, "active key"),
                 new_plan.name,
                 new_plan.limit_label()
             )
         } else {
             format!(
-                "{} has no API access: its {} active keys will be rejected.",
-                new_plan.name, org.active_keys
+                "{} has no API access: its {} will be rejected.",
+                new_plan.name,
+                count(org.active_keys, "active key")
             )
         };
         if !ctx.config.json {
@@ -150,11 +151,11 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
         return print_json(&OrgJson::new(&org, default));
     }
     print_line(&format!(
-        "{}: {} -> {} ({} keys in use).",
+        "{}: {} -> {} ({}).",
         org.slug,
-        old,
-        plan,
-        usage(&org)
+        old.name(),
+        plan.name(),
+        usage_sentence(&org)
     ))
 }
 

@@ -1,4 +1,4 @@
-//! The key format of SPEC 2: generation, the offline checksum, the stored hash and the hint.
+//! The key format: generation, the offline checksum, the stored hash and the hint.
 //!
 //! A key is `sk_live_` + 22 random base-62 characters + a 6-character base-62 CRC-32 of
 //! the first 30 characters. The checksum lets `verify` and `scan` reject typos and other
@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::Timestamp;
 
 pub const PREFIX: &str = "sk_live_";
-/// Base-62 alphabet, in the digit order SPEC 2 fixes: `0-9`, `A-Z`, `a-z`.
+/// Base-62 alphabet, in the digit order the key format fixes: `0-9`, `A-Z`, `a-z`.
 pub const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const RANDOM_LEN: usize = 22;
 pub const CHECKSUM_LEN: usize = 6;
@@ -172,7 +172,7 @@ impl std::fmt::Display for Hint {
     }
 }
 
-/// A key's status at a given moment (SPEC 2).
+/// A key's status at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Status {
     Active,

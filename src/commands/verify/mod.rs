@@ -1,7 +1,7 @@
 //! `verify [KEY]` and `verify --batch`: is this key good right now?
 //!
 //! One key: exit 0 and `valid <id> <org> <name>`, or exit 1 and `authentication error: …`
-//! with one of the codes of SPEC 5. A batch: one result line per input line, in order.
+//! with one of the codes the README lists. A batch: one result line per input line, in order.
 //! The format and checksum are checked before the store is opened, so a typo costs no
 //! database read; a valid key costs one indexed lookup by hash, and the last-used writes
 //! of a batch are grouped into one transaction per chunk.
@@ -20,6 +20,7 @@ use crate::domain::key::{self, Malformed, Status};
 use crate::error::{Exit, Result};
 use crate::render::{escape, json_time, table_time};
 use crate::store::{KeyMatch, Store, Uses};
+use crate::term;
 
 use super::{Ctx, print_json, read_stdin};
 
@@ -186,7 +187,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     if args.batch {
         return batch::run(&mut verifier, args.quiet);
     }
-    let input = read_key(args.key.clone())?;
+    let input = read_key(ctx, args.key.clone())?;
     let outcome = verifier.check(input.trim_ascii())?;
     verifier.record();
     if let Some(code) = outcome.code {
@@ -215,13 +216,15 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     })
 }
 
-/// The key from the argument (`-` = stdin), else `SEENTY_TOKEN`, else stdin.
-fn read_key(argument: Option<OsString>) -> Result<Zeroizing<Vec<u8>>> {
+/// The key from the argument (`-` = stdin), else `SEENTY_TOKEN`, else stdin: at a
+/// terminal, a prompt that does not echo what is typed.
+fn read_key(ctx: &Ctx, argument: Option<OsString>) -> Result<Zeroizing<Vec<u8>>> {
     match argument {
         Some(arg) if arg == "-" => read_stdin(),
         Some(arg) => Ok(Zeroizing::new(arg.into_vec())),
         None => match std::env::var_os("SEENTY_TOKEN") {
             Some(token) => Ok(Zeroizing::new(token.into_vec())),
+            None if ctx.config.terminals.can_prompt() => term::ask_secret("Key to verify"),
             None => read_stdin(),
         },
     }
