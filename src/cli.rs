@@ -307,8 +307,8 @@ pub struct LogArgs {
 /// that subcommand is the one being run, or when help, completions and man pages are built.
 ///
 /// Building every subcommand's arguments up front (allocating and moving clap's large
-/// `Arg` and `Command` values) was the largest part of parsing a `verify` command line:
-/// 0.1 ms of it, and a whole `verify` ran about 0.1 ms faster without it (BENCHMARKS.md).
+/// `Arg` and `Command` values) was the largest part of parsing a `verify` command line
+/// (BENCHMARKS.md).
 /// clap's derive cannot defer yet (clap issue 4959); this wrapper asks for it through
 /// [`clap::Command::defer`]. The generated files (completions, man pages) are made from
 /// [`full_command`], which defers nothing: completion generators walk the whole tree,

@@ -139,6 +139,17 @@ pub enum Error {
     /// A [`Error::Store`] of [`StoreFault::Corrupt`], with the location it came from.
     #[error("store: {location}: {message}")]
     BadStore { location: String, message: String },
+    /// The connection went away while the commit's answer was on its way: the change
+    /// may or may not be there. Resolved by the store's write (a second connection
+    /// finds out) before it reaches the user.
+    #[error("{0}; the connection was lost during the commit")]
+    CommitLost(Box<Error>),
+    #[error("{0}; the connection was lost during the commit, and the change was NOT stored")]
+    NotCommitted(Box<Error>),
+    #[error(
+        "{cause}; the connection was lost during the commit and the store cannot be reached again: whether the change was stored is unknown"
+    )]
+    OutcomeUnknown { cause: Box<Error>, check: String },
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
     #[error("the key could not be written to standard output ({0}); nothing was stored")]
@@ -163,6 +174,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stored value this version cannot read: the store is damaged.
+    pub fn corrupt(message: String) -> Self {
+        Error::Store {
+            fault: StoreFault::Corrupt,
+            message,
+        }
+    }
+
     pub fn unrotatable(id: &str, why: Unrotatable) -> Self {
         let id = id.to_owned();
         match why {
@@ -211,6 +230,9 @@ impl Error {
             | E::StoreNewer { .. }
             | E::Store { .. }
             | E::BadStore { .. }
+            | E::CommitLost(_)
+            | E::NotCommitted(_)
+            | E::OutcomeUnknown { .. }
             | E::Io { .. }
             | E::SecretNotDelivered(_)
             | E::NowhereToShowSecret
@@ -345,7 +367,9 @@ impl Error {
             E::Store { fault: StoreFault::Corrupt, .. } | E::BadStore { .. } => {
                 "check the path given with --db or SEENTY_KEYS_DB; if it is the store, restore it from a backup".into()
             }
-            E::ShownButNotStored(inner) => return inner.hint_in(org),
+            E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint_in(org),
+            E::NotCommitted(_) => "nothing changed; run the command again".into(),
+            E::OutcomeUnknown { check, .. } => format!("once the store can be reached, see what it holds: {check}"),
             E::SecretNotDelivered(_) | E::NowhereToShowSecret => {
                 "run it with standard output going to a terminal, a pipe or a file".into()
             }

@@ -5,6 +5,8 @@
 //! in [`commands`]. Domain rules live in [`domain`] (no I/O), storage behind the
 //! [`store::Store`] trait, output in [`render`], and exit codes in [`error`].
 
+#![forbid(unsafe_code)]
+
 pub mod assets;
 pub mod cli;
 pub mod commands;

@@ -16,12 +16,15 @@ use super::{Ctx, secret};
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     let name = args.name.as_deref().map(validate_name).transpose()?;
-    let expires_at = parse_expiry(&args.expires, ctx.now)?;
+    // Checked before the store is opened, so a typo fails fast; computed again from the
+    // store's clock once it is open.
+    parse_expiry(&args.expires, ctx.now())?;
     if name.is_none() && !ctx.config.terminals.can_prompt() {
         return Err(Error::MissingValue { flag: "--name" });
     }
     secret::check_destination()?;
     let mut store = ctx.open_store()?;
+    let expires_at = parse_expiry(&args.expires, ctx.now())?;
     let org = ctx.org(store.as_mut())?;
     let name = match name {
         Some(name) => name,

@@ -31,6 +31,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
 
     let (mut store, _created) = store::create(&ctx.config.location)?;
+    ctx.tick(store.as_mut())?;
     ctx.print_store_warnings();
     if !store.org_slugs()?.is_empty() {
         return Err(Error::AlreadyInitialized {

@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
     let org = ctx.org(store.as_mut())?;
     let mut out = BufWriter::new(io::stdout().lock());
-    let now = ctx.now;
+    let now = ctx.now();
 
     if ctx.config.json {
         // Streamed, so memory stays flat however many keys there are.
@@ -73,7 +73,7 @@ fn plain(
     status: Option<Status>,
     out: &mut impl Write,
 ) -> Result<usize> {
-    let now = ctx.now;
+    let now = ctx.now();
     let color = ctx.config.color_stdout;
     let mut widths = KEY_HEADER.map(text_width);
     store.keys(org, status, now, &mut |key| {

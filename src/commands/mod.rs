@@ -19,7 +19,7 @@ mod verify;
 
 use std::io::{self, Read, Write};
 
-use chrono::{DateTime, Utc};
+use std::cell::Cell;
 use zeroize::Zeroizing;
 
 use crate::cli::Command;
@@ -36,18 +36,34 @@ const STDIN_LIMIT: u64 = 64 * 1024;
 /// What every command runs with: the configuration and one clock reading.
 pub struct Ctx {
     pub config: Config,
-    /// Whole seconds, the store's resolution, so what is stored is what is compared.
-    pub now: Timestamp,
+    /// Whole seconds, the store's resolution, so what is stored is what is compared. Read
+    /// from the store once it is open ([`Store::clock`]: the server's clock on
+    /// PostgreSQL); this machine's clock before that.
+    now: Cell<Timestamp>,
 }
 
 impl Ctx {
     pub fn new(config: Config) -> Self {
-        let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
-        Self { config, now }
+        Self {
+            config,
+            now: Cell::new(store::system_now()),
+        }
+    }
+
+    /// The time every decision of this command uses.
+    pub fn now(&self) -> Timestamp {
+        self.now.get()
+    }
+
+    /// Reads the store's clock again, for a command that runs long (`verify --batch`).
+    pub fn tick(&self, store: &mut dyn Store) -> Result<Timestamp> {
+        self.now.set(store.clock()?);
+        Ok(self.now())
     }
 
     pub fn open_store(&self) -> Result<Box<dyn Store>> {
-        let store = store::open(&self.config.location)?;
+        let mut store = store::open(&self.config.location)?;
+        self.tick(store.as_mut())?;
         self.print_store_warnings();
         Ok(store)
     }
@@ -64,7 +80,7 @@ impl Ctx {
 
     pub fn stamp(&self) -> Stamp {
         Stamp {
-            now: self.now,
+            now: self.now(),
             actor: os_user(),
         }
     }
@@ -113,7 +129,7 @@ impl Ctx {
         let mut named = store.keys_named(&org, reference)?;
         if let Some(active) = named
             .iter()
-            .position(|k| k.status(self.now) == Status::Active)
+            .position(|k| k.status(self.now()) == Status::Active)
         {
             return Ok(named.swap_remove(active));
         }

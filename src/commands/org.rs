@@ -50,7 +50,7 @@ fn create(ctx: &Ctx, slug: &str, plan: PlanId, name: Option<&str>) -> Result<()>
 
 fn list(ctx: &Ctx) -> Result<()> {
     let mut store = ctx.open_store()?;
-    let orgs = store.orgs(ctx.now)?;
+    let orgs = store.orgs(ctx.now())?;
     let default = store.default_org()?;
     let is_default = |org: &Org| default.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
@@ -80,7 +80,7 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
         None => ctx.org(store.as_mut())?,
     };
     let org = store
-        .org(&slug, ctx.now)?
+        .org(&slug, ctx.now())?
         .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
     let default = store.default_org()?.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
@@ -106,7 +106,7 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
     let mut store = ctx.open_store()?;
     let slug = ctx.org(store.as_mut())?;
     let org = store
-        .org(&slug, ctx.now)?
+        .org(&slug, ctx.now())?
         .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
     let new_plan = store
         .plans()?
@@ -144,7 +144,7 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
     }
     let old = store.set_plan(&slug, plan, &ctx.stamp(), confirmed)?;
     let org = store
-        .org(&slug, ctx.now)?
+        .org(&slug, ctx.now())?
         .ok_or(Error::NoSuchOrg { slug })?;
     if ctx.config.json {
         let default = store.default_org()?.as_deref() == Some(org.slug.as_str());

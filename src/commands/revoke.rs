@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         .transpose()?;
     let mut store = ctx.open_store()?;
     let key = ctx.resolve_key(store.as_mut(), &args.key)?;
-    if key.status(ctx.now) != Status::Revoked {
+    if key.status(ctx.now()) != Status::Revoked {
         let question = format!(
             "Revoke {} ({})? Everything using it fails from now on.",
             key.id,
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         }
     };
     if ctx.config.json {
-        print_json(&KeyJson::new(&key, ctx.now))?;
+        print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {
         print_line(&message)?;
     }

@@ -37,17 +37,22 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
             Ok(None) => return Err(Error::BadGrace(text.clone())),
         },
     };
-    let expires = args
-        .expires
-        .as_deref()
-        .map(|when| parse_expiry(when, ctx.now))
-        .transpose()?;
+    // Checked before the store is opened, so a typo fails fast; computed again from the
+    // store's clock once it is open.
+    let expires = |now| {
+        args.expires
+            .as_deref()
+            .map(|when| parse_expiry(when, now))
+            .transpose()
+    };
+    expires(ctx.now())?;
     secret::check_destination()?;
     let mut store = ctx.open_store()?;
+    let expires = expires(ctx.now())?;
     let old = ctx.resolve_key(store.as_mut(), &args.key)?;
-    old.check_rotatable(ctx.now)
+    old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;
-    let old_stops_at = ctx.now + grace;
+    let old_stops_at = ctx.now() + grace;
     let when = if grace.is_zero() {
         "now".to_owned()
     } else {
@@ -66,7 +71,7 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     // The new key lives as long as the old one was meant to, counted from now.
     let expires_at = match expires {
         Some(expires) => expires,
-        None => old.expires_at.map(|at| ctx.now + (at - old.created_at)),
+        None => old.expires_at.map(|at| ctx.now() + (at - old.created_at)),
     };
     let secret = Secret::generate()?;
     let new = NewKey {

@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     let mut active: Vec<(&KeyMatch, &str)> = Vec::new();
     for finding in &findings {
         if let Verdict::Known(key) = verdict(&finding.token)
-            && key.status(ctx.now) == Status::Active
+            && key.status(ctx.now()) == Status::Active
             && !active.iter().any(|(k, _)| k.id == key.id)
         {
             active.push((key, &finding.path));
@@ -132,7 +132,7 @@ fn report(ctx: &Ctx, findings: &[Finding], verdicts: &HashMap<KeyHash, Verdict>)
                     status: match verdict(&f.token) {
                         Verdict::NotSeenty => None,
                         Verdict::Unknown => Some("Unknown"),
-                        Verdict::Known(key) => Some(key.status(ctx.now).as_str()),
+                        Verdict::Known(key) => Some(key.status(ctx.now()).as_str()),
                     },
                     key_id: key.map(|k| k.id.as_str()),
                     name: key.map(|k| k.name.as_str()),
@@ -150,7 +150,7 @@ fn report(ctx: &Ctx, findings: &[Finding], verdicts: &HashMap<KeyHash, Verdict>)
                 Verdict::Known(key) => {
                     format!(
                         "checksum ok  {}  {} \"{}\"",
-                        key.status(ctx.now).as_str(),
+                        key.status(ctx.now()).as_str(),
                         key.id,
                         escape(&key.name)
                     )

@@ -10,9 +10,9 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
     let key = ctx.resolve_key(store.as_mut(), &args.key)?;
     if ctx.config.json {
-        print_json(&KeyJson::new(&key, ctx.now))?;
+        print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {
-        print_grid(ctx, &key_properties(&key, ctx.now))?;
+        print_grid(ctx, &key_properties(&key, ctx.now()))?;
     }
     Ok(Exit::Success)
 }

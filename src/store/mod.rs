@@ -6,6 +6,8 @@
 
 pub mod import;
 pub mod postgres;
+pub mod rows;
+pub mod rules;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -15,8 +17,9 @@ use crate::domain::dump::Record;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
-use crate::domain::plan::{Plan, PlanId, Refusal};
-use crate::error::{Error, Result, StoreFault};
+use crate::domain::plan::{Plan, PlanId};
+use crate::error::{Error, Result};
+pub use rules::Tx;
 
 /// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
 /// Its `Display` and `Debug` never show a password.
@@ -61,6 +64,12 @@ impl std::fmt::Display for Location {
             Self::Postgres(url) => write!(f, "{url}"),
         }
     }
+}
+
+/// This machine's clock in whole seconds, the stores' resolution: SQLite's
+/// [`Store::clock`].
+pub fn system_now() -> Timestamp {
+    chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default()
 }
 
 /// Who did something and when: stamped on every audit event.
@@ -159,6 +168,20 @@ pub enum Revocation {
     AlreadyRevoked(Key),
 }
 
+/// How hard a commit presses on the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Lifecycle changes (keys, revocations, plans): on disk before the command
+    /// succeeds, so they survive a power cut.
+    Synced,
+    /// Usage records (last used, use attempts): safe from a crashed process, but the last
+    /// moments may be lost to a power cut; this keeps fsync off the `verify` path.
+    Relaxed,
+}
+
+/// A store: the reads each backend writes in its SQL, one write primitive
+/// ([`Self::transact`]), and the writes, provided once for both backends on top of it
+/// by [`rules`].
 pub trait Store {
     fn plans(&mut self) -> Result<Vec<Plan>>;
 
@@ -169,30 +192,7 @@ pub trait Store {
     fn org(&mut self, slug: &str, now: Timestamp) -> Result<Option<Org>>;
     /// Whether the organization exists: [`Self::org`] without counting its keys.
     fn has_org(&mut self, slug: &str) -> Result<bool>;
-    /// Fails with [`Error::OrgExists`] when the slug is taken.
-    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org>;
     fn default_org(&mut self) -> Result<Option<String>>;
-    fn set_default_org(&mut self, slug: &str) -> Result<()>;
-    /// Returns the plan the organization had before. Unless `confirmed`, a plan that
-    /// [strands](Plan::strands) the active keys, counted inside the write transaction, is
-    /// refused with [`Error::ConfirmationNeeded`]: a key committed since the caller looked
-    /// cannot slip past the confirmation.
-    fn set_plan(
-        &mut self,
-        org: &str,
-        plan: PlanId,
-        stamp: &Stamp,
-        confirmed: bool,
-    ) -> Result<PlanId>;
-
-    /// Inserts a key in one write transaction that also checks the plan's limit and the
-    /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
-    fn create_key(
-        &mut self,
-        new: &NewKey,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Key>;
     /// Calls `visit` for each key of `org` (with `status` at `now`, if given), oldest first.
     fn keys(
         &mut self,
@@ -213,7 +213,121 @@ pub trait Store {
         hashes: &[KeyHash],
         found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
     ) -> Result<()>;
-    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation>;
+    /// Calls `visit` for the newest `limit` events of `org` (of one key, if given), newest
+    /// first.
+    fn events(
+        &mut self,
+        org: &str,
+        key_id: Option<&str>,
+        limit: u32,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()>;
+    /// Calls `visit` for every row of the store, from one snapshot, in the order
+    /// [`Self::import`] replays them (see [`crate::domain::dump`]).
+    fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
+    /// Loads exported records in one write transaction, idempotently (see [`import`]).
+    /// Without `merge`, a store that holds an organization is refused, untouched.
+    fn import(&mut self, records: &[Record], merge: bool) -> Result<import::Imported>;
+
+    /// The time of this moment for every lifecycle time and status decision: the
+    /// database server's clock on PostgreSQL, so runners with skewed clocks agree
+    /// (whole seconds, the stores' resolution).
+    fn clock(&mut self) -> Result<Timestamp>;
+    /// Runs `work` in one write transaction and commits it with `durability`. A commit
+    /// whose answer was lost with the connection is [`Error::CommitLost`]: it may or may
+    /// not have happened.
+    fn transact(
+        &mut self,
+        durability: Durability,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()>;
+    /// Connects again after [`Error::CommitLost`], to find out what happened.
+    fn reconnect(&mut self) -> Result<()>;
+
+    /// Fails with [`Error::OrgExists`] when the slug is taken.
+    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::create_org(tx, slug, name, plan, stamp),
+            |store, ()| store.has_org(slug),
+            |()| format!("seenty-keys org show {slug}"),
+        )?;
+        self.org(slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
+            slug: slug.to_owned(),
+        })
+    }
+
+    fn set_default_org(&mut self, slug: &str) -> Result<()> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| tx.set_default_org(slug),
+            |store, ()| Ok(store.default_org()?.as_deref() == Some(slug)),
+            |()| "seenty-keys org list".to_owned(),
+        )
+    }
+
+    /// Returns the plan the organization had before. Unless `confirmed`, a plan that
+    /// [strands](Plan::strands) the active keys, counted inside the write transaction, is
+    /// refused with [`Error::ConfirmationNeeded`].
+    fn set_plan(
+        &mut self,
+        org: &str,
+        plan: PlanId,
+        stamp: &Stamp,
+        confirmed: bool,
+    ) -> Result<PlanId> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::set_plan(tx, org, plan, stamp, confirmed),
+            |store, _| {
+                Ok(store
+                    .org(org, stamp.now)?
+                    .is_some_and(|o| o.plan.id == plan))
+            },
+            |_| format!("seenty-keys org show {org}"),
+        )
+    }
+
+    /// Inserts a key in one write transaction that also checks the plan's limit and the
+    /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
+    fn create_key(
+        &mut self,
+        new: &NewKey,
+        stamp: &Stamp,
+        deliver: &mut dyn FnMut(&Key) -> Result<()>,
+    ) -> Result<Key> {
+        deliver_then_commit(
+            self,
+            |tx| Ok(rules::create_key(tx, new, None, stamp)?.0),
+            |key| deliver(key),
+            |store, key| stored(store, &new.hash, &key.id),
+            |key| format!("seenty-keys --org {} show {}", key.org, key.id),
+        )
+    }
+
+    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::revoke(tx, id, reason, stamp),
+            |store, done| match done {
+                Revocation::Revoked(key) => Ok(store
+                    .key_by_id(&key.org, &key.id)?
+                    .is_some_and(|k| k.revoked_at.is_some())),
+                Revocation::AlreadyRevoked(_) => Ok(true),
+            },
+            |done| {
+                let key = match done {
+                    Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => key,
+                };
+                format!("seenty-keys --org {} show {}", key.org, key.id)
+            },
+        )
+    }
+
     /// Replaces the active key `old_id` with `new` in one transaction: the old key stops
     /// working at `old_stops_at` (now, or when a grace period ends) and does not count
     /// against the plan's limit. Commits only if `deliver` succeeds, as `create_key`.
@@ -224,63 +338,108 @@ pub trait Store {
         old_stops_at: Timestamp,
         stamp: &Stamp,
         deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Rotation>;
+    ) -> Result<Rotation> {
+        deliver_then_commit(
+            self,
+            |tx| rules::rotate(tx, old_id, new, old_stops_at, stamp),
+            |rotation| deliver(&rotation.new),
+            |store, rotation| stored(store, &new.hash, &rotation.new.id),
+            |rotation| {
+                format!(
+                    "seenty-keys --org {} show {}",
+                    rotation.new.org, rotation.new.id
+                )
+            },
+        )
+    }
+
     /// Records last-used times (kept to the second, never moved backwards) and use
     /// attempts, all in one transaction.
-    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()>;
-    /// Calls `visit` for the newest `limit` events of `org` (of one key, if given), newest
-    /// first.
-    fn events(
-        &mut self,
-        org: &str,
-        key_id: Option<&str>,
-        limit: u32,
-        visit: &mut dyn FnMut(Event) -> Result<()>,
-    ) -> Result<()>;
-
-    /// Calls `visit` for every row of the store, from one snapshot, in the order
-    /// [`Self::import`] replays them (see [`crate::domain::dump`]).
-    fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
-    /// Loads exported records in one write transaction, idempotently (see [`import`]).
-    /// Without `merge`, a store that holds an organization is refused, untouched.
-    fn import(&mut self, records: &[Record], merge: bool) -> Result<import::Imported>;
-}
-
-/// Applies the plan's rule to one more key, for both backends. When the limit refuses,
-/// `plans` supplies the plans to name an upgrade in the hint.
-pub(crate) fn admit(
-    org: &str,
-    plan: &Plan,
-    active: u64,
-    plans: impl FnOnce() -> Result<Vec<Plan>>,
-) -> Result<()> {
-    match plan.admit_new_key(active) {
-        Ok(()) => Ok(()),
-        Err(Refusal::NoApiAccess) => Err(Error::NoApiAccess {
-            org: org.to_owned(),
-        }),
-        Err(Refusal::LimitReached { limit, active }) => {
-            let upgrade = Plan::upgrade_for(&plans()?, active).map(|p| p.id);
-            Err(Error::PlanLimit {
-                org: org.to_owned(),
-                plan: plan.id,
-                limit,
-                active,
-                upgrade,
-            })
+    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        // Usage may be lost to a crash by design (Durability::Relaxed): a lost answer
+        // is not worth a second connection.
+        match self.transact(Durability::Relaxed, &mut |tx| {
+            rules::record_uses(tx, uses, stamp)
+        }) {
+            Err(Error::CommitLost(_)) => Ok(()),
+            other => other,
         }
     }
 }
 
-/// A move to `plan` that would leave `active` keys over its limit (or with no API
-/// access) needs the user's confirmation first. Written once for both backends.
-pub(crate) fn confirm_downgrade(plan: PlanId, active: u64, plans: &[Plan]) -> Result<()> {
-    if plans.iter().any(|p| p.id == plan && p.strands(active)) {
-        return Err(Error::ConfirmationNeeded {
-            action: "a downgrade below the active keys",
-        });
+/// Whether the key with this hash is in the store under this id.
+fn stored<S: Store + ?Sized>(store: &mut S, hash: &KeyHash, id: &str) -> Result<bool> {
+    Ok(store.key_by_hash(hash)?.is_some_and(|found| found.id == id))
+}
+
+/// Runs `work` in one write transaction. When the commit's answer is lost with the
+/// connection, connects again and asks `landed` whether the change is there: the
+/// outcome is reported, never guessed. `check` names the command that tells, for when
+/// the store cannot be reached again.
+fn write<S: Store + ?Sized, T>(
+    store: &mut S,
+    durability: Durability,
+    mut work: impl FnMut(&mut dyn Tx) -> Result<T>,
+    landed: impl FnOnce(&mut S, &T) -> Result<bool>,
+    check: impl FnOnce(&T) -> String,
+) -> Result<T> {
+    let mut value = None;
+    let result = store.transact(durability, &mut |tx| {
+        value = Some(work(tx)?);
+        Ok(())
+    });
+    let lost = match result {
+        Ok(()) => return value.ok_or_else(|| Error::corrupt("a write returned nothing".into())),
+        Err(Error::CommitLost(cause)) => cause,
+        Err(e) => return Err(e),
+    };
+    let Some(value) = value else {
+        return Err(*lost);
+    };
+    match store.reconnect().and_then(|()| landed(store, &value)) {
+        Ok(true) => Ok(value),
+        Ok(false) => Err(Error::NotCommitted(lost)),
+        Err(_) => Err(Error::OutcomeUnknown {
+            cause: lost,
+            check: check(&value),
+        }),
     }
-    Ok(())
+}
+
+/// A write that creates a secret: `work` makes the change, `deliver` hands over the
+/// secret, and only then is it committed. The change reaches the store's log before the
+/// secret is delivered, so a full disk fails first; a commit that still fails after
+/// delivery says that the delivered key does not work.
+fn deliver_then_commit<S: Store + ?Sized, T>(
+    store: &mut S,
+    mut work: impl FnMut(&mut dyn Tx) -> Result<T>,
+    mut deliver: impl FnMut(&T) -> Result<()>,
+    landed: impl FnOnce(&mut S, &T) -> Result<bool>,
+    check: impl FnOnce(&T) -> String,
+) -> Result<T> {
+    let mut delivered = false;
+    let result = write(
+        store,
+        Durability::Synced,
+        |tx| {
+            let value = work(tx)?;
+            tx.flush()?;
+            deliver(&value)?;
+            delivered = true;
+            Ok(value)
+        },
+        landed,
+        check,
+    );
+    match result {
+        Err(e @ Error::OutcomeUnknown { .. }) => Err(e),
+        Err(Error::NotCommitted(e)) if delivered => Err(Error::ShownButNotStored(e)),
+        Err(e) if delivered => Err(Error::ShownButNotStored(Box::new(e))),
+        other => other,
+    }
 }
 
 /// How many of a backend's `migrations` a store at schema `version` has applied; a
@@ -293,10 +452,8 @@ pub(crate) fn migrations_applied(version: i64, migrations: usize) -> Result<usiz
             supported: latest,
         });
     }
-    usize::try_from(version).map_err(|_| Error::Store {
-        fault: StoreFault::Corrupt,
-        message: format!("invalid schema version {version}"),
-    })
+    usize::try_from(version)
+        .map_err(|_| Error::corrupt(format!("invalid schema version {version}")))
 }
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].

@@ -135,14 +135,16 @@ impl Verifier<'_> {
                 stops_at: None,
             };
         };
-        let code = match found.status(self.ctx.now) {
+        // One clock reading decides, and is the `expires_at` reported with the decision.
+        let now = self.ctx.now();
+        let code = match found.status(now) {
             Status::Revoked => Some(Code::Revoked),
             Status::Expired => Some(Code::Expired),
             Status::Active if !found.api_access => Some(Code::Plan),
             Status::Active => None,
         };
         match code {
-            None if !self.no_touch => self.uses.touch(found.handle, self.ctx.now),
+            None if !self.no_touch => self.uses.touch(found.handle, now),
             Some(Code::Revoked) => self
                 .uses
                 .attempts
@@ -155,7 +157,7 @@ impl Verifier<'_> {
         }
         Outcome {
             code,
-            stops_at: key::stops_at(found.revoked_at, found.expires_at, self.ctx.now),
+            stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
             key: Some(found),
             malformed: None,
         }

@@ -7,90 +7,35 @@ use std::collections::HashMap;
 use postgres::types::ToSql;
 use postgres::{GenericClient, Statement, Transaction};
 
-use super::rows::{corrupt, opt_timestamp, plan_id, timestamp};
+use super::rows::Queries;
 use crate::domain::Timestamp;
-use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
-use crate::domain::event::EventKind;
-use crate::domain::key::{Hint, KeyHash};
+use crate::domain::dump::{KeyRecord, OrgRecord, Record};
+use crate::domain::key::KeyHash;
 use crate::error::Result;
 use crate::store::import::{EventRow, Existing, Target};
+use crate::store::rows::{self, Columns, ExportSql};
+
+/// The export's queries in this schema.
+const EXPORT: ExportSql = ExportSql {
+    orgs: "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
+    settings: "SELECT name, value FROM settings ORDER BY name",
+    keys: "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
+           k.revoked_at, k.revoke_reason, f.public_id \
+           FROM keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN keys f ON f.id = k.rotated_from \
+           ORDER BY k.id",
+    usage: "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
+            ORDER BY u.key_id",
+    events: "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
+             FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
+             ORDER BY e.id",
+};
 
 /// Every row, in the order an import replays them, from the caller's snapshot.
 pub fn export(
     conn: &mut impl GenericClient,
     visit: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
-    for row in conn.query(
-        "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
-        &[],
-    )? {
-        visit(Record::Org(OrgRecord {
-            slug: row.try_get(0)?,
-            name: row.try_get(1)?,
-            plan: plan_id(row.try_get(2)?)?,
-            created_at: timestamp(row.try_get(3)?)?,
-        }))?;
-    }
-    for row in conn.query("SELECT name, value FROM settings ORDER BY name", &[])? {
-        visit(Record::Setting {
-            name: row.try_get(0)?,
-            value: row.try_get(1)?,
-        })?;
-    }
-    for row in conn.query(
-        "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
-         k.revoked_at, k.revoke_reason, f.public_id \
-         FROM keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN keys f ON f.id = k.rotated_from \
-         ORDER BY k.id",
-        &[],
-    )? {
-        visit(Record::Key(KeyRecord {
-            id: row.try_get(0)?,
-            org: row.try_get(1)?,
-            name: row.try_get(2)?,
-            hash: hash(row.try_get(3)?)?,
-            hint: Hint(row.try_get(4)?),
-            created_at: timestamp(row.try_get(5)?)?,
-            expires_at: opt_timestamp(row.try_get(6)?)?,
-            revoked_at: opt_timestamp(row.try_get(7)?)?,
-            revoke_reason: row.try_get(8)?,
-            rotated_from: row.try_get(9)?,
-        }))?;
-    }
-    for row in conn.query(
-        "SELECT k.public_id, u.last_used_at FROM key_usage u JOIN keys k ON k.id = u.key_id \
-         ORDER BY u.key_id",
-        &[],
-    )? {
-        visit(Record::Usage {
-            key: row.try_get(0)?,
-            last_used_at: timestamp(row.try_get(1)?)?,
-        })?;
-    }
-    for row in conn.query(
-        "SELECT o.slug, k.public_id, e.at, e.actor, e.kind, e.detail \
-         FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
-         ORDER BY e.id",
-        &[],
-    )? {
-        let kind: String = row.try_get(4)?;
-        visit(Record::Event(EventRecord {
-            org: row.try_get(0)?,
-            key: row.try_get(1)?,
-            at: timestamp(row.try_get(2)?)?,
-            actor: row.try_get(3)?,
-            kind: EventKind::from_name(&kind)
-                .ok_or_else(|| corrupt(format!("unknown event kind {kind:?}")))?,
-            detail: row.try_get(5)?,
-        }))?;
-    }
-    Ok(())
-}
-
-fn hash(bytes: &[u8]) -> Result<KeyHash> {
-    <[u8; 32]>::try_from(bytes)
-        .map(KeyHash)
-        .map_err(|_| corrupt(format!("a key hash of {} bytes", bytes.len())))
+    rows::export(&mut Queries(conn), &EXPORT, visit)
 }
 
 /// The import's row operations in one transaction, each statement prepared once.
@@ -187,7 +132,7 @@ impl Target for Importer<'_, '_> {
         };
         Ok(Some(Existing {
             row: row.try_get(0)?,
-            revoked_at: opt_timestamp(row.try_get(1)?)?,
+            revoked_at: row.opt_time(1)?,
         }))
     }
 

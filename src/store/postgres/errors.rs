@@ -26,13 +26,18 @@ pub fn connect_error(e: &postgres::Error, url: &PgUrl) -> Error {
     }
 }
 
+/// Whether the connection itself failed (closed, reset, an I/O error), rather than the
+/// server answering with an error: then a commit's outcome is not known.
+pub fn is_connection_lost(e: &postgres::Error) -> bool {
+    e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+}
+
 impl From<&postgres::Error> for Error {
     fn from(e: &postgres::Error) -> Self {
         let Some(db) = e.as_db_error() else {
             // No answer from the server: refused, unreachable, timed out, TLS failed,
             // or the connection dropped.
-            let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
-            let fault = if e.is_closed() || io {
+            let fault = if is_connection_lost(e) {
                 StoreFault::Connect
             } else {
                 StoreFault::Other

@@ -15,19 +15,20 @@ mod orgs;
 mod pgpass;
 mod rows;
 mod tls;
+mod tx;
 pub mod url;
 
 use postgres::config::SslMode;
 use postgres::{Client, NoTls, Transaction};
 
-use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
+use super::{Durability, KeyMatch, Store, Tx};
 use crate::domain::Timestamp;
 use crate::domain::dump::Record;
 use crate::domain::event::Event;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::org::Org;
-use crate::domain::plan::{Plan, PlanId};
-use crate::error::{Error, Result, StoreFault};
+use crate::domain::plan::Plan;
+use crate::error::{Error, Result};
 pub use url::PgUrl;
 
 /// Migrations, applied in order; migration N is schema version N.
@@ -42,6 +43,10 @@ const IMPORT_LOCK: i64 = 0x5eed_4b65_7974;
 
 pub struct PgStore {
     client: Client,
+    url: PgUrl,
+    /// The server's clock as read when the store was opened, for the command's first
+    /// [`Store::clock`]: one round trip less.
+    opened_at: Option<Timestamp>,
 }
 
 impl PgStore {
@@ -83,31 +88,37 @@ impl PgStore {
             config.connect(tls::LazyTls::new(&settings))
         };
         let client = connected.map_err(|e| errors::connect_error(&e, url))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            url: url.clone(),
+            opened_at: None,
+        })
     }
 
     /// The highest migration applied; 0 when the database has no seenty-keys schema.
-    /// One round trip: this runs before every command.
+    /// One round trip, which runs before every command, and also reads the server's
+    /// clock for the command's first [`Store::clock`].
     fn schema_version(&mut self) -> Result<i64> {
-        let messages = match self
-            .client
-            .simple_query("SELECT coalesce(max(version), 0) FROM schema_migrations")
-        {
+        let messages = match self.client.simple_query(
+            "SELECT coalesce(max(version), 0), extract(epoch FROM statement_timestamp())::bigint \
+             FROM schema_migrations",
+        ) {
             Ok(messages) => messages,
             Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
                 return Ok(0);
             }
             Err(e) => return Err(e.into()),
         };
-        let text = messages.iter().find_map(|m| match m {
-            postgres::SimpleQueryMessage::Row(row) => row.get(0),
+        let row = messages.iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => Some(row),
             _ => None,
         });
-        text.and_then(|t| t.parse().ok())
-            .ok_or_else(|| Error::Store {
-                fault: StoreFault::Corrupt,
-                message: "unreadable schema version".to_owned(),
-            })
+        let column = |i| {
+            row.and_then(|row| row.get(i))
+                .and_then(|t| t.parse::<i64>().ok())
+        };
+        self.opened_at = column(1).and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+        column(0).ok_or_else(|| Error::corrupt("unreadable schema version".to_owned()))
     }
 
     /// Applies the migrations this store lacks, in one transaction, under an advisory
@@ -146,19 +157,26 @@ impl PgStore {
 
     /// Runs `work` in one transaction. Usage records commit without waiting for the WAL
     /// flush (`synchronous_commit = off`): a crash of the server may lose the last
-    /// moments of "last used", never a key or a revocation.
+    /// moments of "last used", never a key or a revocation. A commit whose answer the
+    /// connection lost is [`Error::CommitLost`].
     fn write<T>(
         &mut self,
-        relaxed: bool,
+        durability: Durability,
         work: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let mut tx = self.client.transaction()?;
-        if relaxed {
+        if durability == Durability::Relaxed {
             tx.batch_execute("SET LOCAL synchronous_commit = off")?;
         }
         // An error drops `tx`, which rolls back.
         let value = work(&mut tx)?;
-        tx.commit()?;
+        tx.commit().map_err(|e| {
+            if e.as_db_error().is_none() && errors::is_connection_lost(&e) {
+                Error::CommitLost(Box::new(e.into()))
+            } else {
+                e.into()
+            }
+        })?;
         Ok(value)
     }
 }
@@ -184,43 +202,8 @@ impl Store for PgStore {
         orgs::exists(&mut self.client, slug)
     }
 
-    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
-        self.write(false, |tx| orgs::create(tx, slug, name, plan, stamp))?;
-        orgs::by_slug(&mut self.client, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
-            slug: slug.to_owned(),
-        })
-    }
-
     fn default_org(&mut self) -> Result<Option<String>> {
         orgs::default(&mut self.client)
-    }
-
-    fn set_default_org(&mut self, slug: &str) -> Result<()> {
-        self.write(false, |tx| orgs::set_default(tx, slug))
-    }
-
-    fn set_plan(
-        &mut self,
-        org: &str,
-        plan: PlanId,
-        stamp: &Stamp,
-        confirmed: bool,
-    ) -> Result<PlanId> {
-        self.write(false, |tx| orgs::set_plan(tx, org, plan, stamp, confirmed))
-    }
-
-    fn create_key(
-        &mut self,
-        new: &NewKey,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Key> {
-        self.write(false, |tx| {
-            let key = keys::create(tx, new, None, stamp)?;
-            // The secret must reach its reader before the key exists; an error rolls back.
-            deliver(&key)?;
-            Ok(key)
-        })
     }
 
     fn keys(
@@ -257,37 +240,9 @@ impl Store for PgStore {
             .isolation_level(postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()?;
-        for (i, hash) in hashes.iter().enumerate() {
-            found(i, keys::by_hash(&mut tx, hash)?)?;
-        }
+        keys::by_hashes(&mut tx, hashes, found)?;
         tx.commit()?;
         Ok(())
-    }
-
-    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
-        self.write(false, |tx| keys::revoke(tx, id, reason, stamp))
-    }
-
-    fn rotate(
-        &mut self,
-        old_id: &str,
-        new: &NewKey,
-        old_stops_at: Timestamp,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Rotation> {
-        self.write(false, |tx| {
-            let rotation = keys::rotate(tx, old_id, new, old_stops_at, stamp)?;
-            deliver(&rotation.new)?;
-            Ok(rotation)
-        })
-    }
-
-    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
-        if uses.is_empty() {
-            return Ok(());
-        }
-        self.write(true, |tx| events::record_uses(tx, uses, stamp))
     }
 
     fn events(
@@ -313,11 +268,36 @@ impl Store for PgStore {
     }
 
     fn import(&mut self, records: &[Record], merge: bool) -> Result<super::import::Imported> {
-        self.write(false, |tx| {
+        self.write(Durability::Synced, |tx| {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
             // Keys added to an organization must not race a `generate` counting them.
             tx.batch_execute("SELECT id FROM orgs ORDER BY id FOR UPDATE")?;
             super::import::run(&mut dump::Importer::new(tx), records, merge)
         })
+    }
+
+    fn clock(&mut self) -> Result<Timestamp> {
+        if let Some(at) = self.opened_at.take() {
+            return Ok(at);
+        }
+        let secs: i64 = self
+            .client
+            .query_one("SELECT extract(epoch FROM clock_timestamp())::bigint", &[])?
+            .try_get(0)?;
+        super::rows::timestamp(secs)
+    }
+
+    fn transact(
+        &mut self,
+        durability: Durability,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        self.write(durability, |tx| work(&mut tx::PgTx { tx }))
+    }
+
+    fn reconnect(&mut self) -> Result<()> {
+        let url = self.url.clone();
+        *self = Self::connect(&url)?;
+        Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! TLS for `sslmode`, built only when the server agrees to it.
 //!
 //! The TLS stack is rustls with the `ring` provider, linked into the binary: a
-//! dynamically linked OpenSSL (what native-tls uses on Linux) costs every process, even
-//! a `verify` against SQLite, ~1.5 ms of CPU and ~140 page faults just to load.
+//! dynamically linked OpenSSL (what native-tls uses on Linux) would cost every process,
+//! even a `verify` against SQLite, its loading (BENCHMARKS.md has the figure).
 //!
 //! Loading the system's root certificates costs more than the rest of a `verify`. With
 //! the default `sslmode=prefer` against a server without TLS that work would be thrown

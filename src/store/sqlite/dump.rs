@@ -3,100 +3,34 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::rows::{self, key_row, opt_timestamp, plan_id, timestamp};
+use super::compact::{key_row, touch};
 use crate::domain::Timestamp;
-use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
-use crate::domain::event::EventKind;
-use crate::domain::key::{Hint, KeyHash};
+use crate::domain::dump::{KeyRecord, OrgRecord, Record};
+use crate::domain::key::KeyHash;
 use crate::domain::key_id::IdCodec;
-use crate::error::{Error, Result, StoreFault};
+use crate::error::Result;
 use crate::store::import::{EventRow, Existing, Target};
+use crate::store::rows::{self, ExportSql};
+
+/// The export's queries in this schema: ids decoded, usage unpacked.
+const EXPORT: ExportSql = ExportSql {
+    orgs: "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
+    settings: "SELECT name, value FROM settings ORDER BY name",
+    keys: "SELECT key_id(k.id, k.public_id), o.slug, k.name, h.hash, k.hint, k.created_at, \
+           k.expires_at, k.revoked_at, k.revoke_reason, key_id(f.id, f.public_id) \
+           FROM key_hashes h JOIN keys k ON k.id = h.key_id JOIN orgs o ON o.id = k.org_id \
+           LEFT JOIN keys f ON f.id = k.rotated_from ORDER BY k.id",
+    usage: "SELECT key_id(k.id, k.public_id), usage_at(u.stamps, k.id) FROM key_usage u \
+            JOIN keys k ON k.id BETWEEN u.block * 64 AND u.block * 64 + 63 \
+            WHERE usage_at(u.stamps, k.id) IS NOT NULL ORDER BY k.id",
+    events: "SELECT o.slug, key_id(k.id, k.public_id), e.at, e.actor, e.kind, e.detail \
+             FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
+             ORDER BY e.id",
+};
 
 /// Every row, in the order an import replays them, from the caller's read snapshot.
 pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-    let mut stmt = conn.prepare("SELECT slug, name, plan, created_at FROM orgs ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        visit(Record::Org(OrgRecord {
-            slug: row.get(0)?,
-            name: row.get(1)?,
-            plan: plan_id(&row.get::<_, String>(2)?)?,
-            created_at: timestamp(row.get(3)?)?,
-        }))?;
-    }
-    let mut stmt = conn.prepare("SELECT name, value FROM settings ORDER BY name")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        visit(Record::Setting {
-            name: row.get(0)?,
-            value: row.get(1)?,
-        })?;
-    }
-    let mut stmt = conn.prepare(
-        "SELECT key_id(k.id, k.public_id), o.slug, k.name, h.hash, k.hint, k.created_at, \
-         k.expires_at, k.revoked_at, k.revoke_reason, key_id(f.id, f.public_id) \
-         FROM key_hashes h JOIN keys k ON k.id = h.key_id JOIN orgs o ON o.id = k.org_id \
-         LEFT JOIN keys f ON f.id = k.rotated_from ORDER BY k.id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        visit(Record::Key(KeyRecord {
-            id: row.get(0)?,
-            org: row.get(1)?,
-            name: row.get(2)?,
-            hash: hash(&row.get::<_, Vec<u8>>(3)?)?,
-            hint: Hint(row.get(4)?),
-            created_at: timestamp(row.get(5)?)?,
-            expires_at: opt_timestamp(row.get(6)?)?,
-            revoked_at: opt_timestamp(row.get(7)?)?,
-            revoke_reason: row.get(8)?,
-            rotated_from: row.get(9)?,
-        }))?;
-    }
-    let mut stmt = conn.prepare(
-        "SELECT key_id(k.id, k.public_id), usage_at(u.stamps, k.id) FROM key_usage u \
-         JOIN keys k ON k.id BETWEEN u.block * 64 AND u.block * 64 + 63 \
-         WHERE usage_at(u.stamps, k.id) IS NOT NULL ORDER BY k.id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        visit(Record::Usage {
-            key: row.get(0)?,
-            last_used_at: timestamp(row.get(1)?)?,
-        })?;
-    }
-    let mut stmt = conn.prepare(
-        "SELECT o.slug, key_id(k.id, k.public_id), e.at, e.actor, e.kind, e.detail \
-         FROM events e JOIN orgs o ON o.id = e.org_id LEFT JOIN keys k ON k.id = e.key_id \
-         ORDER BY e.id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let kind: String = row.get(4)?;
-        visit(Record::Event(EventRecord {
-            org: row.get(0)?,
-            key: row.get(1)?,
-            at: timestamp(row.get(2)?)?,
-            actor: row.get(3)?,
-            kind: EventKind::from_name(&kind)
-                .ok_or_else(|| corrupt(format!("unknown event kind {kind:?}")))?,
-            detail: row.get(5)?,
-        }))?;
-    }
-    Ok(())
-}
-
-fn hash(bytes: &[u8]) -> Result<KeyHash> {
-    <[u8; 32]>::try_from(bytes)
-        .map(KeyHash)
-        .map_err(|_| corrupt(format!("a key hash of {} bytes", bytes.len())))
-}
-
-fn corrupt(message: String) -> Error {
-    Error::Store {
-        fault: StoreFault::Corrupt,
-        message,
-    }
+    rows::export(&mut &*conn, &EXPORT, visit)
 }
 
 /// The import's row operations in one `BEGIN IMMEDIATE` transaction. Imported keys keep
@@ -151,7 +85,7 @@ impl Target for Importer<'_, '_> {
                 })?;
         Ok(Some(Existing {
             row,
-            revoked_at: opt_timestamp(revoked_at)?,
+            revoked_at: revoked_at.map(rows::timestamp).transpose()?,
         }))
     }
 
@@ -201,7 +135,7 @@ impl Target for Importer<'_, '_> {
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
-        Ok(rows::touch(self.0, [(row, at.timestamp())])? == 1)
+        Ok(touch(self.0, [(row, at.timestamp())])? == 1)
     }
 
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {

@@ -1,12 +1,12 @@
-//! SQL for the audit trail: reading it, and recording what `verify` saw.
+//! SQLite reads of the audit trail.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
-use super::rows::{self, key_row, record_event, timestamp};
-use crate::domain::event::{Event, EventKind};
+use super::compact::key_row;
+use crate::domain::event::Event;
 use crate::domain::key_id::IdCodec;
-use crate::error::{Error, Result, StoreFault};
-use crate::store::{Stamp, Uses};
+use crate::error::Result;
+use crate::store::rows;
 
 pub fn visit(
     conn: &Connection,
@@ -31,37 +31,7 @@ pub fn visit(
     )?;
     let mut rows = stmt.query(params![org, key_row, limit])?;
     while let Some(row) = rows.next()? {
-        let kind: String = row.get(3)?;
-        let kind = EventKind::from_name(&kind).ok_or_else(|| Error::Store {
-            fault: StoreFault::Corrupt,
-            message: format!("unknown event kind {kind:?}"),
-        })?;
-        visit(Event {
-            at: timestamp(row.get(0)?)?,
-            actor: row.get(1)?,
-            org: row.get(2)?,
-            kind,
-            key_id: row.get(4)?,
-            key_name: row.get(5)?,
-            detail: row.get(6)?,
-        })?;
-    }
-    Ok(())
-}
-
-pub fn record_uses(tx: &Transaction<'_>, uses: &Uses, stamp: &Stamp) -> Result<()> {
-    rows::touch(
-        tx,
-        uses.touched.iter().map(|(row, at)| (*row, at.timestamp())),
-    )?;
-    if uses.attempts.is_empty() {
-        // The common case (a valid key): no statement to prepare, which `verify` would pay for.
-        return Ok(());
-    }
-    let mut org_of = tx.prepare_cached("SELECT org_id FROM keys WHERE id = ?1")?;
-    for (handle, kind) in &uses.attempts {
-        let org_id: i64 = org_of.query_row([handle], |r| r.get(0))?;
-        record_event(tx, stamp, org_id, Some(*handle), *kind, None)?;
+        visit(rows::event(row)?)?;
     }
     Ok(())
 }

@@ -4,12 +4,13 @@
 //! and every write in an explicit `BEGIN IMMEDIATE` transaction: taking the write lock
 //! up front is what makes "count the active keys, then insert" safe across processes.
 
+mod compact;
 mod dump;
 mod events;
-mod functions;
 mod keys;
 mod orgs;
 mod rows;
+mod tx;
 
 use std::fs;
 use std::io;
@@ -22,14 +23,14 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
 
-use super::{KeyMatch, NewKey, Revocation, Rotation, Stamp, Store, Uses};
+use super::{Durability, KeyMatch, Store, Tx, system_now};
 use crate::domain::Timestamp;
 use crate::domain::dump::Record;
 use crate::domain::event::Event;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::key_id::IdCodec;
 use crate::domain::org::Org;
-use crate::domain::plan::{Plan, PlanId};
+use crate::domain::plan::Plan;
 use crate::error::{Error, Result, StoreFault};
 
 /// Migrations, applied in order; the schema version is their count (`PRAGMA user_version`).
@@ -46,9 +47,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// When a connection closes, the WAL is checkpointed (and truncated) once it has grown
 /// past this, rather than by SQLite on every close: see [`SqliteStore::connect`]. Every
 /// new process rebuilds its index from the whole WAL, reading and checksumming every
-/// frame (about 1.2 µs per 4 KiB page here: 0.3 ms at 1 MiB), while a checkpoint costs
-/// a few fsyncs (about 0.5 ms). 256 KiB balances the two for a `verify` (one page
-/// written) and a `generate` (about seven): under 0.1 ms per run either way.
+/// frame, while a checkpoint costs a few fsyncs: this size balances the two for a
+/// `verify` (one page written) and a `generate` (about seven); BENCHMARKS.md has the
+/// figures.
 const WAL_LIMIT: u64 = 256 << 10;
 /// Within one long run (`verify --batch`) the WAL may grow to this before a checkpoint:
 /// checkpointing every chunk would cost more than the chunk.
@@ -57,17 +58,6 @@ const WAL_CAP: u64 = 16 << 20;
 /// memory and skip a `pread` copy per page. A single lookup reads a handful of pages, for
 /// which setting up and tearing down the mapping costs more than it saves.
 const BULK_MMAP: i64 = 1 << 30;
-
-/// How hard a commit presses on the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
-    /// Lifecycle changes (keys, revocations, plans): fsynced before the command succeeds,
-    /// so they survive a power cut.
-    Synced,
-    /// Usage records (last used, use attempts): safe from a crashed process, but the last
-    /// moments may be lost to a power cut; this keeps fsync off the `verify` path.
-    Relaxed,
-}
 
 pub struct SqliteStore {
     conn: Connection,
@@ -131,9 +121,9 @@ impl SqliteStore {
     /// Brings the schema up to date from `version` and loads what this store's queries
     /// need: its SQL functions, and the salt of its key ids.
     fn ready(mut conn: Connection, wal: PathBuf, version: i64) -> Result<Self> {
-        functions::register_packing(&conn)?;
+        compact::register_packing(&conn)?;
         migrate(&mut conn, &wal, version)?;
-        let ids = functions::register_ids(&conn)?;
+        let ids = compact::register_ids(&conn)?;
         Ok(Self {
             conn,
             wal,
@@ -175,29 +165,6 @@ impl SqliteStore {
         tx.commit()?;
         self.checkpoint_past(WAL_CAP);
         Ok(value)
-    }
-
-    /// A write that creates a secret: `work` makes the change, `show` prints the secret,
-    /// and only then is it committed. The new pages reach the WAL before the secret is
-    /// shown, so a full disk fails first; a commit that still fails after the secret was
-    /// shown says that the printed key does not work.
-    fn write_then_show<T>(
-        &mut self,
-        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
-        show: impl FnOnce(&T) -> Result<()>,
-    ) -> Result<T> {
-        let mut shown = false;
-        let result = self.write(Durability::Synced, |tx| {
-            let value = work(tx)?;
-            tx.cache_flush()?;
-            show(&value)?;
-            shown = true;
-            Ok(value)
-        });
-        match result {
-            Err(e) if shown => Err(Error::ShownButNotStored(Box::new(e))),
-            other => other,
-        }
     }
 
     /// Truncates the WAL once it has grown past `limit`. The data is already committed,
@@ -371,9 +338,9 @@ fn restore_sidecar_modes(path: &Path) {
 /// as the tests do. `key_id` is there once the store has its salt.
 pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    functions::register_packing(&conn)?;
+    compact::register_packing(&conn)?;
     // A store before schema 4 has no salt, and no `key_id` then.
-    let _ = functions::register_ids(&conn);
+    let _ = compact::register_ids(&conn);
     Ok(conn)
 }
 
@@ -478,46 +445,8 @@ impl Store for SqliteStore {
         orgs::exists(&self.conn, slug)
     }
 
-    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
-        self.write(Durability::Synced, |tx| {
-            orgs::create(tx, slug, name, plan, stamp)
-        })?;
-        orgs::by_slug(&self.conn, slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
-            slug: slug.to_owned(),
-        })
-    }
-
     fn default_org(&mut self) -> Result<Option<String>> {
         orgs::default(&self.conn)
-    }
-
-    fn set_default_org(&mut self, slug: &str) -> Result<()> {
-        self.write(Durability::Synced, |tx| orgs::set_default(tx, slug))
-    }
-
-    fn set_plan(
-        &mut self,
-        org: &str,
-        plan: PlanId,
-        stamp: &Stamp,
-        confirmed: bool,
-    ) -> Result<PlanId> {
-        self.write(Durability::Synced, |tx| {
-            orgs::set_plan(tx, org, plan, stamp, confirmed)
-        })
-    }
-
-    fn create_key(
-        &mut self,
-        new: &NewKey,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Key> {
-        let ids = self.ids;
-        self.write_then_show(
-            |tx| keys::create(tx, &ids, new, None, stamp),
-            |key| deliver(key),
-        )
     }
 
     fn keys(
@@ -555,37 +484,6 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
-    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
-        let ids = self.ids;
-        self.write(Durability::Synced, |tx| {
-            keys::revoke(tx, &ids, id, reason, stamp)
-        })
-    }
-
-    fn rotate(
-        &mut self,
-        old_id: &str,
-        new: &NewKey,
-        old_stops_at: Timestamp,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Rotation> {
-        let ids = self.ids;
-        self.write_then_show(
-            |tx| keys::rotate(tx, &ids, old_id, new, old_stops_at, stamp),
-            |rotation| deliver(&rotation.new),
-        )
-    }
-
-    fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
-        if uses.is_empty() {
-            return Ok(());
-        }
-        self.write(Durability::Relaxed, |tx| {
-            events::record_uses(tx, uses, stamp)
-        })
-    }
-
     fn events(
         &mut self,
         org: &str,
@@ -609,5 +507,23 @@ impl Store for SqliteStore {
         self.write(Durability::Synced, |tx| {
             super::import::run(&mut dump::Importer(tx, &ids), records, merge)
         })
+    }
+
+    fn clock(&mut self) -> Result<Timestamp> {
+        Ok(system_now())
+    }
+
+    fn transact(
+        &mut self,
+        durability: Durability,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
+    ) -> Result<()> {
+        let ids = self.ids;
+        self.write(durability, |tx| work(&mut tx::SqliteTx { tx, ids: &ids }))
+    }
+
+    /// A local file's commit has no answer to lose.
+    fn reconnect(&mut self) -> Result<()> {
+        Ok(())
     }
 }

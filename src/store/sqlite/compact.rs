@@ -1,6 +1,8 @@
-//! SQL functions the SQLite schema's compact columns need, registered on every
-//! connection the tool opens. Other programs (the `sqlite3` shell) can read and write the
-//! store without them; they only decode what the tool packs.
+//! SQLite's compact layout, all in one place: the SQL functions its columns need
+//! (registered on every connection the tool opens), the lookup of a key's row by its id,
+//! the id of a new row, and the packed usage writes. Other programs (the `sqlite3` shell)
+//! can read and write the store without the functions; they only decode what the tool
+//! packs. With them, the other modules' queries read like PostgreSQL's.
 //!
 //! - `key_id(row, public_id)`: a key's id, kept or derived ([`IdCodec`]).
 //! - `name_tag(name)`: the 32-bit tag the name index holds instead of the name.
@@ -8,11 +10,13 @@
 //!   big-endian `u32` seconds (0: never used). Writes go through [`UsageBlock`], a
 //!   block at a time.
 
-use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::domain::key::new_id;
 use crate::domain::key_id::IdCodec;
+use crate::error::Result;
 
 /// Keys per `key_usage` row: key `row` is in block `row >> 6`, slot `row & 63`.
 pub const SLOTS: i64 = 64;
@@ -56,6 +60,65 @@ pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
 /// The `key_usage` row that holds key `row`'s last used.
 pub fn usage_block(row: i64) -> i64 {
     row >> SLOTS.trailing_zeros()
+}
+
+/// The row of the key whose id is `id`: an id kept in `public_id` (made before schema 4,
+/// or imported) by its index, a derived one by the row it names.
+pub fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<Option<i64>> {
+    let kept = conn
+        .prepare_cached("SELECT id FROM keys WHERE public_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match (kept, ids.decode(id)) {
+        (Some(row), _) => Ok(Some(row)),
+        (None, Some(row)) => conn
+            .prepare_cached("SELECT id FROM keys WHERE id = ?1 AND public_id IS NULL")?
+            .query_row([row], |r| r.get(0))
+            .optional(),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The id of a new row: derived from it, unless a kept id (made before schema 4, or
+/// imported) already reads the same, in which case the row keeps a random id instead.
+pub fn id_for_new_row(conn: &Connection, ids: &IdCodec, row: i64) -> Result<String> {
+    let derived = ids.encode(row);
+    let taken = conn
+        .prepare_cached("SELECT 1 FROM keys WHERE public_id = ?1")?
+        .exists([&derived])?;
+    if !taken {
+        return Ok(derived);
+    }
+    let id = new_id()?;
+    conn.prepare_cached("UPDATE keys SET public_id = ?1 WHERE id = ?2")?
+        .execute(params![id, row])?;
+    Ok(id)
+}
+
+/// Records uses `(row, at seconds)`: each usage block read once and written once, and
+/// only when a time in it moved, when the uses come sorted by row. Returns how many keys'
+/// last used moved.
+pub fn touch(conn: &Connection, uses: impl IntoIterator<Item = (i64, i64)>) -> Result<usize> {
+    let mut read = conn.prepare_cached("SELECT stamps FROM key_usage WHERE block = ?1")?;
+    let mut write = conn.prepare_cached(
+        "INSERT INTO key_usage (block, stamps) VALUES (?1, ?2) \
+         ON CONFLICT (block) DO UPDATE SET stamps = excluded.stamps",
+    )?;
+    let mut uses = uses.into_iter().peekable();
+    let mut moved = 0;
+    while let Some(&(first, _)) = uses.peek() {
+        let block = usage_block(first);
+        let mut stamps = UsageBlock::new(read.query_row([block], |r| r.get(0)).optional()?)?;
+        let mut changed = 0;
+        while let Some((row, at)) = uses.next_if(|(row, _)| usage_block(*row) == block) {
+            changed += usize::from(stamps.raise(row, at)?);
+        }
+        if changed > 0 {
+            write.execute(params![block, stamps.bytes()])?;
+        }
+        moved += changed;
+    }
+    Ok(moved)
 }
 
 /// One `key_usage` row being written: last used only moves forward.

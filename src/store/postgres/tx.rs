@@ -1,0 +1,198 @@
+//! PostgreSQL's row operations for [`crate::store::rules`], inside one transaction.
+//!
+//! Writes that check the plan lock the organization's row first (`FOR UPDATE`): that
+//! lock serializes `generate`, `rotate` and `org set-plan` of one organization across
+//! processes and machines, as SQLite's single write lock does for a file. Revocation
+//! and rotation lock the key's row, then read it afresh in a new statement.
+
+use std::collections::BTreeMap;
+
+use postgres::Transaction;
+
+use super::rows::KEY_COLUMNS;
+use crate::domain::Timestamp;
+use crate::domain::event::EventKind;
+use crate::domain::key::new_id;
+use crate::domain::plan::{Plan, PlanId};
+use crate::error::Result;
+use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan, is_active};
+use crate::store::rules::{KeyRow, Tx};
+use crate::store::{NewKey, Stamp};
+
+pub struct PgTx<'a, 'c> {
+    pub tx: &'a mut Transaction<'c>,
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>> {
+        let Some(row) = self
+            .tx
+            .query_opt("SELECT id FROM orgs WHERE slug = $1 FOR UPDATE", &[&slug])?
+        else {
+            return Ok(None);
+        };
+        let org: i64 = row.try_get(0)?;
+        // A new statement, so a new snapshot: the plan as committed by the previous holder.
+        let row = self.tx.query_one(
+            "SELECT p.id, p.name, p.key_limit, p.api_access FROM orgs o \
+             JOIN plans p ON p.id = o.plan WHERE o.id = $1",
+            &[&org],
+        )?;
+        Ok(Some((org, rows::plan(&row, 0)?)))
+    }
+
+    fn plans(&mut self) -> Result<Vec<Plan>> {
+        super::orgs::plans(self.tx)
+    }
+
+    fn count_counted(&mut self, org: i64, now: i64) -> Result<u64> {
+        let sql = format!(
+            "SELECT count(*) FROM keys k WHERE k.org_id = $1 AND {}",
+            counts_against_plan("$2")
+        );
+        let n: i64 = self.tx.query_one(&sql, &[&org, &now])?.try_get(0)?;
+        Ok(n.unsigned_abs())
+    }
+
+    fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
+        let sql = format!(
+            "SELECT k.public_id FROM keys k WHERE k.org_id = $1 AND {} AND k.name = $3 LIMIT 1",
+            is_active("$2")
+        );
+        Ok(self
+            .tx
+            .query_opt(&sql, &[&org, &now, &name])?
+            .map(|row| row.try_get(0))
+            .transpose()?)
+    }
+
+    fn insert_key(
+        &mut self,
+        org: i64,
+        new: &NewKey,
+        created_at: i64,
+        rotated_from: Option<i64>,
+    ) -> Result<(i64, String)> {
+        let id = new_id()?;
+        let row = self.tx.query_one(
+            "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, rotated_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                &id,
+                &org,
+                &new.name,
+                &&new.hash.0[..],
+                &new.hint.0,
+                &created_at,
+                &new.expires_at.map(|t| t.timestamp()),
+                &rotated_from,
+            ],
+        )?;
+        Ok((row.try_get(0)?, id))
+    }
+
+    fn key_for_update(&mut self, id: &str) -> Result<Option<KeyRow>> {
+        if self
+            .tx
+            .query_opt(
+                "SELECT id FROM keys WHERE public_id = $1 FOR UPDATE",
+                &[&id],
+            )?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let sql =
+            format!("SELECT {KEY_COLUMNS}, k.id, k.org_id FROM {KEY_FROM} WHERE k.public_id = $1");
+        let Some(row) = self.tx.query_opt(&sql, &[&id])? else {
+            return Ok(None);
+        };
+        Ok(Some(KeyRow {
+            key: rows::key(&row)?,
+            row: row.try_get(KEY_WIDTH)?,
+            org: row.try_get(KEY_WIDTH + 1)?,
+        }))
+    }
+
+    fn set_revoked(&mut self, row: i64, at: i64, reason: Option<&str>) -> Result<()> {
+        self.tx.execute(
+            "UPDATE keys SET revoked_at = $1, revoke_reason = $2 WHERE id = $3",
+            &[&at, &reason, &row],
+        )?;
+        Ok(())
+    }
+
+    fn insert_org(
+        &mut self,
+        slug: &str,
+        name: &str,
+        plan: PlanId,
+        created_at: i64,
+    ) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "INSERT INTO orgs (slug, name, plan, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (slug) DO NOTHING RETURNING id",
+                &[&slug, &name, &plan.slug(), &created_at],
+            )?
+            .map(|row| row.try_get(0))
+            .transpose()?)
+    }
+
+    fn set_org_plan(&mut self, org: i64, plan: PlanId) -> Result<()> {
+        self.tx.execute(
+            "UPDATE orgs SET plan = $1 WHERE id = $2",
+            &[&plan.slug(), &org],
+        )?;
+        Ok(())
+    }
+
+    fn set_default_org(&mut self, slug: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO settings (name, value) VALUES ('default_org', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&slug],
+        )?;
+        Ok(())
+    }
+
+    /// Keys are touched in row order, so concurrent batches take their row locks in the
+    /// same order and cannot deadlock.
+    fn touch(&mut self, touched: &BTreeMap<i64, Timestamp>) -> Result<()> {
+        if touched.is_empty() {
+            return Ok(());
+        }
+        let touch = self.tx.prepare(
+            "INSERT INTO key_usage (key_id, last_used_at) VALUES ($1, $2) \
+             ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+             WHERE key_usage.last_used_at < excluded.last_used_at",
+        )?;
+        for (row, at) in touched {
+            self.tx.execute(&touch, &[row, &at.timestamp()])?;
+        }
+        Ok(())
+    }
+
+    fn org_of_key(&mut self, row: i64) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_one("SELECT org_id FROM keys WHERE id = $1", &[&row])?
+            .try_get(0)?)
+    }
+
+    fn append_event(
+        &mut self,
+        stamp: &Stamp,
+        org: i64,
+        key: Option<i64>,
+        kind: EventKind,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO events (at, actor, org_id, key_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&stamp.now.timestamp(), &stamp.actor, &org, &key, &kind.name(), &detail],
+        )?;
+        Ok(())
+    }
+}
