@@ -365,7 +365,7 @@ impl Error {
                 "check that the store file and its directory are writable".into()
             }
             E::Store { fault: StoreFault::Corrupt, .. } | E::BadStore { .. } => {
-                "check the path given with --db or SEENTY_KEYS_DB; if it is the store, restore it from a backup".into()
+                "check the path given with --db or SEENTY_KEYS_DB; if it is the right file, the store is damaged: restore it from a backup".into()
             }
             E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint_in(org),
             E::NotCommitted(_) => "nothing changed; run the command again".into(),
