@@ -18,8 +18,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
     }
     var completions = [
         &'seenty-keys'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help (see more with ''--help'')'
@@ -46,16 +46,16 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;init'= {
             cand --plan 'The first organization''s plan (prompted for at a terminal)'
             cand --name 'The first organization''s display name [default: its slug]'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;org'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
@@ -71,40 +71,40 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;create'= {
             cand --plan 'The plan, which caps the active keys'
             cand --name 'A display name [default: the slug]'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;org;list'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;org;ls'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;org;show'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;org;set-plan'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
@@ -113,8 +113,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;org;use'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
@@ -141,8 +141,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;help;help'= {
         }
         &'seenty-keys;plans'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
@@ -151,11 +151,11 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;generate'= {
             cand -n 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
             cand --name 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
-            cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
-            cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time'
+            cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead'
+            cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead'
             cand --exec 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
@@ -163,25 +163,25 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;list'= {
             cand --status 'Only keys with this status'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;ls'= {
             cand --status 'Only keys with this status'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;show'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
@@ -189,8 +189,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;revoke'= {
             cand --reason 'Why, kept in the key''s history'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -200,11 +200,11 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         }
         &'seenty-keys;rotate'= {
             cand --grace 'Keep the old key working this long (at most 7d): 30m, 1h, 2d'
-            cand -e 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
-            cand --expires 'The new key''s expiration [default: the old key''s lifetime, counted from now]'
+            cand -e 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]'
+            cand --expires 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]'
             cand --exec 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -213,20 +213,20 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;verify'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --batch 'Read one key per line from standard input; print one result per line'
             cand --no-touch 'Do not record the use as "last used"'
             cand -q 'Print nothing on standard output; the exit status tells'
             cand --quiet 'Print nothing on standard output; the exit status tells'
             cand --json 'Print machine-readable JSON instead of text'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;scan'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --revoke 'Revoke the active keys found (asks first; --yes to skip)'
             cand -y 'Do not ask before revoking'
@@ -239,24 +239,24 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --key 'Only the events of this key (an id, a name, or - for the key on standard input)'
             cand -n 'How many events to show, newest first'
             cand --limit 'How many events to show, newest first'
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'seenty-keys;export'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;import'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --merge 'Add to a store that already holds organizations (what it holds is kept)'
             cand --json 'Print machine-readable JSON instead of text'
@@ -264,8 +264,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;completions'= {
-            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
-            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help (see more with ''--help'')'

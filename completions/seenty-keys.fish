@@ -24,8 +24,8 @@ function __fish_seenty_keys_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -54,15 +54,15 @@ pro\t''
 ultra\t''
 enterprise\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l name -d 'The first organization\'s display name [default: its slug]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,44 +81,44 @@ pro\t''
 ultra\t''
 enterprise\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l name -d 'A display name [default: the slug]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s y -l yes -d 'Do not ask for confirmation'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -130,18 +130,18 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s n -l name -d 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l exec -d 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -150,33 +150,33 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s h -
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l status -d 'Only keys with this status' -r -f -a "active\t''
 revoked\t''
 expired\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l status -d 'Only keys with this status' -r -f -a "active\t''
 revoked\t''
 expired\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l reason -d 'Why, kept in the key\'s history' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -184,18 +184,18 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s y -l 
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l grace -d 'Keep the old key working this long (at most 7d): 30m, 1h, 2d' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration [default: the old key\'s lifetime, counted from now]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration, as generate\'s --expires [default: the old key\'s lifetime, counted from now]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l exec -d 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -203,9 +203,9 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l batch
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-touch -d 'Do not record the use as "last used"'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -215,30 +215,30 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l json -d
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l key -d 'Only the events of this key (an id, a name, or - for the key on standard input)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s n -l limit -d 'How many events to show, newest first' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l merge -d 'Add to a store that already holds organizations (what it holds is kept)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -1,4 +1,4 @@
-//! The shipped files of SPEC 9: shell completion scripts and man pages, generated from
+//! The shipped files: shell completion scripts and man pages, generated from
 //! the clap definition in [`crate::cli`].
 //!
 //! The program generates them (`seenty-keys generate-assets`), not build.rs, so they are

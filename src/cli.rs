@@ -18,22 +18,19 @@ use crate::domain::plan::PlanId;
         Keys belong to an organization, are shown once at creation, and only their SHA-256 \
         is stored. Plans cap the number of active keys.",
     after_help = "Exit status: 0 success or key valid; 1 refused (key rejected, plan limit, no such key \
-        or organization); 2 usage error; 3 could not run (store missing, corrupt, locked, I/O)."
+        or organization, a prompt answered no); 2 usage error; 3 could not run (store missing, corrupt, locked, I/O)."
 )]
 pub struct Opts {
+    // SEENTY_KEYS_DB and SEENTY_ORG are read by `Config`, not by clap: clap writes an
+    // option taken from the environment into every usage line as if it were required.
     /// The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE
-    /// [default: $XDG_DATA_HOME/seenty-keys/keys.db]
-    #[arg(
-        long,
-        global = true,
-        env = "SEENTY_KEYS_DB",
-        value_name = "PATH|URL",
-        hide_env_values = true
-    )]
+    /// [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<String>,
 
     /// The organization to act on [default: the one set by 'org use', or the only one]
-    #[arg(long, global = true, env = "SEENTY_ORG", value_name = "SLUG")]
+    /// [env: SEENTY_ORG]
+    #[arg(long, global = true, value_name = "SLUG")]
     pub org: Option<String>,
 
     /// Print machine-readable JSON instead of text
@@ -68,7 +65,15 @@ pub enum Command {
     /// Create a new key and print it once
     Generate(Deferred<GenerateArgs>),
     /// List the organization's keys
-    #[command(visible_alias = "ls")]
+    #[command(
+        visible_alias = "ls",
+        long_about = "List the organization's keys: ID, Name, Key (its hint), Created, \
+        Expiration, Last used and Status, times in UTC. A key in the grace period of a rotation \
+        expires when the grace period ends.\n\n\
+        At a terminal, one line per key: at 80 columns or more a long name is cut with …, and \
+        when the columns do not fit, Created and then Key are left out; ids and times are never \
+        cut. To a pipe or a file, plain aligned columns with every cell whole; --json for scripts."
+    )]
     List(Deferred<ListArgs>),
     /// Show one key's properties
     Show(Deferred<ShowArgs>),
@@ -77,6 +82,9 @@ pub enum Command {
     /// Replace a key with a new one of the same name, printed once
     Rotate(Deferred<RotateArgs>),
     /// Check a key: exit 0 when valid, 1 when rejected
+    #[command(long_about = "Check a key: exit 0 when valid, 1 when rejected.\n\n\
+        The key comes from the KEY argument (- for standard input), else SEENTY_TOKEN, else \
+        standard input; at a terminal, with neither, it is asked for without echo.")]
     Verify(Deferred<VerifyArgs>),
     /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
     Scan(Deferred<ScanArgs>),
@@ -108,9 +116,6 @@ pub enum Command {
         elvish: add eval (seenty-keys completions elvish | slurp) to ~/.config/elvish/rc.elv\n\n\
         powershell: add seenty-keys completions powershell | Out-String | Invoke-Expression to $PROFILE")]
     Completions(Deferred<CompletionsArgs>),
-    /// Write the shipped completions/ and man/ files (for maintainers)
-    #[command(hide = true)]
-    GenerateAssets(Deferred<GenerateAssetsArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -164,8 +169,15 @@ pub struct GenerateArgs {
     /// What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)
     #[arg(long, short = 'n', value_name = "NAME")]
     pub name: Option<String>,
-    /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time
-    #[arg(long, short = 'e', value_name = "WHEN", default_value = "never")]
+    /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at
+    /// most 10 years ahead
+    #[arg(
+        long,
+        short = 'e',
+        value_name = "WHEN",
+        default_value = "never",
+        allow_hyphen_values = true
+    )]
     pub expires: String,
     /// Hand the key to `sh -c CMD` on its standard input instead of printing it; the key
     /// is stored only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
@@ -230,7 +242,11 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-#[derive(Debug, Args)]
+/// `seenty-keys generate-assets`: writes the shipped completions/ and man/ files, for
+/// maintainers. Parsed on its own, outside [`Opts`]: in the tree, even hidden, clap
+/// offered it first for a typo of `generate`.
+#[derive(Debug, Parser)]
+#[command(name = "seenty-keys generate-assets")]
 pub struct GenerateAssetsArgs {
     /// The directory that receives completions/ and man/ (the repository root)
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -243,10 +259,11 @@ pub struct RotateArgs {
     #[arg(value_name = "KEYREF")]
     pub key: String,
     /// Keep the old key working this long (at most 7d): 30m, 1h, 2d
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub grace: Option<String>,
-    /// The new key's expiration [default: the old key's lifetime, counted from now]
-    #[arg(long, short = 'e', value_name = "WHEN")]
+    /// The new key's expiration, as generate's --expires [default: the old key's lifetime,
+    /// counted from now]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
     /// Hand the new key to `sh -c CMD` on its standard input instead of printing it; the
     /// rotation happens only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
@@ -283,7 +300,14 @@ pub struct LogArgs {
     #[arg(long, value_name = "KEYREF")]
     pub key: Option<String>,
     /// How many events to show, newest first
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "N",
+        default_value_t = 50,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub limit: u32,
 }
 

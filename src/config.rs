@@ -43,8 +43,16 @@ pub struct Config {
 
 impl Config {
     pub fn new(opts: &Opts, terminals: Terminals) -> Result<Self> {
-        let location = match &opts.db {
-            Some(text) => Location::parse(text)?,
+        let db = match &opts.db {
+            Some(db) => Some(db.clone()),
+            None => env("SEENTY_KEYS_DB")?,
+        };
+        let org = match &opts.org {
+            Some(org) => Some(org.clone()),
+            None => env("SEENTY_ORG")?,
+        };
+        let location = match db {
+            Some(text) => Location::parse(&text)?,
             None => Location::Sqlite(default_db_path()?),
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -55,12 +63,22 @@ impl Config {
         };
         Ok(Self {
             location,
-            org: opts.org.clone().filter(|s| !s.is_empty()),
+            org: org.filter(|s| !s.is_empty()),
             json: opts.json,
             color_stdout: color(terminals.stdout),
             color_stderr: color(terminals.stderr),
             terminals,
         })
+    }
+}
+
+/// An environment variable that stands for a flag (`SEENTY_KEYS_DB` for `--db`), unless
+/// it is empty.
+fn env(name: &'static str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value).filter(|v| !v.is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::NotUnicodeEnv(name)),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Every way a command can fail, and the one place that turns an outcome into an exit
-//! code (SPEC 7): 0 success, 1 refused, 2 usage, 3 could not run.
+//! code: 0 success, 1 refused, 2 usage, 3 could not run.
 
 use std::io;
 
@@ -8,8 +8,18 @@ use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
 use crate::domain::org::BadSlug;
 use crate::domain::plan::PlanId;
 use crate::domain::text::BadText;
+use crate::render::count;
 
-/// The process exit codes of SPEC 7. Nothing else decides an exit status.
+/// "organization "acme"", or "this store" when `org` is empty (every organization).
+fn in_org(org: &str) -> String {
+    if org.is_empty() {
+        "this store".to_owned()
+    } else {
+        format!("organization {org:?}")
+    }
+}
+
+/// The process exit codes (the README's table). Nothing else decides an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Success = 0,
@@ -50,6 +60,8 @@ pub enum Error {
     ConfirmationNeeded { action: &'static str },
     #[error("{flag} is required when not running at a terminal")]
     MissingValue { flag: &'static str },
+    #[error("{0} is not valid UTF-8")]
+    NotUnicodeEnv(&'static str),
     #[error("no store location: neither XDG_DATA_HOME nor HOME is set")]
     NoDefaultStore,
     #[error(
@@ -60,7 +72,11 @@ pub enum Error {
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
     NoApiAccess { org: String },
-    #[error("organization {org:?} has {active} active keys and its {plan} plan allows {limit}")]
+    #[error(
+        "organization {org:?} has {} and its {} plan allows {limit}",
+        count(*active, "active key"),
+        plan.name()
+    )]
     PlanLimit {
         org: String,
         plan: PlanId,
@@ -70,8 +86,11 @@ pub enum Error {
     },
     #[error("an active key named {name:?} already exists ({id})")]
     DuplicateName { name: String, id: String },
-    #[error("no key matches {reference:?} in organization {org:?}")]
+    /// `org` is empty when the store looked in every organization.
+    #[error("no key matches {reference:?} in {}", in_org(org))]
     NoSuchKey { reference: String, org: String },
+    #[error("no key in {} matches the key read from standard input", in_org(org))]
+    UnknownSecret { org: String },
     #[error("{count} keys are named {name:?}, none of them active")]
     AmbiguousName { name: String, count: usize },
     #[error("no organization {slug:?} in this store")]
@@ -94,12 +113,17 @@ pub enum Error {
     RotationUnderWay { id: String },
     #[error("--grace {0} is longer than the 7 days a rotation may overlap")]
     GraceTooLong(String),
+    #[error(
+        "invalid grace period {0:?}: --grace is how long the old key keeps working, a duration such as 30m, 1h or 2d"
+    )]
+    BadGrace(String),
     #[error("{0}; the key printed above was NOT stored and will not work")]
     ShownButNotStored(Box<Error>),
     #[error("not a valid Seenty key: {0}")]
     MalformedKey(Malformed),
     #[error(
-        "the store already holds {orgs} organization(s); import adds to a store only with --merge"
+        "the store already holds {}; import adds to a store only with --merge",
+        count(*orgs, "organization")
     )]
     ImportTargetNotEmpty { orgs: u64 },
     #[error("cannot import: {0}; nothing was imported")]
@@ -114,6 +138,9 @@ pub enum Error {
     StoreNewer { found: i64, supported: i64 },
     #[error("store: {message}")]
     Store { fault: StoreFault, message: String },
+    /// A [`Error::Store`] of [`StoreFault::Corrupt`], with the location it came from.
+    #[error("store: {location}: {message}")]
+    BadStore { location: String, message: String },
     /// The connection went away while the commit's answer was on its way: the change
     /// may or may not be there. Resolved by the store's write (a second connection
     /// finds out) before it reaches the user.
@@ -137,6 +164,10 @@ pub enum Error {
     NowhereToShowSecret,
     #[error(transparent)]
     Random(#[from] RandomError),
+    /// Another error, from a command that acted on `org` (not the default organization):
+    /// its fix names the organization.
+    #[error("{inner}")]
+    InOrg { org: String, inner: Box<Error> },
     #[error("import reads an export from standard input, and standard input is a terminal")]
     ImportFromTerminal,
     #[error("line {line} of the input: {message}; nothing was imported")]
@@ -176,7 +207,9 @@ impl Error {
             | E::MissingValue { .. }
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
+            | E::NotUnicodeEnv(_)
             | E::GraceTooLong(_)
+            | E::BadGrace(_)
             | E::BadImport { .. }
             | E::EmptyExec
             | E::ImportFromTerminal => Exit::Usage,
@@ -184,6 +217,7 @@ impl Error {
             | E::PlanLimit { .. }
             | E::DuplicateName { .. }
             | E::NoSuchKey { .. }
+            | E::UnknownSecret { .. }
             | E::AmbiguousName { .. }
             | E::NoSuchOrg { .. }
             | E::NoOrg
@@ -199,10 +233,12 @@ impl Error {
             | E::ImportTargetNotEmpty { .. }
             | E::ImportConflict(_) => Exit::Refused,
             E::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
+            E::InOrg { inner, .. } => inner.exit(),
             E::StoreMissing { .. }
             | E::StoreUninitialized { .. }
             | E::StoreNewer { .. }
             | E::Store { .. }
+            | E::BadStore { .. }
             | E::CommitLost(_)
             | E::NotCommitted(_)
             | E::OutcomeUnknown { .. }
@@ -221,28 +257,91 @@ impl Error {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
     }
 
+    /// Whether the fix of this error is a command on one organization, which must then
+    /// be named when it is not the default.
+    pub fn fix_acts_on_org(&self) -> bool {
+        matches!(
+            self,
+            Error::PlanLimit { .. }
+                | Error::NoSuchKey { .. }
+                | Error::AmbiguousName { .. }
+                | Error::NotRotatable { .. }
+                | Error::AlreadyRotated { .. }
+        )
+    }
+
+    /// This error, from a command that acted on `org`, not the default organization.
+    #[must_use]
+    pub fn in_org(self, org: &str) -> Self {
+        if self.fix_acts_on_org() {
+            Error::InOrg {
+                org: org.to_owned(),
+                inner: Box::new(self),
+            }
+        } else {
+            self
+        }
+    }
+
+    /// This error, with the store's location when the store turned out not to be one.
+    #[must_use]
+    pub fn at(self, location: &str) -> Self {
+        match self {
+            Error::Store {
+                fault: StoreFault::Corrupt,
+                message,
+            } => Error::BadStore {
+                location: location.to_owned(),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// The second line of the message: the command that fixes it, where one does.
     pub fn hint(&self) -> Option<String> {
+        self.hint_in(None)
+    }
+
+    /// [`Self::hint`], its commands run with `--org ORG` when `org` is given.
+    fn hint_in(&self, org: Option<&str>) -> Option<String> {
         use Error as E;
+        let cmd = |rest: &str| match org {
+            Some(org) => format!("seenty-keys --org {org} {rest}"),
+            None => format!("seenty-keys {rest}"),
+        };
         Some(match self {
+            E::InOrg { org, inner } => return inner.hint_in(Some(org)),
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }
-            E::PlanLimit { upgrade: Some(plan), .. } => {
-                format!("revoke a key (seenty-keys revoke KEYREF) or upgrade: seenty-keys org set-plan {plan}")
-            }
-            E::PlanLimit { upgrade: None, .. } => "revoke a key: seenty-keys revoke KEYREF".into(),
+            E::PlanLimit { upgrade: Some(plan), .. } => format!(
+                "revoke a key ({}) or upgrade: {}",
+                cmd("revoke KEYREF"),
+                cmd(&format!("org set-plan {plan}"))
+            ),
+            E::PlanLimit { upgrade: None, .. } => format!("revoke a key: {}", cmd("revoke KEYREF")),
             E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
-                "see the keys and their ids: seenty-keys list".into()
+                format!("see the keys and their ids: {}", cmd("list"))
             }
-            E::NotRotatable { .. } => "generate a new key instead: seenty-keys generate --name NAME".into(),
-            E::AlreadyRotated { to, .. } => format!("rotate its replacement instead: seenty-keys rotate {to}"),
-            E::RotationUnderWay { id } => format!("wait for it to finish, then see: seenty-keys show {id}"),
+            E::UnknownSecret { .. } => {
+                "check that it is a key of this store (--db PATH or SEENTY_KEYS_DB)".into()
+            }
+            E::NotRotatable { .. } => {
+                format!("generate a new key instead: {}", cmd("generate --name NAME"))
+            }
+            E::AlreadyRotated { to, .. } => {
+                format!("rotate its replacement instead: {}", cmd(&format!("rotate {to}")))
+            }
+            E::RotationUnderWay { id } => {
+                format!("wait for it to finish, then see: {}", cmd(&format!("show {id}")))
+            }
             E::GraceTooLong(_) => "use at most 7d (or 168h)".into(),
+            E::BadGrace(_) => "leave --grace out to stop the old key now".into(),
             E::MalformedKey(_) => "check that the whole key was copied, with its sk_live_ prefix".into(),
             E::NoSuchOrg { .. } => "see the organizations: seenty-keys org list".into(),
             E::ImportTargetNotEmpty { .. } => {
@@ -254,7 +353,10 @@ impl Error {
             E::OrgNotChosen { .. } => {
                 "pass --org SLUG, set SEENTY_ORG, or pick a default: seenty-keys org use SLUG".into()
             }
-            E::OrgExists { .. } | E::AlreadyInitialized { .. } => {
+            E::OrgExists { slug } => {
+                format!("use it: seenty-keys org use {slug} (or see it: seenty-keys org show {slug})")
+            }
+            E::AlreadyInitialized { .. } => {
                 "add an organization: seenty-keys org create SLUG --plan PLAN".into()
             }
             E::StoreMissing { .. } | E::StoreUninitialized { .. } => {
@@ -274,10 +376,10 @@ impl Error {
             E::Store { fault: StoreFault::ReadOnly, .. } => {
                 "check that the store file and its directory are writable".into()
             }
-            E::Store { fault: StoreFault::Corrupt, .. } => {
-                "the file is damaged or is not a seenty-keys store; restore it from a backup".into()
+            E::Store { fault: StoreFault::Corrupt, .. } | E::BadStore { .. } => {
+                "check the path given with --db or SEENTY_KEYS_DB; if it is the right file, the store is damaged: restore it from a backup".into()
             }
-            E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint(),
+            E::ShownButNotStored(inner) | E::CommitLost(inner) => return inner.hint_in(org),
             E::NotCommitted(_) => "nothing changed; run the command again".into(),
             E::OutcomeUnknown { check, .. } => format!("once the store can be reached, see what it holds: {check}"),
             E::ExecFailed { .. } => "check the command on its own; it gets the key on its standard input".into(),

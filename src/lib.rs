@@ -31,41 +31,47 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == "generate-assets") {
+        return match cli::GenerateAssetsArgs::try_parse_from(&args[1..]) {
+            Ok(opts) => finish(commands::completions::generate_assets(&opts.out_dir), false),
+            Err(e) => parse_error(&e),
+        };
+    }
     let opts = match Opts::try_parse_from(args) {
         Ok(opts) => opts,
-        Err(e) => {
-            // Help and version exit 0; every parse error exits 2, as SPEC 7 wants. clap
-            // quotes the offending argument, which may be a pasted key: redact it.
-            let text = render::redact_keys(&e.render().to_string());
-            let _ = if e.use_stderr() {
-                std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
-            } else {
-                std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
-            };
-            return if e.use_stderr() {
-                Exit::Usage as u8
-            } else {
-                Exit::Success as u8
-            };
-        }
+        Err(e) => return parse_error(&e),
     };
-    // Completions and generated files need no store, so no store location either.
-    match &opts.command {
-        Command::Completions(args) => return finish(commands::completions::run(args.shell), false),
-        Command::GenerateAssets(args) => {
-            return finish(commands::completions::generate_assets(&args.out_dir), false);
-        }
-        _ => {}
+    // Completions need no store, so no store location either.
+    if let Command::Completions(args) = &opts.command {
+        return finish(commands::completions::run(args.shell), false);
     }
     let config = match Config::new(&opts, Terminals::detect()) {
         Ok(config) => config,
         Err(e) => return finish(Err(e), false),
     };
     let ctx = commands::Ctx::new(config);
+    let result = commands::dispatch(&ctx, opts.command);
     finish(
-        commands::dispatch(&ctx, opts.command),
+        result.map_err(|e| commands::explain(&ctx, e)),
         ctx.config.color_stderr,
     )
+}
+
+/// Help and version exit 0; every parse error exits 2 (usage). clap quotes the
+/// offending argument, which may be a pasted key: it is redacted.
+fn parse_error(e: &clap::Error) -> u8 {
+    let text = render::redact_keys(&e.render().to_string());
+    let _ = if e.use_stderr() {
+        std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
+    } else {
+        std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+    };
+    if e.use_stderr() {
+        Exit::Usage as u8
+    } else {
+        Exit::Success as u8
+    }
 }
 
 /// Prints the error, if any, and returns the exit status.

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use chrono::{Datelike, SecondsFormat, Timelike};
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, Table, presets};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -16,6 +16,10 @@ use crate::domain::key::{Key, PREFIX, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::Plan;
 use crate::domain::text::is_unsafe;
+
+mod table;
+
+pub use table::{Cell as GridCell, Column, Fit, Grid, col, cut, display_width};
 
 /// Control and bidi-override characters written as visible escapes (`\n`, `\u{1b}`).
 pub fn escape(text: &str) -> Cow<'_, str> {
@@ -122,16 +126,10 @@ fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
     at.map(json_time)
 }
 
-/// A table that fits the terminal when printing to one, and plain aligned columns otherwise.
-pub fn new_table(to_terminal: bool, header: &[&str]) -> Table {
+/// Plain aligned columns, for a pipe or a file.
+pub fn plain_table(header: &[&str]) -> Table {
     let mut table = Table::new();
-    if to_terminal {
-        table
-            .load_style(presets::UTF8_HORIZONTAL_ONLY)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        table.load_style(presets::NOTHING).force_no_tty();
-    }
+    table.load_style(presets::NOTHING).force_no_tty();
     table.set_header(header.iter().copied());
     table
 }
@@ -193,37 +191,56 @@ pub fn write_plain_row(
     out.write_all(b"\n")
 }
 
+/// `list`'s header. Times are UTC, and the header says so.
 pub const KEY_HEADER: [&str; 7] = [
     "ID",
     "Name",
     "Key",
-    "Created",
-    "Expiration",
-    "Last used",
+    "Created (UTC)",
+    "Expiration (UTC)",
+    "Last used (UTC)",
     "Status",
 ];
 
-pub fn key_row(key: &Key, now: Timestamp, color: bool) -> Vec<Cell> {
+/// How `list`'s columns give way at a narrow terminal: the name is cut, then Created and
+/// the hint are left out (`show` has them).
+pub const KEY_COLUMNS: [Column; 7] = [
+    col(KEY_HEADER[0], Fit::Whole),
+    col(KEY_HEADER[1], Fit::Cut),
+    col(KEY_HEADER[2], Fit::Optional(1)),
+    col(KEY_HEADER[3], Fit::Optional(0)),
+    col(KEY_HEADER[4], Fit::Whole),
+    col(KEY_HEADER[5], Fit::Whole),
+    col(KEY_HEADER[6], Fit::Whole),
+];
+
+/// A [`KEY_COLUMNS`] row; at a narrow terminal the status loses its rotation link.
+pub fn key_row(key: &Key, now: Timestamp) -> Vec<GridCell> {
     let [id, name, hint, created, expires, used, status] = key_texts(key, now);
+    let short = key
+        .rotated_to
+        .as_ref()
+        .map(|_| key.status(now).as_str().to_owned());
     vec![
-        Cell::new(id),
-        Cell::new(name),
-        Cell::new(hint),
-        Cell::new(created),
-        Cell::new(expires),
-        Cell::new(used),
-        status_cell(status, key.status(now), color),
+        GridCell::new(id),
+        GridCell::new(name),
+        GridCell::new(hint),
+        GridCell::new(created),
+        GridCell::new(expires),
+        GridCell::new(used),
+        GridCell::status(status, short, key.status(now)),
     ]
 }
 
-/// The text of each cell of [`key_row`], uncoloured.
+/// The text of each cell of [`key_row`], uncoloured. The expiration is when the key
+/// stops working, which a rotation's grace period may bring forward.
 pub fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
     [
         key.id.clone(),
         escape(&key.name).into_owned(),
         escape(&key.hint.to_string()).into_owned(),
         table_time(Some(key.created_at)),
-        table_time(key.expires_at),
+        table_time(key.stops_at(now)),
         table_time(key.last_used_at),
         status_text(key, now),
     ]
@@ -238,45 +255,54 @@ pub fn text_width(text: &str) -> u16 {
         .max(1)
 }
 
+/// Two columns, a label and its value, for `show` and `org show`; long values are cut.
+pub const PROPERTY_COLUMNS: [Column; 2] = [col("Property", Fit::Whole), col("Value", Fit::Cut)];
+
+/// One [`PROPERTY_COLUMNS`] row.
+pub fn property(label: &str, value: impl Into<String>) -> Vec<GridCell> {
+    vec![GridCell::new(label), GridCell::new(value)]
+}
+
 /// One key's properties, a row each, for `show`.
-pub fn key_properties(key: &Key, now: Timestamp, to_terminal: bool, color: bool) -> Table {
-    let mut table = new_table(to_terminal, &["Property", "Value"]);
-    if color {
-        table.enforce_styling();
-    }
-    let rows: [(&str, Cell); 7] = [
-        ("ID", Cell::new(&key.id)),
-        ("Name", Cell::new(escape(&key.name))),
-        ("Organization", Cell::new(&key.org)),
-        ("Key", Cell::new(escape(&key.hint.to_string()))),
-        ("Created", Cell::new(table_time(Some(key.created_at)))),
-        ("Expiration", Cell::new(table_time(key.expires_at))),
-        ("Last used", Cell::new(table_time(key.last_used_at))),
+pub fn key_properties(key: &Key, now: Timestamp) -> Grid<'static> {
+    let mut grid = Grid::new(&PROPERTY_COLUMNS);
+    let rows: [(&str, String); 7] = [
+        ("ID", key.id.clone()),
+        ("Name", escape(&key.name).into_owned()),
+        ("Organization", key.org.clone()),
+        ("Key", escape(&key.hint.to_string()).into_owned()),
+        ("Created (UTC)", table_time(Some(key.created_at))),
+        ("Expiration (UTC)", table_time(key.stops_at(now))),
+        ("Last used (UTC)", table_time(key.last_used_at)),
     ];
     for (label, value) in rows {
-        table.add_row(vec![Cell::new(label), value]);
+        grid.push(property(label, value));
     }
-    let status = status_cell(status_text(key, now), key.status(now), color);
-    table.add_row(vec![Cell::new("Status"), status]);
+    let status = GridCell::status(status_text(key, now), None, key.status(now));
+    grid.push(vec![GridCell::new("Status"), status]);
     for (label, link) in [
         ("Rotated from", &key.rotated_from),
         ("Rotated to", &key.rotated_to),
     ] {
         if let Some(id) = link {
-            table.add_row(vec![Cell::new(label), Cell::new(id)]);
+            grid.push(property(label, id.clone()));
         }
     }
     if let Some(at) = key.revoked_at {
         // A rotation's grace period puts the revocation in the future.
-        let label = if at > now { "Stops working" } else { "Revoked" };
-        table.add_row(vec![Cell::new(label), Cell::new(table_time(Some(at)))]);
+        let label = if at > now {
+            "Stops working (UTC)"
+        } else {
+            "Revoked (UTC)"
+        };
+        grid.push(property(label, table_time(Some(at))));
         let reason = key
             .revoke_reason
             .as_deref()
             .map_or(Cow::Borrowed("-"), escape);
-        table.add_row(vec![Cell::new("Reason"), Cell::new(reason)]);
+        grid.push(property("Reason", reason.into_owned()));
     }
-    table
+    grid
 }
 
 #[derive(Serialize)]
@@ -304,7 +330,7 @@ impl<'a> KeyJson<'a> {
             hint: key.hint.to_string(),
             status: key.status(now).as_str(),
             created_at: json_time(key.created_at),
-            expires_at: json_opt_time(key.expires_at),
+            expires_at: json_opt_time(key.stops_at(now)),
             last_used_at: json_opt_time(key.last_used_at),
             revoked_at: json_opt_time(key.revoked_at),
             revoke_reason: key.revoke_reason.as_deref(),
@@ -384,6 +410,34 @@ impl<'a> OrgJson<'a> {
     }
 }
 
+/// `1 key`, `2 keys`: a count and its noun, plural when it is not one.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A plan's terms in a sentence: `up to 5 active keys`, `unlimited active keys`, or `no
+/// API access`.
+pub fn plan_terms(plan: &Plan) -> String {
+    match plan.key_limit {
+        _ if !plan.api_access => "no API access".to_owned(),
+        Some(limit) => format!("up to {}", count(limit, "active key")),
+        None => "unlimited active keys".to_owned(),
+    }
+}
+
+/// `3 of 5 keys in use`, or `10 keys in use, no limit`: [`usage`] in a sentence.
+pub fn usage_sentence(org: &Org) -> String {
+    match org.plan.key_limit {
+        Some(limit) => format!("{} of {} in use", org.active_keys, count(limit, "key")),
+        None => format!("{} in use, no limit", count(org.active_keys, "key")),
+    }
+}
+
 /// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit.
 pub fn usage(org: &Org) -> String {
     format!("{} / {}", org.active_keys, org.plan.limit_label())
@@ -454,7 +508,7 @@ mod tests {
             }
         }
         for color in [false, true] {
-            let mut table = new_table(false, &header);
+            let mut table = plain_table(&header);
             if color {
                 table.enforce_styling();
             }

@@ -6,10 +6,12 @@
 use std::io::Write;
 
 use dialoguer::console::Term;
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, Input, Password, Select};
+use zeroize::Zeroizing;
 
 use crate::domain::plan::Plan;
 use crate::error::{Error, Result};
+use crate::render::plan_terms;
 
 fn prompt_error(e: dialoguer::Error) -> Error {
     Error::Prompt(e.to_string())
@@ -38,19 +40,42 @@ where
     validate(&answer).map_err(Error::Prompt)
 }
 
-/// Picks one of `plans`.
+/// A secret, typed without echo; Enter submits. Wiped when dropped.
+pub fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let answer = Zeroizing::new(
+        Password::new()
+            .with_prompt(question)
+            .allow_empty_password(true)
+            .interact_on(&Term::stderr())
+            .map_err(prompt_error)?,
+    );
+    Ok(Zeroizing::new(answer.as_bytes().to_vec()))
+}
+
+/// Picks one of `plans`; the first that can have keys is the default.
 pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
     let labels: Vec<String> = plans
         .iter()
-        .map(|p| format!("{} ({} active keys)", p.name, p.limit_label()))
+        .map(|p| format!("{} ({})", p.name, plan_terms(p)))
         .collect();
+    let default = plans.iter().position(|p| p.api_access).unwrap_or(0);
     let index = Select::new()
         .with_prompt("Plan")
         .items(&labels)
-        .default(0)
+        .default(default)
         .interact_on(&Term::stderr())
         .map_err(prompt_error)?;
     plans.get(index).ok_or(Error::Declined)
+}
+
+/// The columns of the terminal on stdout: its size, else `COLUMNS`, else 80.
+pub fn stdout_width() -> usize {
+    Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .filter(|&cols| cols > 0)
+        .unwrap_or(80)
 }
 
 /// `error: <what>` and, where one helps, a line with the fix.

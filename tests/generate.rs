@@ -29,7 +29,7 @@ fn json_has_the_spec_fields() {
             "--name",
             "Deploy",
             "--expires",
-            "2099-01-01",
+            "2030-01-01",
         ])
         .status(0)
         .json();
@@ -40,7 +40,7 @@ fn json_has_the_spec_fields() {
     );
     assert_eq!(json["name"], "Deploy");
     assert_eq!(json["org"], "acme");
-    assert_eq!(json["expires_at"], "2099-01-01T00:00:00Z");
+    assert_eq!(json["expires_at"], "2030-01-01T00:00:00Z");
     assert!(json["id"].as_str().unwrap().starts_with("key_"));
     assert!(json["key"].as_str().unwrap().starts_with("sk_live_"));
     let never = env
@@ -121,8 +121,8 @@ fn bad_expirations_are_usage_errors() {
         "2w",
         "30m",
         "never",
-        "2099-12-31",
-        "2099-12-31T23:59:59+01:00",
+        "2030-12-31",
+        "2030-12-31T23:59:59+01:00",
     ] {
         let name = format!("CI {when}");
         env.run(&["generate", "--name", &name, "--expires", when])

@@ -1,5 +1,5 @@
-//! An independent check of SPEC 2: the key format, its checksum and the stored hash are
-//! recomputed here from the spec's words (crc32fast and sha2 directly, base 62 by hand),
+//! An independent check of the key format, its checksum and the stored hash are
+//! recomputed here from the documented format (crc32fast and sha2 directly, base 62 by hand),
 //! not through the code under test; the store files are read byte by byte.
 
 use sha2::{Digest, Sha256};

@@ -124,7 +124,7 @@ fn plan_changes_are_audited() {
     let env = TestEnv::with_org("acme", "pro");
     env.run(&["org", "set-plan", "ultra"])
         .status(0)
-        .stdout_has("pro -> ultra");
+        .stdout_has("Pro -> Ultra");
     let detail = env.query_value("SELECT detail FROM events WHERE kind = 'plan_changed'");
     assert_eq!(detail.as_deref(), Some("pro -> ultra"));
 }

@@ -22,9 +22,9 @@ fn list_has_the_spec_columns_and_never_the_secret() {
             "ID",
             "Name",
             "Key",
-            "Created",
-            "Expiration",
-            "Last used",
+            "Created (UTC)",
+            "Expiration (UTC)",
+            "Last used (UTC)",
             "Status"
         ]
     );

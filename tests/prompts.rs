@@ -1,17 +1,14 @@
-//! Prompts in a real terminal. tmux runs the binary in a detached session on a server of
-//! its own, `send-keys` answers the dialoguer prompt, `capture-pane` reads the screen, and
-//! the store is checked afterwards with the binary itself. The store is on the suite's
-//! backend (tests/common).
+//! Prompts in a real terminal (tests/common/tmux.rs): `send-keys` answers the dialoguer
+//! prompt, `capture-pane` reads the screen, and the store is checked afterwards with the
+//! binary itself. The store is on the suite's backend (tests/common).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::common::tmux::Terminal;
 use crate::common::{self, BIN};
-
-const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A store on the suite's backend, used through the binary.
 struct Store {
@@ -81,103 +78,6 @@ impl Store {
 
 fn path(p: &Path) -> String {
     p.to_str().unwrap().to_owned()
-}
-
-/// A tmux server of our own (its socket in the test's temp dir) with one pane running a
-/// command. Dropping it kills the server, also when the test failed.
-struct Terminal {
-    socket: PathBuf,
-}
-
-/// Printed by the shell around the command with its exit status. tmux's own
-/// `#{pane_dead_status}` sometimes never arrives (the child is left a zombie).
-const EXIT_MARK: &str = "[exit status ";
-
-impl Terminal {
-    fn start(dir: &Path, argv: &[String]) -> Self {
-        let conf = dir.join("tmux.conf");
-        std::fs::write(&conf, "set -g remain-on-exit on\n").unwrap();
-        let terminal = Self {
-            socket: dir.join("tmux.sock"),
-        };
-        let started = terminal
-            .tmux(&[
-                "-f",
-                &path(&conf),
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "30",
-            ])
-            .args(["-e", "NO_COLOR=1", "--", "sh", "-c"])
-            .arg(format!("\"$@\"; echo \"{EXIT_MARK}$?]\""))
-            .arg("sh")
-            .args(argv)
-            .env_remove("TMUX")
-            .env_remove("SEENTY_ORG")
-            .status()
-            .unwrap();
-        assert!(started.success(), "tmux new-session failed");
-        terminal
-    }
-
-    fn tmux(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new("tmux");
-        cmd.arg("-S").arg(&self.socket).args(args);
-        cmd
-    }
-
-    fn query(&self, args: &[&str]) -> String {
-        let out = self.tmux(args).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.query(&["capture-pane", "-p"])
-    }
-
-    /// Polls the screen until it shows `text`; the screen goes in the panic message.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "the screen never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// `send-keys`: key names such as `y` or `Enter`, or literal text with `-l`.
-    fn send(&self, keys: &[&str]) {
-        let status = self.tmux(&["send-keys"]).args(keys).status().unwrap();
-        assert!(status.success(), "send-keys {keys:?} failed");
-    }
-
-    /// Waits for the command to end; its exit status and last screen. The status comes
-    /// from the shell that ran it (see [`Terminal::start`]).
-    fn exit(&self) -> (i32, String) {
-        let screen = self.wait_for(EXIT_MARK);
-        let status = screen
-            .rsplit(EXIT_MARK)
-            .next()
-            .and_then(|rest| rest.split(']').next())
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("no exit status on the screen:\n{screen}"));
-        (status, screen)
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]).output();
-    }
 }
 
 const REVOKE_PROMPT: &str = "Everything using it fails from now on. [y/N]";

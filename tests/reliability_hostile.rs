@@ -210,7 +210,7 @@ fn arguments_at_the_kernel_limit_get_clear_errors() {
         (
             vec!["generate", "--name", "CI", "--expires", &digits],
             2,
-            "too far in the future",
+            "more than 10 years away",
         ),
         (
             vec!["revoke", "Deploy", "--yes", "--reason", &big],

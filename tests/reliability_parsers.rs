@@ -173,16 +173,19 @@ fn expirations_at_the_edges_of_chrono_are_stored_or_refused_cleanly() {
         ("1m", true),
         ("00000000000000000000001m", true),
         (" 90d ", true),
-        ("2038-01-19", true),
-        ("9999-12-31", true),
-        ("2099-12-31T23:59:60Z", true), // a leap second: rounded up to the next second
-        ("9999-12-31T23:59:59+00:00", true),
+        ("2030-01-19", true),
+        ("2030-12-31T23:59:60Z", true), // a leap second: rounded up to the next second
+        // At most ten years ahead.
+        ("3650d", true),
+        ("2038-01-19", false),
+        ("9999-12-31", false),
+        ("9999-12-31T23:59:59+00:00", false),
         ("0m", false),
         ("0000-01-01", false),
         ("1970-01-01T00:00:00Z", false),
         ("-0001-01-01", false),
-        ("2099-02-29", false),
-        ("2099-13-01", false),
+        ("2031-02-29", false),
+        ("2030-13-01", false),
         ("10000-01-01", false),
         ("262143-01-01", false),
         ("+262143-01-01", false),
@@ -296,7 +299,7 @@ fn every_accepted_expiration_is_shown_as_rfc3339() {
             .unwrap();
         if out.status.code() == Some(2) {
             assert!(
-                text(&out.stderr).contains("too far in the future"),
+                text(&out.stderr).contains("years away"),
                 "{when}: {}",
                 text(&out.stderr)
             );

@@ -61,6 +61,50 @@ fn a_starter_org_rotates_its_one_key_with_a_grace_period() {
     env.run(&["verify", &new]).status(0);
 }
 
+/// A key in its grace period shows when it stops, in every `expires_at` and in the tables.
+#[test]
+fn a_key_in_its_grace_period_expires_when_the_grace_ends() {
+    let env = TestEnv::with_org("acme", "pro");
+    let old = env.generate("CI");
+    let long_lived = env
+        .run(&["generate", "--name", "Deploy", "--expires", "1d"])
+        .status(0)
+        .stdout();
+    let json = env
+        .run(&["--json", "rotate", "CI", "--grace", "1h", "--yes"])
+        .status(0)
+        .json();
+    let stops = json["old_stops_at"].as_str().unwrap().to_owned();
+    let old_id = json["rotated_from"].as_str().unwrap().to_owned();
+    assert_eq!(env.key_named("CI")["expires_at"], stops, "list --json");
+    let shown = env.run(&["--json", "show", &old_id]).status(0).json();
+    assert_eq!(shown["expires_at"], stops, "show --json");
+    let verified = env.run(&["--json", "verify", &old]).status(0).json();
+    assert_eq!(verified["expires_at"], stops, "verify --json");
+    let in_table = format!("{} {}", &stops[..10], &stops[11..16]);
+    let row = env.run(&["list"]).status(0).stdout();
+    let row = row
+        .lines()
+        .find(|l| l.contains(&old_id))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains(&in_table) && !row.contains("Never  "), "{row}");
+    env.run(&["show", &old_id])
+        .status(0)
+        .stdout_has(&format!("Expiration (UTC)     {in_table}"));
+    // An expiration sooner than the grace end stays; the new key expires as before.
+    let json = env
+        .run(&["--json", "rotate", "Deploy", "--grace", "7d", "--yes"])
+        .status(0)
+        .json();
+    let verified = env
+        .run(&["--json", "verify", long_lived.trim()])
+        .status(0)
+        .json();
+    assert_ne!(verified["expires_at"], json["old_stops_at"]);
+    assert!(verified["expires_at"].is_string());
+}
+
 #[test]
 fn the_new_key_inherits_the_old_lifetime_unless_told() {
     let env = TestEnv::with_org("acme", "pro");
@@ -75,10 +119,10 @@ fn the_new_key_inherits_the_old_lifetime_unless_told() {
     let expected = chrono::Utc::now() + chrono::TimeDelta::days(90);
     assert!((expires.timestamp() - expected.timestamp()).abs() < 30);
     let json = env
-        .run(&["--json", "rotate", "CI", "--yes", "--expires", "2099-01-01"])
+        .run(&["--json", "rotate", "CI", "--yes", "--expires", "2030-01-01"])
         .status(0)
         .json();
-    assert_eq!(json["expires_at"], "2099-01-01T00:00:00Z");
+    assert_eq!(json["expires_at"], "2030-01-01T00:00:00Z");
     let json = env
         .run(&["--json", "rotate", "CI", "--yes", "--expires", "never"])
         .status(0)

@@ -1,4 +1,4 @@
-//! SPEC 9: the committed `completions/` and `man/` are exactly what the clap definition
+//! The committed `completions/` and `man/` are exactly what the clap definition
 //! generates now, and the commands that print or write them agree with the library.
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use crate::cli::ImportArgs;
 use crate::domain::dump::{self, Record};
 use crate::error::{Error, Exit, Result};
+use crate::render::count;
 use crate::store::{self, import::Imported};
 
 use super::{Ctx, print_json, print_line, read_stdin_into};
@@ -61,18 +62,21 @@ fn parse(input: &[u8]) -> Result<Vec<Record>> {
 fn summary(done: &Imported) -> String {
     if !done.changed() {
         return format!(
-            "Nothing to import: the store already holds all {} records.",
-            done.unchanged
+            "Nothing to import: the store already holds all {}.",
+            count(done.unchanged, "record")
         );
     }
+    let already = match done.unchanged {
+        1 => "1 record was already there".to_owned(),
+        n => format!("{n} records were already there"),
+    };
     format!(
-        "Imported {} organizations, {} settings, {} keys, {} revocations, {} last-used times and {} events ({} records were already there).",
-        done.orgs,
-        done.settings,
-        done.keys,
-        done.revocations,
-        done.usage,
-        done.events,
-        done.unchanged
+        "Imported {}, {}, {}, {}, {} and {} ({already}).",
+        count(done.orgs, "organization"),
+        count(done.settings, "setting"),
+        count(done.keys, "key"),
+        count(done.revocations, "revocation"),
+        count(done.usage, "last-used time"),
+        count(done.events, "event"),
     )
 }

@@ -5,7 +5,7 @@ use crate::cli::InitArgs;
 use crate::domain::org::validate_slug;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
-use crate::render::{OrgJson, escape};
+use crate::render::{OrgJson, escape, plan_terms};
 use crate::{store, term};
 
 use super::{Ctx, print_json, print_line};
@@ -49,11 +49,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         return print_json(&OrgJson::new(&org, true)).map(|()| Exit::Success);
     }
     print_line(&format!(
-        "Created the store at {} with organization {} ({}: {} active keys).",
+        "Created the store at {} with organization {} ({}: {}).",
         ctx.config.location,
         escape(&org.slug),
         org.plan.name,
-        org.plan.limit_label()
+        plan_terms(&org.plan)
     ))?;
     if org.plan.api_access {
         print_line("Next: seenty-keys generate --name \"GitHub Actions CI\" --expires 90d")?;

@@ -6,7 +6,7 @@ use crate::cli::{ListArgs, StatusFilter};
 use crate::domain::key::Status;
 use crate::error::{Exit, Result};
 use crate::render::{
-    KEY_HEADER, KeyJson, key_row, key_texts, new_table, text_width, write_plain_row,
+    Grid, KEY_COLUMNS, KEY_HEADER, KeyJson, key_row, key_texts, text_width, write_plain_row,
 };
 use crate::store::Store;
 
@@ -41,17 +41,15 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
 
     let count = if ctx.config.terminals.stdout {
         // At a terminal the table fits its width, which takes every row at once.
-        let mut table = new_table(true, &KEY_HEADER);
-        if ctx.config.color_stdout {
-            table.enforce_styling();
-        }
+        let mut grid = Grid::new(&KEY_COLUMNS);
         let mut count = 0usize;
         store.keys(&org, status, now, &mut |key| {
-            table.add_row(key_row(&key, now, ctx.config.color_stdout));
+            grid.push(key_row(&key, now));
             count += 1;
             Ok(())
         })?;
-        writeln!(out, "{table}")?;
+        let width = crate::term::stdout_width();
+        writeln!(out, "{}", grid.render(Some(width), ctx.config.color_stdout))?;
         count
     } else {
         plain(ctx, store.as_mut(), &org, status, &mut out)?

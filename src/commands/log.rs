@@ -3,15 +3,24 @@
 
 use std::io::{self, BufWriter, Write};
 
-use comfy_table::Cell;
 use serde::Serialize;
 
 use crate::cli::LogArgs;
 use crate::domain::event::Event;
 use crate::error::{Exit, Result};
-use crate::render::{escape, json_time, new_table, table_time};
+use crate::render::{Column, Fit, Grid, GridCell, col, escape, json_time, table_time};
 
-use super::Ctx;
+use super::{Ctx, print_grid};
+
+/// At a narrow terminal the free text gives way: names, actors, details.
+const COLUMNS: [Column; 6] = [
+    col("Time (UTC)", Fit::Whole),
+    col("Event", Fit::Whole),
+    col("Key", Fit::Whole),
+    col("Name", Fit::Cut),
+    col("Actor", Fit::Cut),
+    col("Detail", Fit::Cut),
+];
 
 #[derive(Serialize)]
 struct EventJson<'a> {
@@ -42,29 +51,27 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
             Ok(())
         },
     )?;
-    let mut out = BufWriter::new(io::stdout().lock());
     if ctx.config.json {
+        let mut out = BufWriter::new(io::stdout().lock());
         let json: Vec<_> = events.iter().map(event_json).collect();
         crate::render::write_json(&mut out, &json).map_err(io::Error::from)?;
         writeln!(out)?;
-    } else {
-        let mut table = new_table(
-            ctx.config.terminals.stdout,
-            &["Time (UTC)", "Event", "Key", "Name", "Actor", "Detail"],
-        );
-        for event in &events {
-            table.add_row(vec![
-                Cell::new(table_time(Some(event.at))),
-                Cell::new(event.kind.label()),
-                Cell::new(event.key_id.as_deref().unwrap_or("")),
-                Cell::new(escape(event.key_name.as_deref().unwrap_or(""))),
-                Cell::new(escape(&event.actor)),
-                Cell::new(escape(event.detail.as_deref().unwrap_or(""))),
-            ]);
-        }
-        writeln!(out, "{table}")?;
+        out.flush()?;
+        return Ok(Exit::Success);
     }
-    out.flush()?;
+    let mut grid = Grid::new(&COLUMNS);
+    for event in &events {
+        let text = |t: Option<&str>| GridCell::new(escape(t.unwrap_or("")));
+        grid.push(vec![
+            GridCell::new(table_time(Some(event.at))),
+            GridCell::new(event.kind.label()),
+            text(event.key_id.as_deref()),
+            text(event.key_name.as_deref()),
+            text(Some(&event.actor)),
+            text(event.detail.as_deref()),
+        ]);
+    }
+    print_grid(ctx, &grid)?;
     Ok(Exit::Success)
 }
 

@@ -147,9 +147,8 @@ impl Ctx {
     fn key_from_stdin(&self, store: &mut dyn Store) -> Result<Key> {
         let input = read_stdin()?;
         let hash = key::check(input.trim_ascii()).map_err(Error::MalformedKey)?;
-        let not_found = || Error::NoSuchKey {
-            reference: "the key read from standard input".to_owned(),
-            org: self.config.org.clone().unwrap_or_else(|| "any".to_owned()),
+        let not_found = || Error::UnknownSecret {
+            org: self.config.org.clone().unwrap_or_default(),
         };
         let found = store.key_by_hash(&hash)?.ok_or_else(not_found)?;
         if self
@@ -182,6 +181,24 @@ impl Ctx {
     }
 }
 
+/// The error as its reader needs it: a store that is not one named by its location, and
+/// a fix that names the organization when the command acted on one other than the
+/// default (the fix would otherwise act on the default).
+pub fn explain(ctx: &Ctx, error: Error) -> Error {
+    let error = error.at(&ctx.config.location.to_string());
+    match &ctx.config.org {
+        Some(org) if error.fix_acts_on_org() && !is_default_org(ctx, org) => error.in_org(org),
+        _ => error,
+    }
+}
+
+/// Whether `org` is the store's default; when the store cannot say, it is not.
+fn is_default_org(ctx: &Ctx, org: &str) -> bool {
+    store::open(&ctx.config.location)
+        .and_then(|mut store| store.default_org())
+        .is_ok_and(|default| default.as_deref() == Some(org))
+}
+
 pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
     match command {
         Command::Init(args) => init::run(ctx, &args),
@@ -198,7 +215,6 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Export => export::run(ctx),
         Command::Import(args) => import::run(ctx, &args),
         Command::Completions(args) => completions::run(args.shell),
-        Command::GenerateAssets(args) => completions::generate_assets(&args.out_dir),
     }
 }
 
@@ -243,6 +259,13 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
     crate::render::write_json(&mut out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// A table on stdout: `gh`'s form at a terminal, fitted to its width; plain columns
+/// otherwise.
+fn print_grid(ctx: &Ctx, grid: &crate::render::Grid<'_>) -> Result<()> {
+    let width = ctx.config.terminals.stdout.then(term::stdout_width);
+    print_line(&grid.render(width, ctx.config.color_stdout))
 }
 
 fn print_line(text: &str) -> Result<()> {

@@ -1,17 +1,24 @@
 //! `org create|list|show|set-plan|use`: organizations and their plans.
 
-use std::borrow::Cow;
-
-use comfy_table::Cell;
-
 use crate::cli::OrgCommand;
 use crate::domain::org::{Org, validate_slug};
 use crate::domain::plan::PlanId;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
-use crate::render::{OrgJson, escape, new_table, table_time, usage};
+use crate::render::{
+    Column, Fit, Grid, GridCell, OrgJson, PROPERTY_COLUMNS, col, count, escape, property,
+    table_time, usage, usage_sentence,
+};
 
-use super::{Ctx, print_json, print_line};
+use super::{Ctx, print_grid, print_json, print_line};
+
+const COLUMNS: [Column; 5] = [
+    col("Slug", Fit::Whole),
+    col("Name", Fit::Cut),
+    col("Plan", Fit::Whole),
+    col("Keys in use", Fit::Whole),
+    col("Default", Fit::Whole),
+];
 
 pub fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
     match command {
@@ -53,20 +60,17 @@ fn list(ctx: &Ctx) -> Result<()> {
             .collect();
         return print_json(&json);
     }
-    let mut table = new_table(
-        ctx.config.terminals.stdout,
-        &["Slug", "Name", "Plan", "Keys in use", "Default"],
-    );
+    let mut grid = Grid::new(&COLUMNS);
     for org in &orgs {
-        table.add_row(vec![
-            Cell::new(&org.slug),
-            Cell::new(escape(&org.name)),
-            Cell::new(&org.plan.name),
-            Cell::new(usage(org)),
-            Cell::new(if is_default(org) { "*" } else { "" }),
+        grid.push(vec![
+            GridCell::new(org.slug.clone()),
+            GridCell::new(escape(&org.name)),
+            GridCell::new(org.plan.name.clone()),
+            GridCell::new(usage(org)),
+            GridCell::new(if is_default(org) { "*" } else { "" }),
         ]);
     }
-    print_line(&table.to_string())
+    print_grid(ctx, &grid)
 }
 
 fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
@@ -82,18 +86,18 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
     if ctx.config.json {
         return print_json(&OrgJson::new(&org, default));
     }
-    let mut table = new_table(ctx.config.terminals.stdout, &["Property", "Value"]);
-    let rows: [(&str, Cow<'_, str>); 5] = [
-        ("Slug", Cow::Borrowed(&org.slug)),
-        ("Name", escape(&org.name)),
-        ("Plan", Cow::Borrowed(&org.plan.name)),
-        ("Keys in use", Cow::Owned(usage(&org))),
-        ("Created", Cow::Owned(table_time(Some(org.created_at)))),
+    let mut grid = Grid::new(&PROPERTY_COLUMNS);
+    let rows: [(&str, String); 5] = [
+        ("Slug", org.slug.clone()),
+        ("Name", escape(&org.name).into_owned()),
+        ("Plan", org.plan.name.clone()),
+        ("Keys in use", usage(&org)),
+        ("Created (UTC)", table_time(Some(org.created_at))),
     ];
     for (label, value) in rows {
-        table.add_row(vec![label, &value]);
+        grid.push(property(label, value));
     }
-    print_line(&table.to_string())
+    print_grid(ctx, &grid)
 }
 
 /// A downgrade below the number of active keys is allowed after a confirmation: the keys
@@ -116,16 +120,17 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
     if new_plan.strands(org.active_keys) {
         let consequence = if new_plan.api_access {
             format!(
-                "{} has {} active keys and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
+                "{} has {} and {} allows {}: they keep working, but no new key can be generated until fewer are active.",
                 org.slug,
-                org.active_keys,
+                count(org.active_keys, "active key"),
                 new_plan.name,
                 new_plan.limit_label()
             )
         } else {
             format!(
-                "{} has no API access: its {} active keys will be rejected.",
-                new_plan.name, org.active_keys
+                "{} has no API access: its {} will be rejected.",
+                new_plan.name,
+                count(org.active_keys, "active key")
             )
         };
         if !ctx.config.json {
@@ -146,11 +151,11 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
         return print_json(&OrgJson::new(&org, default));
     }
     print_line(&format!(
-        "{}: {} -> {} ({} keys in use).",
+        "{}: {} -> {} ({}).",
         org.slug,
-        old,
-        plan,
-        usage(&org)
+        old.name(),
+        plan.name(),
+        usage_sentence(&org)
     ))
 }
 

@@ -1,9 +1,15 @@
 //! `plans`: the plans and their limits on active keys, as seeded in the store.
 
 use crate::error::{Exit, Result};
-use crate::render::{PlanJson, new_table};
+use crate::render::{Fit, Grid, GridCell, PlanJson, col};
 
-use super::{Ctx, print_json, print_line};
+use super::{Ctx, print_grid, print_json};
+
+const COLUMNS: [crate::render::Column; 3] = [
+    col("Plan", Fit::Whole),
+    col("Active keys", Fit::Whole),
+    col("API access", Fit::Whole),
+];
 
 pub fn run(ctx: &Ctx) -> Result<Exit> {
     let plans = ctx.open_store()?.plans()?;
@@ -12,17 +18,14 @@ pub fn run(ctx: &Ctx) -> Result<Exit> {
         print_json(&json)?;
         return Ok(Exit::Success);
     }
-    let mut table = new_table(
-        ctx.config.terminals.stdout,
-        &["Plan", "Active keys", "API access"],
-    );
+    let mut grid = Grid::new(&COLUMNS);
     for plan in &plans {
-        table.add_row(vec![
-            plan.name.clone(),
-            plan.limit_label(),
-            (if plan.api_access { "Yes" } else { "No" }).to_owned(),
+        grid.push(vec![
+            GridCell::new(plan.name.clone()),
+            GridCell::new(plan.limit_label()),
+            GridCell::new(if plan.api_access { "Yes" } else { "No" }),
         ]);
     }
-    print_line(&table.to_string())?;
+    print_grid(ctx, &grid)?;
     Ok(Exit::Success)
 }

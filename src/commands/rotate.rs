@@ -42,12 +42,11 @@ impl<'a> RotateJson<'a> {
 pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     let grace = match &args.grace {
         None => TimeDelta::zero(),
-        Some(text) => match parse_duration(text.trim())? {
-            Some(grace) if grace <= MAX_GRACE => grace,
-            Some(_) => return Err(Error::GraceTooLong(text.clone())),
-            None => {
-                return Err(crate::domain::expires::BadExpiry::Unrecognized(text.clone()).into());
-            }
+        // A grace period is a duration: errors talk about it, not about expirations.
+        Some(text) => match parse_duration(text.trim()) {
+            Ok(Some(grace)) if grace <= MAX_GRACE => grace,
+            Ok(Some(_)) | Err(_) => return Err(Error::GraceTooLong(text.clone())),
+            Ok(None) => return Err(Error::BadGrace(text.clone())),
         },
     };
     // Checked before the store is opened, so a typo fails fast; computed again from the

@@ -4,7 +4,7 @@ use crate::cli::ShowArgs;
 use crate::error::{Exit, Result};
 use crate::render::{KeyJson, key_properties};
 
-use super::{Ctx, print_json, print_line};
+use super::{Ctx, print_grid, print_json};
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
@@ -12,13 +12,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     if ctx.config.json {
         print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {
-        let table = key_properties(
-            &key,
-            ctx.now(),
-            ctx.config.terminals.stdout,
-            ctx.config.color_stdout,
-        );
-        print_line(&table.to_string())?;
+        print_grid(ctx, &key_properties(&key, ctx.now()))?;
     }
     Ok(Exit::Success)
 }

@@ -1,4 +1,4 @@
-//! The key format of SPEC 2: generation, the offline checksum, the stored hash and the hint.
+//! The key format: generation, the offline checksum, the stored hash and the hint.
 //!
 //! A key is `sk_live_` + 22 random base-62 characters + a 6-character base-62 CRC-32 of
 //! the first 30 characters. The checksum lets `verify` and `scan` reject typos and other
@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::Timestamp;
 
 pub const PREFIX: &str = "sk_live_";
-/// Base-62 alphabet, in the digit order SPEC 2 fixes: `0-9`, `A-Z`, `a-z`.
+/// Base-62 alphabet, in the digit order the key format fixes: `0-9`, `A-Z`, `a-z`.
 pub const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 pub const RANDOM_LEN: usize = 22;
 pub const CHECKSUM_LEN: usize = 6;
@@ -172,7 +172,7 @@ impl std::fmt::Display for Hint {
     }
 }
 
-/// A key's status at a given moment (SPEC 2).
+/// A key's status at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Status {
     Active,
@@ -206,6 +206,19 @@ pub fn status_at(
     }
 }
 
+/// When a key stops working, as of `now`: its expiration, or the end of a rotation's
+/// grace period (a revocation still to come) when that is sooner.
+pub fn stops_at(
+    revoked_at: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    match revoked_at {
+        Some(end) if end > now => Some(expires_at.map_or(end, |at| at.min(end))),
+        _ => expires_at,
+    }
+}
+
 /// A stored key, as the store returns it: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
@@ -234,6 +247,10 @@ pub enum Unrotatable {
 impl Key {
     pub fn status(&self, now: Timestamp) -> Status {
         status_at(self.revoked_at, self.expires_at, now)
+    }
+
+    pub fn stops_at(&self, now: Timestamp) -> Option<Timestamp> {
+        stops_at(self.revoked_at, self.expires_at, now)
     }
 
     pub fn check_rotatable(&self, now: Timestamp) -> Result<(), Unrotatable> {
@@ -315,6 +332,25 @@ mod tests {
         assert_eq!(a.len(), 20);
         assert!(!looks_like_id("key_"));
         assert!(!looks_like_id("GitHub Actions CI"));
+    }
+
+    #[test]
+    fn a_key_in_its_grace_period_stops_when_the_grace_ends() {
+        let at = |s| chrono::DateTime::from_timestamp(s, 0).unwrap();
+        let now = at(1000);
+        assert_eq!(stops_at(None, None, now), None);
+        assert_eq!(stops_at(Some(at(2000)), None, now), Some(at(2000)));
+        assert_eq!(
+            stops_at(Some(at(2000)), Some(at(1500)), now),
+            Some(at(1500))
+        );
+        assert_eq!(
+            stops_at(Some(at(2000)), Some(at(3000)), now),
+            Some(at(2000))
+        );
+        // Revoked already: the expiration stays what it was.
+        assert_eq!(stops_at(Some(at(500)), None, now), None);
+        assert_eq!(stops_at(Some(at(500)), Some(at(3000)), now), Some(at(3000)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! A row number goes through a keyed permutation (a four-round Feistel network over 94
 //! bits, SHA-256 as the round function, keyed by a random per-store salt) and is written
-//! as 16 base-62 characters, the shape of the random ids of SPEC 2. Without the salt an id
+//! as 16 base-62 characters, the shape of random key ids. Without the salt an id
 //! says nothing about the row or how many keys the store holds; with it the row comes
 //! back, so looking a key up by id is a primary-key seek. The id depends only on the
 //! salt and the row, never on the secret.

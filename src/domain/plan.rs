@@ -35,6 +35,17 @@ impl PlanId {
         }
     }
 
+    /// The plan's name as tables and messages spell it: `Starter`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hobby => "Hobby",
+            Self::Starter => "Starter",
+            Self::Pro => "Pro",
+            Self::Ultra => "Ultra",
+            Self::Enterprise => "Enterprise",
+        }
+    }
+
     pub fn from_slug(slug: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.slug() == slug)
     }

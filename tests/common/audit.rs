@@ -38,7 +38,7 @@ struct KeyRow {
 /// One row of `events`: id, at, org_id, key_id, kind, detail.
 type EventRow = (i64, i64, i64, Option<i64>, String, Option<String>);
 
-/// API access and key limit (`None`: unlimited) of a plan, as SPEC 3 fixes them.
+/// API access and key limit (`None`: unlimited) of a plan, as the README lists them.
 fn terms(plan: &str) -> Option<(bool, Option<usize>)> {
     Some(match plan {
         "hobby" => (false, Some(0)),

@@ -17,6 +17,8 @@ pub mod process;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod tmux;
+
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_seenty-keys");

@@ -1,7 +1,7 @@
 //! `verify [KEY]` and `verify --batch`: is this key good right now?
 //!
 //! One key: exit 0 and `valid <id> <org> <name>`, or exit 1 and `authentication error: …`
-//! with one of the codes of SPEC 5. A batch: one result line per input line, in order.
+//! with one of the codes the README lists. A batch: one result line per input line, in order.
 //! The format and checksum are checked before the store is opened, so a typo costs no
 //! database read; a valid key costs one indexed lookup by hash, and the last-used writes
 //! of a batch are grouped into one transaction per chunk.
@@ -14,11 +14,13 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cli::VerifyArgs;
+use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{self, Malformed, Status};
 use crate::error::{Exit, Result};
 use crate::render::{escape, json_time, table_time};
 use crate::store::{KeyMatch, Store, Uses};
+use crate::term;
 
 use super::{Ctx, print_json, read_stdin};
 
@@ -52,6 +54,8 @@ struct Outcome {
     code: Option<Code>,
     key: Option<KeyMatch>,
     malformed: Option<Malformed>,
+    /// When the key stops working, as of the decision: a grace period's end counts.
+    stops_at: Option<Timestamp>,
 }
 
 impl Outcome {
@@ -60,6 +64,7 @@ impl Outcome {
             code: Some(Code::Malformed),
             key: None,
             malformed: Some(why),
+            stops_at: None,
         }
     }
 }
@@ -83,7 +88,7 @@ impl<'a> VerifyJson<'a> {
             id: key.map(|k| k.id.as_str()),
             org: key.map(|k| k.org.as_str()),
             name: key.map(|k| k.name.as_str()),
-            expires_at: key.and_then(|k| k.expires_at).map(json_time),
+            expires_at: outcome.stops_at.map(json_time),
         }
     }
 }
@@ -127,16 +132,19 @@ impl Verifier<'_> {
                 code: Some(Code::NotFound),
                 key: None,
                 malformed: None,
+                stops_at: None,
             };
         };
-        let code = match found.status(self.ctx.now()) {
+        // One clock reading decides, and is the `expires_at` reported with the decision.
+        let now = self.ctx.now();
+        let code = match found.status(now) {
             Status::Revoked => Some(Code::Revoked),
             Status::Expired => Some(Code::Expired),
             Status::Active if !found.api_access => Some(Code::Plan),
             Status::Active => None,
         };
         match code {
-            None if !self.no_touch => self.uses.touch(found.handle, self.ctx.now()),
+            None if !self.no_touch => self.uses.touch(found.handle, now),
             Some(Code::Revoked) => self
                 .uses
                 .attempts
@@ -149,6 +157,7 @@ impl Verifier<'_> {
         }
         Outcome {
             code,
+            stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
             key: Some(found),
             malformed: None,
         }
@@ -180,7 +189,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     if args.batch {
         return batch::run(&mut verifier, args.quiet);
     }
-    let input = read_key(args.key.clone())?;
+    let input = read_key(ctx, args.key.clone())?;
     let outcome = verifier.check(input.trim_ascii())?;
     verifier.record();
     if let Some(code) = outcome.code {
@@ -209,13 +218,15 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     })
 }
 
-/// The key from the argument (`-` = stdin), else `SEENTY_TOKEN`, else stdin.
-fn read_key(argument: Option<OsString>) -> Result<Zeroizing<Vec<u8>>> {
+/// The key from the argument (`-` = stdin), else `SEENTY_TOKEN`, else stdin: at a
+/// terminal, a prompt that does not echo what is typed.
+fn read_key(ctx: &Ctx, argument: Option<OsString>) -> Result<Zeroizing<Vec<u8>>> {
     match argument {
         Some(arg) if arg == "-" => read_stdin(),
         Some(arg) => Ok(Zeroizing::new(arg.into_vec())),
         None => match std::env::var_os("SEENTY_TOKEN") {
             Some(token) => Ok(Zeroizing::new(token.into_vec())),
+            None if ctx.config.terminals.can_prompt() => term::ask_secret("Key to verify"),
             None => read_stdin(),
         },
     }

@@ -411,9 +411,7 @@ impl From<rusqlite::Error> for Error {
                 "the store stayed locked by another process for more than {} s",
                 BUSY_TIMEOUT.as_secs()
             ),
-            StoreFault::Corrupt => {
-                "the file is not a seenty-keys store, or it is damaged".to_owned()
-            }
+            StoreFault::Corrupt => "not a seenty-keys store (or a damaged one)".to_owned(),
             StoreFault::Full => "the disk is full".to_owned(),
             _ => e.to_string(),
         };
