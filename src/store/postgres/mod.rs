@@ -164,6 +164,16 @@ impl PgStore {
         Ok(())
     }
 
+    /// A read-only transaction that sees one snapshot of the store throughout.
+    fn snapshot(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?)
+    }
+
     /// Runs `work` in one transaction. Usage records commit without waiting for the WAL
     /// flush (`synchronous_commit = off`): a crash of the server may lose the last
     /// moments of "last used", never a key or a revocation. A commit whose answer the
@@ -243,12 +253,7 @@ impl Store for PgStore {
         found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,
     ) -> Result<()> {
         // One snapshot for all the lookups.
-        let mut tx = self
-            .client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
+        let mut tx = self.snapshot()?;
         keys::by_hashes(&mut tx, hashes, found)?;
         tx.commit()?;
         Ok(())
@@ -265,12 +270,7 @@ impl Store for PgStore {
     }
 
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
-        let mut tx = self
-            .client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
+        let mut tx = self.snapshot()?;
         dump::export(&mut tx, visit)?;
         tx.commit()?;
         Ok(())
