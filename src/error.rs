@@ -112,6 +112,13 @@ pub enum Error {
     StoreNewer { found: i64, supported: i64 },
     #[error("store: {message}")]
     Store { fault: StoreFault, message: String },
+    /// A store file this process must not trust or write through (SPEC 8).
+    #[error("refusing the store {location}: {why}")]
+    UnsafeStore {
+        location: String,
+        why: String,
+        fix: String,
+    },
     /// The connection went away while the commit's answer was on its way: the change
     /// may or may not be there. Resolved by the store's write (a second connection
     /// finds out) before it reaches the user.
@@ -141,6 +148,9 @@ pub enum Error {
     #[error("writing output: {0}")]
     Output(#[from] io::Error),
 }
+
+/// The fix for a key typed where text goes.
+const PASTED_KEY: &str = "a key typed into a command is in the shell's history; if it is real, revoke it: seenty-keys revoke - --yes (reads the key from standard input)";
 
 impl Error {
     /// A stored value this version cannot read: the store is damaged.
@@ -194,6 +204,7 @@ impl Error {
             | E::StoreUninitialized { .. }
             | E::StoreNewer { .. }
             | E::Store { .. }
+            | E::UnsafeStore { .. }
             | E::CommitLost(_)
             | E::NotCommitted(_)
             | E::OutcomeUnknown { .. }
@@ -217,6 +228,9 @@ impl Error {
         use Error as E;
         Some(match self {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
+            E::BadText(BadText::LooksLikeKey { .. }) => PASTED_KEY.into(),
+            E::BadSlug(slug) if crate::domain::key::contains_key(&slug.0) => PASTED_KEY.into(),
+            E::UnsafeStore { fix, .. } => fix.clone(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoApiAccess { org } => {

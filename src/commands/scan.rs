@@ -180,7 +180,8 @@ fn revoke_found(
     )?;
     let stamp = ctx.stamp();
     for (key, path) in active {
-        let reason = format!("leaked in {path}");
+        // A path is text from the file system: a key in it is not stored as a reason.
+        let reason = format!("leaked in {}", crate::render::redact_keys(path));
         if let Revocation::Revoked(key) = store.revoke(&key.id, Some(&reason), &stamp)? {
             let _ = writeln!(
                 io::stderr().lock(),
