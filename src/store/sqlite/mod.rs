@@ -336,8 +336,9 @@ fn companion(path: &Path, suffix: &str) -> PathBuf {
 /// - SQLite gives a new `-wal` and `-shm` the main file's mode, and, as root, its owner;
 ///   once made they stay as they are. After `chmod 600 keys.db` they would still be
 ///   readable, and a read-only session (0400) would leave them read-only after the file
-///   is writable again. So each takes the main file's mode, and as root its owner; a
-///   companion owned by another user that cannot be given back is refused like the file.
+///   is writable again. So each takes the main file's mode (with read and write for the
+///   owner), and as root its owner; a companion owned by another user that cannot be
+///   given back is refused like the file.
 fn check_files(path: &Path) -> Result<()> {
     let Ok(meta) = fs::metadata(path) else {
         return Ok(());
@@ -388,9 +389,11 @@ fn check_files(path: &Path) -> Result<()> {
                 ));
             }
         }
-        // A read-only store keeps its companions as they are: they must stay writable.
-        if mode & 0o200 != 0 && side_meta.permissions().mode() & 0o777 != mode {
-            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(mode));
+        // The owner keeps reading and writing them even when the file is read-only
+        // (0400): SQLite needs that to read the store at all.
+        let wanted = mode | 0o600;
+        if side_meta.permissions().mode() & 0o777 != wanted {
+            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(wanted));
         }
     }
     Ok(())
