@@ -359,7 +359,7 @@ fn a_store_path_that_is_not_a_regular_file_is_refused() {
 #[test]
 fn the_actor_is_the_real_users_account_not_user() {
     let env = TestEnv::with_org("acme", "pro");
-    env.generate("Deploy");
+    let deploy = env.generate("Deploy");
     env.generate("CI");
     let long = "x".repeat(100 * 1024);
     for (user, key) in [("security-team", "Deploy"), (long.as_str(), "CI")] {
@@ -372,10 +372,15 @@ fn the_actor_is_the_real_users_account_not_user() {
             .unwrap();
         Run(run).status(0);
     }
+    // An attempt to use the revoked key is an audit event too, recorded by `verify`.
+    env.run(&["verify", &deploy]).status(1);
     let expected = env.actor();
     let log = env.run(&["--json", "log"]).status(0).json();
     let events = log.as_array().expect("log --json is an array");
-    assert!(!events.is_empty());
+    assert!(
+        events.iter().any(|e| e["kind"] == "revoked_key_used"),
+        "{log}"
+    );
     for event in events {
         assert_eq!(event["actor"], expected.as_str(), "{event}");
     }

@@ -355,9 +355,9 @@ fn check_files(path: &Path) -> Result<()> {
             "point --db at a file, or at a path where seenty-keys may create one",
         ));
     }
-    // Root's files need no look at who this process is (one read of /proc saved).
+    // Root's files need no look at who this process is (a `stat` of /proc saved).
     let trusted =
-        |owner: u32| owner == 0 || crate::os::uids().is_none_or(|ids| ids.effective == owner);
+        |owner: u32| owner == 0 || crate::os::effective_uid().is_none_or(|me| me == owner);
     let not_yours = "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds";
     if !trusted(meta.uid()) {
         return Err(refuse(
