@@ -141,6 +141,13 @@ pub enum Error {
     /// A [`Error::Store`] of [`StoreFault::Corrupt`], with the location it came from.
     #[error("store: {location}: {message}")]
     BadStore { location: String, message: String },
+    /// A store file this process must not trust or write through (SPEC 8).
+    #[error("refusing the store {location}: {why}")]
+    UnsafeStore {
+        location: String,
+        why: String,
+        fix: String,
+    },
     /// The connection went away while the commit's answer was on its way: the change
     /// may or may not be there. Resolved by the store's write (a second connection
     /// finds out) before it reaches the user.
@@ -178,6 +185,9 @@ pub enum Error {
     #[error("writing output: {0}")]
     Output(#[from] io::Error),
 }
+
+/// The fix for a key typed where text goes.
+const PASTED_KEY: &str = "a key typed into a command is in the shell's history; if it is real, revoke it: seenty-keys revoke - --yes (reads the key from standard input)";
 
 impl Error {
     /// A stored value this version cannot read: the store is damaged.
@@ -239,6 +249,7 @@ impl Error {
             | E::StoreNewer { .. }
             | E::Store { .. }
             | E::BadStore { .. }
+            | E::UnsafeStore { .. }
             | E::CommitLost(_)
             | E::NotCommitted(_)
             | E::OutcomeUnknown { .. }
@@ -313,6 +324,9 @@ impl Error {
         Some(match self {
             E::InOrg { org, inner } => return inner.hint_in(Some(org)),
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
+            E::BadText(BadText::LooksLikeKey { .. }) => PASTED_KEY.into(),
+            E::BadSlug(slug) if crate::domain::key::contains_key(&slug.0) => PASTED_KEY.into(),
+            E::UnsafeStore { fix, .. } => fix.clone(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoApiAccess { org } => {

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod os;
 pub mod render;
 pub mod store;
 pub mod term;
@@ -61,12 +62,13 @@ where
 /// Help and version exit 0; every parse error exits 2 (usage). clap quotes the
 /// offending argument, which may be a pasted key: it is redacted.
 fn parse_error(e: &clap::Error) -> u8 {
-    let text = render::redact_keys(&e.render().to_string());
-    let _ = if e.use_stderr() {
-        std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
+    // clap quotes the offending argument, which may be a pasted key or hold escapes.
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        term::print_usage_error(&text);
     } else {
-        std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
-    };
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    }
     if e.use_stderr() {
         Exit::Usage as u8
     } else {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::domain::Timestamp;
-use crate::domain::key::{Key, PREFIX, Status};
+use crate::domain::key::{self, Hint, Key, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::Plan;
 use crate::domain::text::is_unsafe;
@@ -71,21 +71,30 @@ pub fn write_json<W: std::io::Write>(writer: W, value: &impl Serialize) -> serde
     value.serialize(&mut serializer)
 }
 
-/// `text` with every `sk_live_` token cut to its hint, for messages that quote input.
-pub fn redact_keys(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(PREFIX) {
-        let after = &rest[at + PREFIX.len()..];
-        let len = after.bytes().take_while(u8::is_ascii_alphanumeric).count();
-        out.push_str(&rest[..at]);
-        out.push_str(PREFIX);
-        out.push('…');
-        out.push_str(&after[len.saturating_sub(4)..len]);
-        rest = &after[len..];
+/// `text` with every `sk_live_` token in it cut to its hint (`sk_live_…` and the last 4
+/// characters), wherever it stands: a whole key, or a cut or mistyped one, which is
+/// still most of a secret. A bare `sk_live_` (a hint, the prefix named) is left alone.
+pub fn redact_keys(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut done = 0;
+    for token in key::quoted_in(text.as_bytes()) {
+        // Tokens are ASCII, so their bounds are character boundaries.
+        out.push_str(&text[done..token.range.start]);
+        let _ = write!(out, "{}", Hint::of(&text.as_bytes()[token.range.clone()]));
+        done = token.range.end;
     }
-    out.push_str(rest);
-    out
+    if done == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[done..]);
+    Cow::Owned(out)
+}
+
+/// The one way a message reaches the terminal (errors, warnings, prompts, and lines
+/// that quote what was typed, such as a path): keys cut to their hints, then control
+/// characters escaped, newlines included, so a message stays one line.
+pub fn message(text: &str) -> String {
+    escape(&redact_keys(text)).into_owned()
 }
 
 /// Tables show UTC minutes: `2026-11-26 14:03`. Written digit by digit into a fixed
@@ -551,7 +560,27 @@ mod tests {
             "unexpected argument 'sk_live_…yzAB' found"
         );
         assert_eq!(redact_keys("no key here"), "no key here");
-        assert_eq!(redact_keys("sk_live_"), "sk_live_…");
+        // The prefix named, and hints, are not tokens.
+        for kept in ["sk_live_", "its sk_live_ prefix", "sk_live_…abcd"] {
+            assert_eq!(redact_keys(kept), kept);
+        }
+        let secret = key::Secret::generate().unwrap();
+        let k = secret.expose();
+        let hint = secret.hint().to_string();
+        for (text, redacted) in [
+            (format!("Bearer {k}"), format!("Bearer {hint}")),
+            (format!("x{k}abc"), format!("x{hint}abc")),
+            (
+                format!("\u{feff}{k}\n{k}"),
+                format!("\u{feff}{hint}\n{hint}"),
+            ),
+        ] {
+            assert_eq!(redact_keys(&text), redacted);
+        }
+        assert_eq!(
+            message(&format!("a\n{k}\u{1b}")),
+            format!("a\\n{hint}\\u{{1b}}")
+        );
     }
 
     #[test]

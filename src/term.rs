@@ -1,7 +1,9 @@
 //! The terminal: prompts (dialoguer, on stderr) and the `error:` / `warning:` lines.
 //!
 //! Prompts are only ever shown when [`crate::config::Terminals::can_prompt`] holds; the
-//! commands check that first and fall back to a flag or a usage error.
+//! commands check that first and fall back to a flag or a usage error. Every text shown
+//! here passes through [`render::message`]: a key quoted in a message shows as its hint,
+//! and a control character typed into an argument is shown escaped.
 
 use std::io::Write;
 
@@ -11,7 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::domain::plan::Plan;
 use crate::error::{Error, Result};
-use crate::render::plan_terms;
+use crate::render::{self, plan_terms};
 
 fn prompt_error(e: dialoguer::Error) -> Error {
     Error::Prompt(e.to_string())
@@ -20,7 +22,7 @@ fn prompt_error(e: dialoguer::Error) -> Error {
 /// A yes/no question; Enter (or Esc) answers no.
 pub fn confirm(question: &str) -> Result<bool> {
     let answer = Confirm::new()
-        .with_prompt(question)
+        .with_prompt(render::message(question))
         .default(false)
         .interact_on_opt(&Term::stderr())
         .map_err(prompt_error)?;
@@ -33,8 +35,8 @@ where
     V: Fn(&str) -> Result<String, String>,
 {
     let answer: String = Input::new()
-        .with_prompt(question)
-        .validate_with(|text: &String| validate(text).map(|_| ()))
+        .with_prompt(render::message(question))
+        .validate_with(|text: &String| validate(text).map(|_| ()).map_err(|e| render::message(&e)))
         .interact_text_on(&Term::stderr())
         .map_err(prompt_error)?;
     validate(&answer).map_err(Error::Prompt)
@@ -86,9 +88,9 @@ pub fn print_error(error: &Error, color: bool) {
     } else {
         "error:"
     };
-    let _ = writeln!(stderr, "{label} {error}");
+    let _ = writeln!(stderr, "{label} {}", render::message(&error.to_string()));
     if let Some(hint) = error.hint() {
-        let _ = writeln!(stderr, "  {hint}");
+        let _ = writeln!(stderr, "  {}", render::message(&hint));
     }
 }
 
@@ -98,5 +100,20 @@ pub fn print_warning(message: &str, color: bool) {
     } else {
         "warning:"
     };
-    let _ = writeln!(std::io::stderr().lock(), "{label} {message}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{label} {}",
+        render::message(message)
+    );
+}
+
+/// A parse error as clap renders it (several lines: the error, the usage, a pointer to
+/// `--help`), each line passed through [`render::message`].
+pub fn print_usage_error(text: &str) {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(&render::message(line));
+        out.push('\n');
+    }
+    let _ = std::io::stderr().lock().write_all(out.as_bytes());
 }

@@ -33,7 +33,7 @@ fn every_lifecycle_event_is_logged_newest_first() {
         ]
     );
     assert_eq!(log[0]["detail"], "not needed");
-    assert_eq!(log[0]["actor"], "tester");
+    assert_eq!(log[0]["actor"], env.actor().as_str());
     assert!(log[0]["at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(log[2]["detail"], "pro -> ultra");
     let table = env.run(&["log", "--limit", "2"]).status(0).stdout();

@@ -13,6 +13,7 @@ mod batch_live;
 mod completions;
 mod concurrency;
 mod delivery;
+mod edges_text;
 mod export_import;
 mod generate;
 mod import_rules;

@@ -324,11 +324,12 @@ fn keys_and_events_are_never_deleted() {
     }
     let events = env.query("SELECT kind, actor FROM events ORDER BY id");
     let some = |s: &str| Some(s.to_owned());
+    let actor = env.actor();
     assert_eq!(
         events,
         [
-            vec![some("org_created"), some("tester")],
-            vec![some("key_created"), some("tester")]
+            vec![some("org_created"), some(&actor)],
+            vec![some("key_created"), some(&actor)]
         ]
     );
 }

@@ -20,8 +20,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     read_stdin_into(&mut input, u64::MAX)?;
     let records = parse(&input)?;
     let (mut store, _created) = store::create(&ctx.config.location)?;
-    ctx.tick(store.as_mut())?;
-    ctx.print_store_warnings();
+    ctx.opened(store.as_mut())?;
     let imported = store.import(&records, args.merge, ctx.now())?;
     if ctx.config.json {
         print_json(&imported)?;

@@ -5,7 +5,7 @@ use crate::cli::InitArgs;
 use crate::domain::org::validate_slug;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
-use crate::render::{OrgJson, escape, plan_terms};
+use crate::render::{OrgJson, escape, message, plan_terms};
 use crate::{store, term};
 
 use super::{Ctx, print_json, print_line};
@@ -31,8 +31,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
 
     let (mut store, _created) = store::create(&ctx.config.location)?;
-    ctx.tick(store.as_mut())?;
-    ctx.print_store_warnings();
+    ctx.opened(store.as_mut())?;
     if !store.org_slugs()?.is_empty() {
         return Err(Error::AlreadyInitialized {
             location: ctx.config.location.to_string(),
@@ -50,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     }
     print_line(&format!(
         "Created the store at {} with organization {} ({}: {}).",
-        ctx.config.location,
+        message(&ctx.config.location.to_string()),
         escape(&org.slug),
         org.plan.name,
         plan_terms(&org.plan)

@@ -19,7 +19,7 @@ use crate::cli::ScanArgs;
 use crate::domain::key::{KeyHash, PREFIX, Status};
 use crate::domain::scan::{Token, find_tokens, is_binary};
 use crate::error::{Error, Exit, Result};
-use crate::render::escape;
+use crate::render::{escape, message};
 use crate::store::{KeyMatch, Revocation, Store};
 
 use super::{Ctx, read_stdin_into};
@@ -143,7 +143,7 @@ fn report(ctx: &Ctx, findings: &[Finding], verdicts: &HashMap<KeyHash, Verdict>)
         writeln!(out)?;
     } else {
         for f in findings {
-            let place = format!("{}:{}:{}", escape(&f.path), f.token.line, f.token.column);
+            let place = format!("{}:{}:{}", message(&f.path), f.token.line, f.token.column);
             let what = match verdict(&f.token) {
                 Verdict::NotSeenty => "checksum fails  not a Seenty key".to_owned(),
                 Verdict::Unknown => "checksum ok  Unknown".to_owned(),
@@ -180,7 +180,8 @@ fn revoke_found(
     )?;
     let stamp = ctx.stamp();
     for (key, path) in active {
-        let reason = format!("leaked in {path}");
+        // A path is text from the file system: a key in it is not stored as a reason.
+        let reason = format!("leaked in {}", crate::render::redact_keys(path));
         if let Revocation::Revoked(key) = store.revoke(&key.id, Some(&reason), &stamp)? {
             let _ = writeln!(
                 io::stderr().lock(),

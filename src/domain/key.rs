@@ -86,6 +86,55 @@ pub fn check(input: &[u8]) -> Result<KeyHash, Malformed> {
     Ok(KeyHash::of(input))
 }
 
+/// A `sk_live_` token quoted inside some text: where it stands, and whether it is a
+/// whole Seenty key (its checksum holds) or the prefix and the base-62 run after it (a
+/// mistyped or cut key, or another vendor's secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted {
+    pub range: std::ops::Range<usize>,
+    pub valid: bool,
+}
+
+/// Every `sk_live_` token in `text` that has at least one base-62 character after the
+/// prefix, in order. Unlike `scan`'s tokens, what stands around a key does not matter:
+/// `x$KEY`, `${KEY}abc` and `Bearer $KEY` each quote one.
+pub fn quoted_in(text: &[u8]) -> impl Iterator<Item = Quoted> + '_ {
+    let find = |from: usize| {
+        memchr::memmem::find(text.get(from..)?, PREFIX.as_bytes()).map(|at| from + at)
+    };
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let at = find(from)?;
+            let body = at + PREFIX.len();
+            let run = text[body..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            let valid = run >= KEY_LEN - PREFIX.len() && check(&text[at..at + KEY_LEN]).is_ok();
+            // The next token may begin inside this one (`sk_live_ab` + `sk_live_…`: the
+            // run `absk` holds the next prefix's `sk`): a token ends where one begins,
+            // so no key is passed over.
+            let next = find(body).unwrap_or(text.len());
+            let end = if valid { at + KEY_LEN } else { body + run }.min(next);
+            if end == body {
+                from = body;
+                continue;
+            }
+            from = end;
+            return Some(Quoted {
+                range: at..end,
+                valid,
+            });
+        }
+    })
+}
+
+/// Whether `text` holds a Seenty key anywhere: such text is never stored (SPEC 2).
+pub fn contains_key(text: &str) -> bool {
+    quoted_in(text.as_bytes()).any(|q| q.valid)
+}
+
 /// CRC-32 (zlib/IEEE) of `body`, in base 62, most significant digit first, padded to 6.
 pub fn checksum(body: &[u8]) -> [u8; CHECKSUM_LEN] {
     let mut value = u64::from(crc32fast::hash(body));
@@ -356,6 +405,39 @@ mod tests {
     #[test]
     fn hint_shows_the_last_four() {
         assert_eq!(Hint::of(b"sk_live_abcdWXYZ").to_string(), "sk_live_…WXYZ");
+    }
+
+    #[test]
+    fn finds_keys_quoted_in_text() {
+        let key = Secret::generate().unwrap();
+        let k = key.expose();
+        for text in [
+            format!("Bearer {k}"),
+            format!("SEENTY_TOKEN={k}"),
+            format!("`{k}`"),
+            format!("\u{200b}{k}"),
+            format!("x{k}"),
+            format!("{k}abc"),
+            format!("sk_live_{k}"),
+            format!("sk_live_ab{k}"),
+            format!("sk_live_sk_live_{k}"),
+        ] {
+            assert!(contains_key(&text), "{text:?}");
+            let found: Vec<_> = quoted_in(text.as_bytes()).filter(|q| q.valid).collect();
+            assert_eq!(found.len(), 1, "{text:?}");
+            assert_eq!(&text[found[0].range.clone()], k);
+        }
+        let last = if k.ends_with('X') { 'Y' } else { 'X' };
+        let typo = format!("{}{last}", &k[..KEY_LEN - 1]);
+        assert!(!contains_key(&typo));
+        assert_eq!(
+            quoted_in(typo.as_bytes()).collect::<Vec<_>>(),
+            [Quoted {
+                range: 0..KEY_LEN,
+                valid: false
+            }]
+        );
+        assert_eq!(quoted_in(b"the sk_live_ prefix, sk_live_\xe2").count(), 0);
     }
 
     proptest! {

@@ -15,10 +15,17 @@ pub struct Org {
 
 /// Why a slug was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid organization slug {0:?}: use 1 to 39 lowercase letters, digits and hyphens, starting with a letter or digit"
-)]
+#[error("{}", describe(&self.0))]
 pub struct BadSlug(pub String);
+
+fn describe(slug: &str) -> String {
+    if super::key::contains_key(slug) {
+        return "the organization slug looks like an API key: it contains a Seenty key, and a key is never stored as text".to_owned();
+    }
+    format!(
+        "invalid organization slug {slug:?}: use 1 to 39 lowercase letters, digits and hyphens, starting with a letter or digit"
+    )
+}
 
 /// Slugs follow GitHub's rules for organization logins, lowercased: they appear in
 /// `verify` output and in `--org`, so they stay shell- and URL-safe.

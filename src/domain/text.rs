@@ -27,6 +27,11 @@ pub enum BadText {
         "{what} contains an invisible character or a separator other than a space ({found}), which would make it look like another name"
     )]
     Invisible { what: &'static str, found: String },
+    /// A secret pasted where text goes: stored, it would show in tables, logs and exports.
+    #[error(
+        "{what} looks like an API key: it contains a Seenty key, and a key is never stored as text"
+    )]
+    LooksLikeKey { what: &'static str },
 }
 
 pub const NAME_MAX: usize = 100;
@@ -76,6 +81,9 @@ fn validate(what: &'static str, raw: &str, max: usize) -> Result<String, BadText
     let text = raw.trim();
     if text.is_empty() {
         return Err(BadText::Empty { what });
+    }
+    if super::key::contains_key(text) {
+        return Err(BadText::LooksLikeKey { what });
     }
     if let Some(c) = text.chars().find(|&c| is_unsafe(c)) {
         return Err(BadText::ControlCharacter {
@@ -185,6 +193,28 @@ mod tests {
             validate_name("a\nb"),
             Err(BadText::ControlCharacter { .. })
         ));
+    }
+
+    #[test]
+    fn keys_are_not_text() {
+        let key = crate::domain::key::Secret::generate().unwrap();
+        let key = key.expose();
+        for text in [
+            key.to_owned(),
+            format!("found in build log: {key}"),
+            format!("x{key}"),
+        ] {
+            assert_eq!(
+                validate_name(&text),
+                Err(BadText::LooksLikeKey { what: "the name" })
+            );
+            assert!(matches!(
+                validate_text("the reason", &text),
+                Err(BadText::LooksLikeKey { .. })
+            ));
+        }
+        // A cut key is not a key: naming one after its hint stays possible.
+        assert!(validate_name(&key[..20]).is_ok());
     }
 
     #[test]

@@ -249,6 +249,11 @@ pub trait Store {
     ) -> Result<()>;
     /// Connects again after [`Error::CommitLost`], to find out what happened.
     fn reconnect(&mut self) -> Result<()>;
+    /// The database role this store acts as, recorded with the OS account in the audit
+    /// log: PostgreSQL's `current_user`. A SQLite file has none.
+    fn role(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
 
     /// Fails with [`Error::OrgExists`] when the slug is taken.
     fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {

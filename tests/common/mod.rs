@@ -374,6 +374,35 @@ impl TestEnv {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+
+    /// The acting user the audit log records for this process: the account of the real
+    /// uid in /etc/passwd (else `uid:N`), and on PostgreSQL the database role with it.
+    pub fn actor(&self) -> String {
+        let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+        let uid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next())
+            .expect("a Uid: line")
+            .to_owned();
+        let account = std::fs::read_to_string("/etc/passwd")
+            .unwrap_or_default()
+            .lines()
+            .find_map(|line| {
+                let fields: Vec<&str> = line.split(':').collect();
+                (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
+            })
+            .unwrap_or(format!("uid:{uid}"));
+        match &self.pg {
+            Some(_) => {
+                let role = self
+                    .query_value("SELECT current_user::text")
+                    .unwrap_or_default();
+                format!("{account} (db: {role})")
+            }
+            None => account,
+        }
+    }
 }
 
 /// A finished run: chain assertions on it.

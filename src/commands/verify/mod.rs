@@ -170,7 +170,7 @@ impl Verifier<'_> {
     fn record(&mut self) {
         if let Some(store) = &mut self.store
             && !self.uses.is_empty()
-            && let Err(e) = store.record_uses(&self.uses, &self.ctx.stamp())
+            && let Err(e) = store.record_uses(&self.uses, &self.ctx.stamp_for(&self.uses))
         {
             self.ctx
                 .warn(&format!("the use of the key was not recorded: {e}"));

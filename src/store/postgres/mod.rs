@@ -53,6 +53,8 @@ pub struct PgStore {
     /// The server's clock as read when the store was opened, for the command's first
     /// [`Store::clock`]: one round trip less.
     opened_at: Option<Timestamp>,
+    /// `current_user`, read with the schema version: [`Store::role`].
+    role: Option<String>,
 }
 
 impl PgStore {
@@ -98,16 +100,17 @@ impl PgStore {
             client,
             url: url.clone(),
             opened_at: None,
+            role: None,
         })
     }
 
     /// The highest migration applied; 0 when the database has no seenty-keys schema.
     /// One round trip, which runs before every command, and also reads the server's
-    /// clock for the command's first [`Store::clock`].
+    /// clock for the command's first [`Store::clock`] and the role for [`Store::role`].
     fn schema_version(&mut self) -> Result<i64> {
         let messages = match self.client.simple_query(
-            "SELECT coalesce(max(version), 0), extract(epoch FROM statement_timestamp())::bigint \
-             FROM schema_migrations",
+            "SELECT coalesce(max(version), 0), extract(epoch FROM statement_timestamp())::bigint, \
+             current_user FROM schema_migrations",
         ) {
             Ok(messages) => messages,
             Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
@@ -124,6 +127,7 @@ impl PgStore {
                 .and_then(|t| t.parse::<i64>().ok())
         };
         self.opened_at = column(1).and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+        self.role = row.and_then(|row| row.get(2)).map(str::to_owned);
         column(0).ok_or_else(|| Error::corrupt("unreadable schema version".to_owned()))
     }
 
@@ -307,6 +311,18 @@ impl Store for PgStore {
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
         self.write(durability, |tx| work(&mut tx::PgTx { tx }))
+    }
+
+    fn role(&mut self) -> Result<Option<String>> {
+        if self.role.is_none() {
+            // A database without the schema yet: the version query failed before it.
+            let role: String = self
+                .client
+                .query_one("SELECT current_user::text", &[])?
+                .try_get(0)?;
+            self.role = Some(role);
+        }
+        Ok(self.role.clone())
     }
 
     fn reconnect(&mut self) -> Result<()> {

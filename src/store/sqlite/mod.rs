@@ -14,7 +14,8 @@ mod tx;
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -189,7 +190,7 @@ impl SqliteStore {
 /// compiled in, clearing a binding would otherwise expire a statement whose plan
 /// could depend on it.
 fn connect(path: &Path) -> Result<(Connection, PathBuf)> {
-    restore_sidecar_modes(path);
+    check_files(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -316,22 +317,87 @@ fn create_private_file(path: &Path) -> Result<()> {
     }
 }
 
-/// SQLite gives a new -wal and -shm the store file's mode: a session on a read-only
-/// (0400) store leaves them read-only, and they keep the store read-only after the file
-/// is made writable again. Give them back the file's mode once it is writable.
-fn restore_sidecar_modes(path: &Path) {
-    let Ok(meta) = fs::metadata(path) else { return };
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o200 == 0 {
-        return;
+/// The store's companion files, which hold recent changes as the main file does.
+const COMPANIONS: [&str; 2] = ["-wal", "-shm"];
+
+fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push(suffix);
+    side.into()
+}
+
+/// Refuses a store this process must not trust, before SQLite opens it (SPEC 8), and
+/// gives the companion files the main file's owner and mode.
+///
+/// - A path that is not a regular file (`/dev/null`, a directory, a FIFO): SQLite would
+///   open it, and a device would get a `-journal` beside it, in `/dev`.
+/// - A file owned by another user than this one or root, as `ssh` refuses a key file:
+///   its owner can rewrite keys and plans, or read the store (another account's
+///   pre-created `keys.db` in a shared directory).
+/// - SQLite gives a new `-wal` and `-shm` the main file's mode, and, as root, its owner;
+///   once made they stay as they are. After `chmod 600 keys.db` they would still be
+///   readable, and a read-only session (0400) would leave them read-only after the file
+///   is writable again. So each takes the main file's mode (with read and write for the
+///   owner), and as root its owner; a companion owned by another user that cannot be
+///   given back is refused like the file.
+fn check_files(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(());
+    };
+    let refuse = |shown: &Path, why: String, fix: &str| Error::UnsafeStore {
+        location: shown.display().to_string(),
+        why,
+        fix: fix.to_owned(),
+    };
+    if !meta.is_file() {
+        return Err(refuse(
+            path,
+            "it is not a regular file".to_owned(),
+            "point --db at a file, or at a path where seenty-keys may create one",
+        ));
     }
-    for suffix in ["-wal", "-shm"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        if fs::metadata(&side).is_ok_and(|m| m.permissions().mode() & 0o200 == 0) {
-            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(mode));
+    // Root's files need no look at who this process is (a `stat` of /proc saved).
+    let trusted =
+        |owner: u32| owner == 0 || crate::os::effective_uid().is_none_or(|me| me == owner);
+    let not_yours = "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds";
+    if !trusted(meta.uid()) {
+        return Err(refuse(
+            path,
+            format!("it is owned by another user (uid {})", meta.uid()),
+            not_yours,
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    for suffix in COMPANIONS {
+        let side = companion(path, suffix);
+        let Ok(side_meta) = fs::symlink_metadata(&side) else {
+            continue;
+        };
+        if !side_meta.is_file() {
+            return Err(refuse(
+                &side,
+                "it is not a regular file".to_owned(),
+                "remove it; seenty-keys creates it again",
+            ));
+        }
+        if (side_meta.uid(), side_meta.gid()) != (meta.uid(), meta.gid()) {
+            let given = std::os::unix::fs::chown(&side, Some(meta.uid()), Some(meta.gid()));
+            if given.is_err() && !trusted(side_meta.uid()) {
+                return Err(refuse(
+                    &side,
+                    format!("it is owned by another user (uid {})", side_meta.uid()),
+                    not_yours,
+                ));
+            }
+        }
+        // The owner keeps reading and writing them even when the file is read-only
+        // (0400): SQLite needs that to read the store at all.
+        let wanted = mode | 0o600;
+        if side_meta.permissions().mode() & 0o777 != wanted {
+            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(wanted));
         }
     }
+    Ok(())
 }
 
 /// A plain connection to a store's file with the tool's SQL functions (`key_id`,
@@ -345,16 +411,62 @@ pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// A warning with the fix when other users can read or write the store file.
+/// A warning with the fix when other users can read or write the store file. The fix
+/// covers the companion files, which take the main file's mode when the store is next
+/// opened.
 pub fn permission_warnings(path: &Path) -> Vec<String> {
     match fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => vec![format!(
-            "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 '{}'",
-            path.display(),
-            meta.permissions().mode() & 0o777,
-            path.display().to_string().replace('\'', "'\\''")
-        )],
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+            let mut files = shell_quote(path.as_os_str().as_bytes());
+            for suffix in COMPANIONS {
+                let side = companion(path, suffix);
+                if side.exists() {
+                    files.push(' ');
+                    files.push_str(&shell_quote(side.as_os_str().as_bytes()));
+                }
+            }
+            vec![format!(
+                "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 {files}",
+                path.display(),
+                meta.permissions().mode() & 0o777,
+            )]
+        }
         _ => Vec::new(),
+    }
+}
+
+/// A path as a shell word: `'…'`, or `$'…'` with escapes when it holds bytes a terminal
+/// would act on or that are not UTF-8, so the command can be pasted as printed.
+fn shell_quote(path: &[u8]) -> String {
+    match std::str::from_utf8(path) {
+        Ok(text) if !text.chars().any(crate::domain::text::is_unsafe) => {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        }
+        _ => {
+            let mut out = String::from("$'");
+            for chunk in path.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    match c {
+                        '\'' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c if u32::from(c) < 0x80 && crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+                        }
+                        c if crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                        }
+                        c => out.push(c),
+                    }
+                }
+                for byte in chunk.invalid() {
+                    out.push_str(&format!("\\x{byte:02x}"));
+                }
+            }
+            out.push('\'');
+            out
+        }
     }
 }
 
