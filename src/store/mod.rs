@@ -435,6 +435,15 @@ fn deliver_then_store<S: Store + ?Sized>(
         let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
         return Err(e);
     }
+    // The key starts working now, not when it was reserved: its creation, the audit
+    // event and the old key's end (for a rotation) take the time of the second
+    // transaction, so the trail's order is the order in which keys became valid.
+    let now = store.clock()?;
+    let stamp = &Stamp {
+        now,
+        actor: stamp.actor.clone(),
+    };
+    let old_stops_at = old_stops_at + (now - reservation.key.created_at);
     let stored = write(
         store,
         Durability::Synced,

@@ -264,7 +264,10 @@ pub fn activate(
         EventKind::KeyCreated,
         detail.as_deref(),
     )?;
-    let key = reservation.key.clone();
+    let key = Key {
+        created_at: stamp.now,
+        ..reservation.key.clone()
+    };
     let Some(old) = old else {
         return Ok((key, None));
     };
