@@ -223,15 +223,17 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;scan'= {
+            cand --format 'Output format (--json is --format json)'
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --no-ignore 'Search files that .gitignore and .ignore exclude too'
             cand --revoke 'Revoke the active keys found (asks first; --yes to skip)'
             cand -y 'Do not ask before revoking'
             cand --yes 'Do not ask before revoking'
             cand --json 'Print machine-readable JSON instead of text'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;log'= {
             cand --key 'Only the events of this key (an id, a name, or - for the key on standard input)'

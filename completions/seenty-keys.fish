@@ -202,15 +202,19 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-to
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l format -d 'Output format (--json is --format json)' -r -f -a "text\t'One line per finding'
+json\t'A JSON array of findings'
+sarif\t'SARIF 2.1.0, for code-scanning tools'"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l no-ignore -d 'Search files that .gitignore and .ignore exclude too'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l revoke -d 'Revoke the active keys found (asks first; --yes to skip)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s y -l yes -d 'Do not ask before revoking'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l key -d 'Only the events of this key (an id, a name, or - for the key on standard input)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s n -l limit -d 'How many events to show, newest first' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db]' -r

@@ -254,12 +254,29 @@ pub struct ScanArgs {
     /// Files or directories to search; - reads standard input [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Search files that .gitignore and .ignore exclude too
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Output format (--json is --format json)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<ScanFormat>,
     /// Revoke the active keys found (asks first; --yes to skip)
     #[arg(long)]
     pub revoke: bool,
     /// Do not ask before revoking
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// How `scan` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One line per finding
+    Text,
+    /// A JSON array of findings
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -56,6 +56,8 @@ pub enum Error {
         "unsupported store location {0:?}: use a file path, sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"
     )]
     UnsupportedDb(String),
+    #[error("no such file or directory: {path}")]
+    NoSuchPath { path: String },
 
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
@@ -124,6 +126,10 @@ pub enum Error {
     ImportFromTerminal,
     #[error("line {line} of the input: {message}; nothing was imported")]
     BadImport { line: usize, message: String },
+    #[error("cannot read {0}")]
+    Unreadable(String),
+    #[error("{count} path(s) could not be read; the scan is incomplete")]
+    ScanIncomplete { count: usize },
     #[error("the prompt failed: {0}")]
     Prompt(String),
     /// Writing ordinary output failed; a closed pipe (`| head`) ends quietly.
@@ -151,6 +157,7 @@ impl Error {
             | E::MissingValue { .. }
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
+            | E::NoSuchPath { .. }
             | E::GraceTooLong(_)
             | E::BadImport { .. }
             | E::ImportFromTerminal => Exit::Usage,
@@ -180,6 +187,8 @@ impl Error {
             | E::NowhereToShowSecret
             | E::ShownButNotStored(_)
             | E::Random(_)
+            | E::Unreadable(_)
+            | E::ScanIncomplete { .. }
             | E::Prompt(_)
             | E::Output(_) => Exit::Failure,
         }
@@ -197,6 +206,7 @@ impl Error {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
+            E::NoSuchPath { .. } => "check the path; with no path, scan searches the current directory".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }
