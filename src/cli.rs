@@ -78,7 +78,21 @@ pub enum Command {
     Rotate(Deferred<RotateArgs>),
     /// Check a key: exit 0 when valid, 1 when rejected
     Verify(Deferred<VerifyArgs>),
-    /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
+    /// Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)
+    #[command(
+        long_about = "Find sk_live_ tokens in files, standard input (-), the git index \
+        (--staged) or git history (--git), and say which are Seenty keys and, from the store, \
+        whether they are Active, Revoked, Expired or Unknown. Without a store every Seenty \
+        key is Unverified.\n\n\
+        Hidden files are searched and .gitignore is honoured (--no-ignore to search ignored \
+        files too); only .git/ is skipped. Files named explicitly are always searched. \
+        UTF-16 files with a byte-order mark are decoded, and base64 is searched for encoded \
+        keys. Keys whose SHA-256 is listed in .seenty-keys-allow at the repository's root \
+        are Allowed.\n\n\
+        Exit status: 0 nothing that may work was found; 1 an Active or Unverified key was \
+        found; 2 a path does not exist, or a bad flag or range; 3 a file or directory could \
+        not be read (after reporting what was found), or the store is unusable."
+    )]
     Scan(Deferred<ScanArgs>),
     /// Show the audit trail, newest first
     Log(Deferred<LogArgs>),
@@ -257,6 +271,14 @@ pub struct ScanArgs {
     /// Search files that .gitignore and .ignore exclude too
     #[arg(long)]
     pub no_ignore: bool,
+    /// Search what is staged in the git index (what git commit would record), for a
+    /// pre-commit hook
+    #[arg(long, conflicts_with_all = ["paths", "git"])]
+    pub staged: bool,
+    /// Search git history: every blob reachable from all refs, or from the commits of
+    /// RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, conflicts_with = "paths")]
+    pub git: Option<Option<String>>,
     /// Output format (--json is --format json)
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<ScanFormat>,

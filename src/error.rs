@@ -58,6 +58,8 @@ pub enum Error {
     UnsupportedDb(String),
     #[error("no such file or directory: {path}")]
     NoSuchPath { path: String },
+    #[error("git: {0}")]
+    Git(String),
 
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
@@ -158,6 +160,7 @@ impl Error {
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
             | E::NoSuchPath { .. }
+            | E::Git(_)
             | E::GraceTooLong(_)
             | E::BadImport { .. }
             | E::ImportFromTerminal => Exit::Usage,
@@ -207,6 +210,7 @@ impl Error {
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoSuchPath { .. } => "check the path; with no path, scan searches the current directory".into(),
+            E::Git(_) => "run it inside a git repository (git on the PATH); RANGE is what git log takes, e.g. origin/main..HEAD".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }

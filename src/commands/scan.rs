@@ -6,6 +6,7 @@
 //! when there is no store to ask), 2 for a path that does not exist, 3 when something
 //! could not be read, after reporting what was found.
 
+mod git;
 mod output;
 mod search;
 
@@ -84,7 +85,17 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     } else {
         args.paths.clone()
     };
-    let targets = Targets::of(&paths)?;
+    let git_source = if args.staged {
+        Some(git::Source::Staged)
+    } else {
+        args.git
+            .as_ref()
+            .map(|range| git::Source::History(range.as_deref()))
+    };
+    let targets = match git_source {
+        Some(_) => Targets::default(),
+        None => Targets::of(&paths)?,
+    };
     let mut store = open_store(ctx, args.revoke)?;
     let allowed = allow_list(ctx, &paths);
 
@@ -93,6 +104,9 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
         ..Outcome::default()
     };
     let mut reader = Reader::new();
+    if let Some(source) = &git_source {
+        git::search(source, &mut reader, &mut outcome)?;
+    }
     if targets.stdin {
         search::stdin(&mut reader, &mut outcome);
     }
@@ -104,7 +118,12 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     progress.finish_and_clear();
     let mut findings = outcome.found;
     findings.sort_by(|a, b| {
-        (&a.path, a.token.line, a.token.column).cmp(&(&b.path, b.token.line, b.token.column))
+        (&a.path, a.seq, a.token.line, a.token.column).cmp(&(
+            &b.path,
+            b.seq,
+            b.token.line,
+            b.token.column,
+        ))
     });
 
     let verdicts = judge(ctx, &mut store, &allowed, &findings)?;
@@ -123,13 +142,13 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     }
 
     // The active keys found, each once, with the first place it was seen.
-    let mut active: Vec<(&KeyMatch, &str)> = Vec::new();
+    let mut active: Vec<(&KeyMatch, String)> = Vec::new();
     for finding in &findings {
         if let Verdict::Known(key) = verdict(finding)
             && key.status(ctx.now) == Status::Active
             && !active.iter().any(|(k, _)| k.id == key.id)
         {
-            active.push((key, &finding.path));
+            active.push((key, finding.place()));
         }
     }
     if args.revoke
@@ -155,6 +174,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
 
 /// The paths to search, sorted by how they are read. A path that does not exist is a
 /// usage error before anything is read; one that cannot be looked at is unreadable.
+#[derive(Default)]
 struct Targets {
     stdin: bool,
     files: Vec<PathBuf>,
@@ -164,12 +184,7 @@ struct Targets {
 
 impl Targets {
     fn of(paths: &[PathBuf]) -> Result<Self> {
-        let mut targets = Targets {
-            stdin: false,
-            files: Vec::new(),
-            dirs: Vec::new(),
-            unreadable: Vec::new(),
-        };
+        let mut targets = Targets::default();
         for path in paths {
             if path.as_os_str() == "-" {
                 targets.stdin = true;
@@ -295,7 +310,7 @@ fn verdict_of<'a>(verdicts: &'a HashMap<KeyHash, Verdict>, finding: &Found) -> &
 fn revoke_found(
     ctx: &Ctx,
     store: &mut dyn Store,
-    active: &[(&KeyMatch, &str)],
+    active: &[(&KeyMatch, String)],
     yes: bool,
 ) -> Result<()> {
     ctx.confirm(

@@ -18,6 +18,7 @@ use super::{Ctx, Verdict, verdict_of};
 
 #[derive(Serialize)]
 struct FindingJson<'a> {
+    commit: Option<&'a str>,
     path: &'a str,
     line: u64,
     column: u64,
@@ -49,6 +50,7 @@ pub fn write(
                 .map(|f| {
                     let verdict = verdict_of(verdicts, f);
                     FindingJson {
+                        commit: f.commit.as_deref(),
                         path: &f.path,
                         line: f.token.line,
                         column: f.token.column,
@@ -76,7 +78,7 @@ pub fn write(
 }
 
 fn text_line(out: &mut impl Write, ctx: &Ctx, f: &Found, verdict: &Verdict) -> Result<()> {
-    let place = format!("{}:{}:{}", escape(&f.path), f.token.line, f.token.column);
+    let place = format!("{}:{}:{}", escape(&f.place()), f.token.line, f.token.column);
     let encoded = match f.token.encoding {
         Encoding::Base64 => " (base64)",
         Encoding::Plain => "",
@@ -141,6 +143,9 @@ fn sarif(ctx: &Ctx, findings: &[Found], verdicts: &HashMap<KeyHash, Verdict>) ->
             });
             if let Some(hash) = &f.token.hash {
                 properties["sha256"] = json!(allow::hex(hash));
+            }
+            if let Some(commit) = &f.commit {
+                properties["commit"] = json!(commit);
             }
             json!({
                 "ruleId": RULES[rule].0,

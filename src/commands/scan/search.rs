@@ -15,8 +15,12 @@ use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, utf16_bom};
 /// Bytes read at a time. The scanner keeps at most its overlap between chunks.
 const CHUNK: usize = 256 * 1024;
 
-/// A token and the name of what it was found in.
+/// A token and the name of what it was found in: a path, and for a blob of git's
+/// history the commit that introduced it.
 pub struct Found {
+    pub commit: Option<String>,
+    /// The order git listed the blob in (oldest first), to sort history findings by.
+    pub seq: usize,
     pub path: String,
     pub token: Token,
 }
@@ -28,9 +32,25 @@ pub struct Outcome {
     pub unreadable: Vec<String>,
 }
 
+impl Found {
+    /// Where it is, as the output names it: `path`, or `commit:path` from history.
+    pub fn place(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!("{commit}:{}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
 impl Outcome {
     fn add(&mut self, path: &str, tokens: Vec<Token>) {
+        self.add_git(None, 0, path, tokens);
+    }
+
+    pub fn add_git(&mut self, commit: Option<&str>, seq: usize, path: &str, tokens: Vec<Token>) {
         self.found.extend(tokens.into_iter().map(|token| Found {
+            commit: commit.map(str::to_owned),
+            seq,
             path: path.to_owned(),
             token,
         }));
