@@ -65,6 +65,16 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The report: the first JSON value on stdout (from its first `{`; a summary may follow).
+fn report(out: &Output) -> serde_json::Value {
+    let text = stdout(out);
+    serde_json::Deserializer::from_str(&text[text.find('{').unwrap_or(0)..])
+        .into_iter()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("{text} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// (rule, secret) pairs from a JSON report, through the given field names.
 fn pairs(findings: &[serde_json::Value], rule: &[&str], secret: &[&str]) -> Vec<(String, String)> {
     let at = |v: &serde_json::Value, path: &[&str]| {
@@ -120,13 +130,7 @@ fn kingfisher_reports_the_key_under_our_rule_by_its_checksum() {
             "json",
         ],
     );
-    // The report is the first JSON value on stdout; a summary may follow it.
-    let text = stdout(&out);
-    let report: serde_json::Value = serde_json::Deserializer::from_str(&text)
-        .into_iter()
-        .next()
-        .and_then(Result::ok)
-        .unwrap_or_else(|| panic!("{text} {}", String::from_utf8_lossy(&out.stderr)));
+    let report = report(&out);
     let found = pairs(
         report["findings"].as_array().unwrap(),
         &["rule", "id"],
@@ -163,8 +167,7 @@ fn the_detect_secrets_plugin_checks_the_checksum() {
             "src/config.env",
         ],
     );
-    let report: serde_json::Value = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let report = report(&out);
     let lines: Vec<u64> = report["results"]["src/config.env"]
         .as_array()
         .unwrap()
@@ -195,10 +198,7 @@ fn betterleaks_reports_the_key_under_our_rule_and_not_under_stripes() {
             "-",
         ],
     );
-    let text = stdout(&out);
-    let json = &text[text.find('{').unwrap_or(0)..];
-    let report: serde_json::Value = serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("{e}: {text} {}", String::from_utf8_lossy(&out.stderr)));
+    let report = report(&out);
     let found = pairs(
         report["findings"].as_array().unwrap(),
         &["rule_id"],
