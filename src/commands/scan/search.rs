@@ -193,7 +193,11 @@ pub fn walk(dirs: &[PathBuf], no_ignore: bool, progress: &ProgressBar, outcome: 
                     }
                 }
                 Ok(_) => return WalkState::Continue,
-                Err(e) => Err(e.to_string()),
+                // ignore's message starts with the path, as walked: `./dir: …`.
+                Err(e) => {
+                    let message = e.to_string();
+                    Err(message.strip_prefix("./").unwrap_or(&message).to_owned())
+                }
             };
             if sender.send(message).is_err() {
                 return WalkState::Quit;
