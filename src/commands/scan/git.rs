@@ -62,11 +62,25 @@ pub fn search(source: &Source, reader: &mut Reader, outcome: &mut Outcome) -> Re
     }
     .spawn()
     .map_err(|e| git_missing(&e))?;
-    let mut cat = git(&["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| git_missing(&e))?;
+    // cat-file's memory, bounded: blobs over 2 MiB streamed instead of loaded whole, and
+    // smaller pack windows and delta cache (its defaults took 180 MiB on the benchmark's
+    // history; these 58 MiB for the whole scan, BENCHMARKS.md).
+    let mut cat = git(&[
+        "-c",
+        "core.bigFileThreshold=2m",
+        "-c",
+        "core.deltaBaseCacheLimit=8m",
+        "-c",
+        "core.packedGitWindowSize=8m",
+        "-c",
+        "core.packedGitLimit=24m",
+        "cat-file",
+        "--batch",
+    ])
+    .stdin(Stdio::piped())
+    .stderr(Stdio::inherit())
+    .spawn()
+    .map_err(|e| git_missing(&e))?;
 
     // The listing is parsed on a thread that feeds cat-file the new blob ids and sends
     // where each was found, in the same order, to the reading side below.
