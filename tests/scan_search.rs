@@ -256,6 +256,27 @@ fn a_store_that_exists_but_is_broken_is_exit_3() {
 }
 
 #[test]
+fn a_key_in_a_file_name_is_shown_as_its_hint_only() {
+    let t = NoStore::new();
+    let key = new_key();
+    t.write(&format!("leak-{key}.env"), format!("{key}\n"));
+    let run = t.scan(&[]).status(1);
+    assert!(
+        run.stdout()
+            .starts_with(&format!("leak-{}.env:1:1", hint(&key)))
+    );
+    let missing = t.scan(&[&format!("gone-{key}")]).status(2);
+    for out in [
+        run.stdout(),
+        run.stderr(),
+        missing.stdout(),
+        missing.stderr(),
+    ] {
+        assert!(!out.contains(&key), "{out}");
+    }
+}
+
+#[test]
 fn a_missing_path_is_exit_2_before_anything_is_read() {
     let t = NoStore::new();
     t.write("a.env", format!("{}\n", new_key()));

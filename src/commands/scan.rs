@@ -195,7 +195,7 @@ impl Targets {
                 Ok(_) => targets.files.push(path.clone()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     return Err(Error::NoSuchPath {
-                        path: escape(&path.to_string_lossy()).into_owned(),
+                        path: escape(&search::shown(path)).into_owned(),
                     });
                 }
                 Err(e) => targets

@@ -171,7 +171,7 @@ fn parse_raw(input: impl BufRead, visit: &mut dyn FnMut(Blob) -> io::Result<()>)
                 visit(Blob {
                     id: new.to_owned(),
                     commit: commit.clone(),
-                    path: field.to_owned(),
+                    path: crate::render::redact_keys(field),
                 })?;
             }
         } else if let Some(raw) = field.strip_prefix(':') {

@@ -11,6 +11,7 @@ use ignore::{WalkBuilder, WalkState};
 use indicatif::ProgressBar;
 
 use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, utf16_bom};
+use crate::render::redact_keys;
 
 /// Bytes read at a time. The scanner keeps at most its overlap between chunks.
 const CHUNK: usize = 256 * 1024;
@@ -134,12 +135,10 @@ fn fill(input: &mut dyn Read, buf: &mut [u8], mut len: usize) -> io::Result<(usi
     Ok((len, false))
 }
 
-/// The name a path is reported by: as given, without a leading `./`.
+/// The name a path is reported by: as given, without a leading `./`, and with any key
+/// in it cut to its hint (a file can be named after a secret).
 pub fn shown(path: &Path) -> String {
-    path.strip_prefix("./")
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
+    redact_keys(&path.strip_prefix("./").unwrap_or(path).to_string_lossy())
 }
 
 /// Searches one explicitly named file, whatever its kind (a FIFO, `/dev/stdin`, binary).
@@ -195,7 +194,7 @@ pub fn walk(dirs: &[PathBuf], no_ignore: bool, progress: &ProgressBar, outcome: 
                 Ok(_) => return WalkState::Continue,
                 // ignore's message starts with the path, as walked: `./dir: …`.
                 Err(e) => {
-                    let message = e.to_string();
+                    let message = redact_keys(&e.to_string());
                     Err(message.strip_prefix("./").unwrap_or(&message).to_owned())
                 }
             };
