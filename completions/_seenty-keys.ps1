@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key, immediately')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key with a new one of the same name, printed once')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a key: exit 0 when valid, 1 when rejected')
-            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole store (organizations, keys as hashes, history) as JSON lines')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load what export wrote, from standard input, into this store')
@@ -252,15 +252,19 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;scan' {
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (--json is --format json)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR also turns them off)')
+            [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Search files that .gitignore and .ignore exclude too')
+            [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'Search what is staged in the git index (what git commit would record), for a pre-commit hook')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke the active keys found (asks first; --yes to skip)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask before revoking')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask before revoking')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'seenty-keys;log' {
@@ -313,7 +317,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key, immediately')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key with a new one of the same name, printed once')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a key: exit 0 when valid, 1 when rejected')
-            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole store (organizations, keys as hashes, history) as JSON lines')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load what export wrote, from standard input, into this store')

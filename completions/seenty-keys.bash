@@ -1076,12 +1076,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__scan)
-            opts="-y -h --revoke --yes --db --org --json --color --help"
+            opts="-y -h --no-ignore --staged --git --format --revoke --yes --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --git)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -42,7 +42,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "show" -d 'S
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "revoke" -d 'Revoke a key, immediately'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
-complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "scan" -d 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "log" -d 'Show the audit trail, newest first'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "import" -d 'Load what export wrote, from standard input, into this store'
@@ -204,15 +204,21 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-to
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l git -d 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l format -d 'Output format (--json is --format json)' -r -f -a "text\t'One line per finding'
+json\t'A JSON array of findings'
+sarif\t'SARIF 2.1.0, for code-scanning tools'"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l no-ignore -d 'Search files that .gitignore and .ignore exclude too'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l staged -d 'Search what is staged in the git index (what git commit would record), for a pre-commit hook'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l revoke -d 'Revoke the active keys found (asks first; --yes to skip)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s y -l yes -d 'Do not ask before revoking'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l key -d 'Only the events of this key (an id, a name, or - for the key on standard input)' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -s n -l limit -d 'How many events to show, newest first' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand log" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
@@ -253,7 +259,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "revoke" -d 'Revoke a key, immediately'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "scan" -d 'Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "scan" -d 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "log" -d 'Show the audit trail, newest first'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "import" -d 'Load what export wrote, from standard input, into this store'

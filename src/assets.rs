@@ -359,7 +359,8 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     (
         "1",
         "Refused: a key rejected, a plan limit reached, no such key or organization, an \
-        active key found by scan, or a confirmation answered no.",
+        active key (or, without a store, an unverified one) found by scan, or a \
+        confirmation answered no.",
     ),
     (
         "2",
@@ -431,6 +432,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "Fail a pre-commit hook or CI step when a live key is in the tree:",
         "seenty-keys scan .",
+    ),
+    (
+        "Fail a pull request whose commits add a key, with findings for code scanning:",
+        "seenty-keys scan --git origin/main..HEAD --format sarif > scan.sarif",
     ),
     (
         "Gate a deployment on a valid key, read from SEENTY_TOKEN:",

@@ -86,7 +86,21 @@ pub enum Command {
         The key comes from the KEY argument (- for standard input), else SEENTY_TOKEN, else \
         standard input; at a terminal, with neither, it is asked for without echo.")]
     Verify(Deferred<VerifyArgs>),
-    /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
+    /// Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)
+    #[command(
+        long_about = "Find sk_live_ tokens in files, standard input (-), the git index \
+        (--staged) or git history (--git), and say which are Seenty keys and, from the store, \
+        whether they are Active, Revoked, Expired or Unknown. Without a store every Seenty \
+        key is Unverified.\n\n\
+        Hidden files are searched and .gitignore is honoured (--no-ignore to search ignored \
+        files too); only .git/ is skipped. Files named explicitly are always searched. \
+        UTF-16 files with a byte-order mark are decoded, and base64 is searched for encoded \
+        keys. Keys whose SHA-256 is listed in .seenty-keys-allow at the repository's root \
+        are Allowed.\n\n\
+        Exit status: 0 nothing that may work was found; 1 an Active or Unverified key was \
+        found; 2 a path does not exist, or a bad flag or range; 3 a file or directory could \
+        not be read (after reporting what was found), or the store is unusable."
+    )]
     Scan(Deferred<ScanArgs>),
     /// Show the audit trail, newest first
     Log(Deferred<LogArgs>),
@@ -279,12 +293,37 @@ pub struct ScanArgs {
     /// Files or directories to search; - reads standard input [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Search files that .gitignore and .ignore exclude too
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Search what is staged in the git index (what git commit would record), for a
+    /// pre-commit hook
+    #[arg(long, conflicts_with_all = ["paths", "git"])]
+    pub staged: bool,
+    /// Search git history: every blob reachable from all refs, or from the commits of
+    /// RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, conflicts_with = "paths")]
+    pub git: Option<Option<String>>,
+    /// Output format (--json is --format json)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<ScanFormat>,
     /// Revoke the active keys found (asks first; --yes to skip)
     #[arg(long)]
     pub revoke: bool,
     /// Do not ask before revoking
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// How `scan` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// One line per finding
+    Text,
+    /// A JSON array of findings
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools
+    Sarif,
 }
 
 #[derive(Debug, Args)]

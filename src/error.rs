@@ -68,6 +68,10 @@ pub enum Error {
         "unsupported store location {0:?}: use a file path, sqlite:PATH or postgres://USER@HOST:PORT/DATABASE"
     )]
     UnsupportedDb(String),
+    #[error("no such file or directory: {path}")]
+    NoSuchPath { path: String },
+    #[error("git: {0}")]
+    Git(String),
 
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
@@ -179,6 +183,10 @@ pub enum Error {
     ImportFromTerminal,
     #[error("line {line} of the input: {message}; nothing was imported")]
     BadImport { line: usize, message: String },
+    #[error("cannot read {0}")]
+    Unreadable(String),
+    #[error("{count} path(s) could not be read; the scan is incomplete")]
+    ScanIncomplete { count: usize },
     #[error("the prompt failed: {0}")]
     Prompt(String),
     /// Writing ordinary output failed; a closed pipe (`| head`) ends quietly.
@@ -218,6 +226,8 @@ impl Error {
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
             | E::NotUnicodeEnv(_)
+            | E::NoSuchPath { .. }
+            | E::Git(_)
             | E::GraceTooLong(_)
             | E::BadGrace(_)
             | E::BadImport { .. }
@@ -258,6 +268,8 @@ impl Error {
             | E::NowhereToShowSecret
             | E::ShownButNotStored(_)
             | E::Random(_)
+            | E::Unreadable(_)
+            | E::ScanIncomplete { .. }
             | E::Prompt(_)
             | E::Output(_) => Exit::Failure,
         }
@@ -329,6 +341,8 @@ impl Error {
             E::UnsafeStore { fix, .. } => fix.clone(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
+            E::NoSuchPath { .. } => "check the path; with no path, scan searches the current directory".into(),
+            E::Git(_) => "run it inside a git repository (git on the PATH); RANGE is what git log takes, e.g. origin/main..HEAD".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }

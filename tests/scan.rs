@@ -1,5 +1,5 @@
-//! `scan`: a temporary git repository with an ignored folder, a binary file, another
-//! vendor's token and keys in each state.
+//! `scan` with a store: a temporary git repository with an ignored folder, a binary
+//! file, a hidden file, another vendor's token and keys in each state.
 
 use std::process::Command;
 
@@ -79,6 +79,11 @@ fn reports_each_token_with_place_hint_checksum_and_status() {
     assert_eq!(
         lines,
         [
+            format!(
+                ".hidden.env:1:1  {}  checksum ok  Active  {} \"GitHub Actions CI\"",
+                hint(&r.active),
+                r.env.key_named("GitHub Actions CI")["id"].as_str().unwrap()
+            ),
             format!(
                 "src/ci.yml:4:21  {}  checksum ok  Active  {} \"GitHub Actions CI\"",
                 hint(&r.active),

@@ -485,3 +485,24 @@ pub fn store_files(db: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A tool .ci/run installs from PyPI into the venv under target/ (`target/ci-venv/bin`).
+/// Missing on CI fails the test; elsewhere the test is skipped, saying so.
+pub fn venv_tool(tool: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/ci-venv/bin")
+        .join(tool);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing on CI; .ci/run should have installed it",
+        path.display()
+    );
+    say(&format!(
+        "skipped: {} is not installed (.ci/run installs it)",
+        path.display()
+    ));
+    None
+}

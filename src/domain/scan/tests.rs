@@ -1,0 +1,184 @@
+//! The token rules on whole buffers, and the same results whatever the chunking.
+
+use super::*;
+use crate::domain::key::Secret;
+
+fn key() -> String {
+    Secret::generate().unwrap().expose().to_owned()
+}
+
+/// Feeds `input` in chunks of `size` bytes, keeping what the scanner asks to keep.
+fn chunked(input: &[u8], size: usize) -> Vec<Token> {
+    let mut scanner = Scanner::new();
+    let mut found = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut rest = input;
+    loop {
+        let take = size.min(rest.len());
+        buf.extend_from_slice(&rest[..take]);
+        rest = &rest[take..];
+        let eof = rest.is_empty();
+        let drop = scanner.feed(&buf, eof, &mut found);
+        if eof {
+            break;
+        }
+        buf.drain(..drop);
+        assert!(buf.len() <= OVERLAP, "kept {} bytes", buf.len());
+    }
+    found.sort_by_key(|t| (t.line, t.column));
+    found
+}
+
+#[test]
+fn finds_keys_with_line_and_column() {
+    let (a, b) = (key(), key());
+    let text = format!("first line\n  token = \"{a}\"\n\nx{b} {a}\n");
+    let tokens = find_tokens(text.as_bytes());
+    let places: Vec<_> = tokens.iter().map(|t| (t.line, t.column)).collect();
+    assert_eq!(places, [(2, 12), (4, 2), (4, 39)]);
+    assert_eq!(tokens[0].hash, Some(KeyHash::of(a.as_bytes())));
+    assert_eq!(tokens[1].hash, Some(KeyHash::of(b.as_bytes())));
+    assert_eq!(tokens[1].tail, &b[32..]);
+}
+
+#[test]
+fn glued_characters_keep_a_key_a_key() {
+    let a = key();
+    let tokens = find_tokens(format!("{a}XYZ9 and {a}sk_live_{a}").as_bytes());
+    assert_eq!(tokens.len(), 4, "{tokens:?}");
+    for t in [&tokens[0], &tokens[1], &tokens[3]] {
+        assert_eq!(t.hash, Some(KeyHash::of(a.as_bytes())));
+        assert_eq!(t.tail, &a[32..]);
+    }
+    // The `sk_live_` glued to the key before it is a token of its own: `sk`, not ours.
+    assert_eq!((tokens[2].hash, tokens[2].tail.as_str()), (None, "sk"));
+}
+
+#[test]
+fn stripe_shapes_and_noise_are_tokens_that_are_not_ours() {
+    let short = format!("sk_live_{}", "a1B2".repeat(6));
+    let long = format!("sk_live_{}Zq9x", "A".repeat(95));
+    for (text, tail) in [(&short, "a1B2"), (&long, "Zq9x")] {
+        let tokens = find_tokens(text.as_bytes());
+        assert_eq!(tokens.len(), 1, "{text}");
+        assert_eq!((tokens[0].hash, tokens[0].tail.as_str()), (None, tail));
+    }
+    assert_eq!(find_tokens(b"sk_live_ab")[0].tail, "ab");
+    assert!(find_tokens(b"sk_live_").is_empty());
+    assert!(find_tokens(b"the sk_live_\xe2\x80\xa6 hint").is_empty());
+}
+
+#[test]
+fn base64_at_each_alignment() {
+    let a = key();
+    for pad in ["", "x", "xy", "TOKEN=", "data: "] {
+        let encoded = decode_test::encode(format!("{pad}{a}\n").as_bytes());
+        let text = format!("kind: Secret\n  token: {encoded}\n");
+        let tokens = find_tokens(text.as_bytes());
+        assert_eq!(tokens.len(), 1, "{pad:?}: {text}");
+        let t = &tokens[0];
+        assert_eq!(t.encoding, Encoding::Base64);
+        assert_eq!(t.hash, Some(KeyHash::of(a.as_bytes())));
+        assert_eq!(t.line, 2);
+        let expected = 10 + (pad.len() * 4).div_ceil(3);
+        assert!(
+            t.column.abs_diff(expected as u64) <= 1,
+            "{pad:?} {}",
+            t.column
+        );
+    }
+    // Base64 of something else near the pattern decodes to no token.
+    assert!(find_tokens(b"c2tfbGl2ZV").is_empty());
+}
+
+#[test]
+fn chunking_never_changes_the_result() {
+    let (a, b) = (key(), key());
+    let long = format!("sk_live_{}tail", "Q".repeat(300));
+    let text = format!(
+        "{}\n{a} {long}\n{}{b}\n{} {}\n",
+        "x".repeat(100),
+        "y".repeat(70),
+        decode_test::encode(format!("z{b}").as_bytes()),
+        decode_test::encode(b"sk_live_ABCD1234abcd"),
+    );
+    let whole = find_tokens(text.as_bytes());
+    assert_eq!(whole.len(), 5, "{whole:?}");
+    assert_eq!(whole[1].tail, "tail");
+    for size in [1, 2, 3, 7, 8, 13, 36, 37, 64, 65, 100, 1000] {
+        assert_eq!(chunked(text.as_bytes(), size), whole, "chunks of {size}");
+    }
+}
+
+#[test]
+fn binary_and_bom() {
+    assert!(is_binary(b"abc\0def"));
+    assert!(!is_binary(b"plain text"));
+    assert_eq!(utf16_bom(b"\xff\xfea\0"), Some(false));
+    assert_eq!(utf16_bom(b"\xfe\xff\0a"), Some(true));
+    assert_eq!(utf16_bom(b"ab"), None);
+}
+
+#[test]
+fn utf16_in_any_chunks() {
+    let text = "k=\u{1F511} é\n";
+    for big_endian in [false, true] {
+        let units: Vec<u8> = text
+            .encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect();
+        for size in [1, 2, 3, 5] {
+            let mut decoder = Utf16Decoder::new(big_endian);
+            let mut out = Vec::new();
+            let chunks: Vec<_> = units.chunks(size).collect();
+            for (i, chunk) in chunks.iter().enumerate() {
+                decoder.decode(chunk, i + 1 == chunks.len(), &mut out);
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), text, "{size}");
+        }
+    }
+}
+
+/// A base64 encoder for the tests only: the scanner never encodes.
+mod decode_test {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::new();
+        for group in bytes.chunks(3) {
+            let mut n = [0u8; 3];
+            n[..group.len()].copy_from_slice(group);
+            let v = u32::from(n[0]) << 16 | u32::from(n[1]) << 8 | u32::from(n[2]);
+            for i in 0..=group.len() {
+                out.push(ALPHABET[(v >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        while !out.len().is_multiple_of(4) {
+            out.push('=');
+        }
+        out
+    }
+
+    #[test]
+    fn roundtrip() {
+        let text = b"any bytes \x00\xff here";
+        assert_eq!(super::decode::base64(encode(text).as_bytes()), text);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn never_panics_and_chunks_agree(
+        bytes in proptest::collection::vec(proptest::sample::select(b"sk_live_c2tfbGl2ZVNrX2\n\0aZ9".to_vec()), 0..300),
+        size in 1usize..80,
+    ) {
+        let whole = find_tokens(&bytes);
+        proptest::prop_assert_eq!(chunked(&bytes, size), whole);
+    }
+}
