@@ -109,7 +109,7 @@ impl PgStore {
     /// clock for the command's first [`Store::clock`] and the role for [`Store::role`].
     fn schema_version(&mut self) -> Result<i64> {
         let messages = match self.client.simple_query(
-            "SELECT coalesce(max(version), 0), extract(epoch FROM statement_timestamp())::bigint, \
+            "SELECT coalesce(max(version), 0), floor(extract(epoch FROM statement_timestamp()))::bigint, \
              current_user FROM schema_migrations",
         ) {
             Ok(messages) => messages,
@@ -300,7 +300,7 @@ impl Store for PgStore {
         }
         let secs: i64 = self
             .client
-            .query_one("SELECT extract(epoch FROM clock_timestamp())::bigint", &[])?
+            .query_one("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint", &[])?
             .try_get(0)?;
         super::rows::timestamp(secs)
     }
