@@ -78,6 +78,20 @@ pub enum Command {
     Rotate(Deferred<RotateArgs>),
     /// Check a key: exit 0 when valid, 1 when rejected
     Verify(Deferred<VerifyArgs>),
+    /// List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)
+    #[command(
+        long_about = "List, for the organization (or every organization when --org is not \
+        given and there are several), each active key that needs attention, one finding per line: \
+        never-used (created more than 7 days ago, never used), unused (last used longer ago than \
+        --unused-for), no-expiry, expiring (within --expiring-within), rotation-due (older than \
+        the policy's rotate-every, 90d unless set), outside-policy (made before the key policy it \
+        breaks), generic-name, and over-limit (more keys in use than the plan allows, after a \
+        downgrade).\n\n\
+        Exit status 0 when nothing needs attention and 1 otherwise, so a scheduled job can alert: \
+        seenty-keys report || notify-the-admins. Keys replaced by a rotation and still in their \
+        grace period are not reported."
+    )]
+    Report(Deferred<ReportArgs>),
     /// Find sk_live_ keys in files and say which are live (exit 1 if an active key is found)
     Scan(Deferred<ScanArgs>),
     /// Show the audit trail, newest first
@@ -152,6 +166,15 @@ pub enum OrgCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Show the current organization's key policy, or change it
+    #[command(
+        long_about = "Show the current organization's key policy, or change it.\n\n\
+        The policy applies to new keys: generate and rotate refuse a key outside it (exit 1). \
+        With a maximum lifetime, generate without --expires gives the key exactly that lifetime. \
+        Keys that exist are not changed; seenty-keys report lists those outside the policy. \
+        Each change is recorded in the audit log."
+    )]
+    Policy(PolicyArgs),
     /// Make an organization the default for this store
     Use {
         /// The organization to use when --org is not given
@@ -160,13 +183,41 @@ pub enum OrgCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A key last used longer ago than this is unused
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub unused_for: String,
+    /// A key that stops working within this is expiring
+    #[arg(long, value_name = "DURATION", default_value = "14d")]
+    pub expiring_within: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// New keys must expire within this long (90d, 12h, 30m), or none for no maximum;
+    /// generate without --expires then gives exactly this lifetime
+    #[arg(long, value_name = "DURATION|none")]
+    pub max_lifetime: Option<String>,
+    /// New keys must have an expiration (generate --expires never is refused)
+    #[arg(long, overrides_with = "no_require_expiry")]
+    pub require_expiry: bool,
+    /// New keys may never expire (unless a maximum lifetime is set)
+    #[arg(long, overrides_with = "require_expiry")]
+    pub no_require_expiry: bool,
+    /// The age after which report says a key is due for rotation [default: 90d]
+    #[arg(long, value_name = "DURATION")]
+    pub rotate_every: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)
     #[arg(long, short = 'n', value_name = "NAME")]
     pub name: Option<String>,
     /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time
-    #[arg(long, short = 'e', value_name = "WHEN", default_value = "never")]
-    pub expires: String,
+    /// [default: the organization's maximum lifetime (org policy), else never]
+    #[arg(long, short = 'e', value_name = "WHEN")]
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -241,7 +292,8 @@ pub struct RotateArgs {
     /// Keep the old key working this long (at most 7d): 30m, 1h, 2d
     #[arg(long, value_name = "DURATION")]
     pub grace: Option<String>,
-    /// The new key's expiration [default: the old key's lifetime, counted from now]
+    /// The new key's expiration [default: the old key's lifetime, counted from now, at
+    /// most the organization's maximum lifetime]
     #[arg(long, short = 'e', value_name = "WHEN")]
     pub expires: Option<String>,
     /// Do not ask for confirmation (required without a terminal)

@@ -3,10 +3,11 @@
 
 use std::io;
 
-use crate::domain::expires::BadExpiry;
+use crate::domain::expires::{BadDuration, BadExpiry};
 use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
 use crate::domain::org::BadSlug;
 use crate::domain::plan::PlanId;
+use crate::domain::policy::{Outside, duration_label};
 use crate::domain::text::BadText;
 
 /// The process exit codes of SPEC 7. Nothing else decides an exit status.
@@ -45,6 +46,8 @@ pub enum Error {
     #[error(transparent)]
     BadExpiry(#[from] BadExpiry),
     #[error(transparent)]
+    BadDuration(#[from] BadDuration),
+    #[error(transparent)]
     BadSlug(#[from] BadSlug),
     #[error("{action} needs a confirmation, and there is no terminal to ask at")]
     ConfirmationNeeded { action: &'static str },
@@ -68,6 +71,8 @@ pub enum Error {
         active: u64,
         upgrade: Option<PlanId>,
     },
+    #[error("the key is outside organization {org:?}'s key policy: {why}")]
+    OutsidePolicy { org: String, why: Outside },
     #[error("an active key named {name:?} already exists ({id})")]
     DuplicateName { name: String, id: String },
     #[error("no key matches {reference:?} in organization {org:?}")]
@@ -165,6 +170,7 @@ impl Error {
         match self {
             E::BadText(_)
             | E::BadExpiry(_)
+            | E::BadDuration(_)
             | E::BadSlug(_)
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
@@ -175,6 +181,7 @@ impl Error {
             | E::ImportFromTerminal => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
+            | E::OutsidePolicy { .. }
             | E::DuplicateName { .. }
             | E::NoSuchKey { .. }
             | E::AmbiguousName { .. }
@@ -226,6 +233,15 @@ impl Error {
                 format!("revoke a key (seenty-keys revoke KEYREF) or upgrade: seenty-keys org set-plan {plan}")
             }
             E::PlanLimit { upgrade: None, .. } => "revoke a key: seenty-keys revoke KEYREF".into(),
+            E::OutsidePolicy { why, .. } => match why {
+                Outside::NoExpiry { max_lifetime: None } => {
+                    "give it an expiration: pass --expires, e.g. --expires 90d".into()
+                }
+                Outside::NoExpiry { max_lifetime: Some(max) } | Outside::TooLong { max_lifetime: max } => {
+                    let max = duration_label(*max);
+                    format!("the policy allows at most {max}: pass --expires {max} or less (see seenty-keys org policy)")
+                }
+            },
             E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
                 "see the keys and their ids: seenty-keys list".into()

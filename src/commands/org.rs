@@ -1,4 +1,5 @@
-//! `org create|list|show|set-plan|use`: organizations and their plans.
+//! `org create|list|show|set-plan|policy|use`: organizations, their plans and their key
+//! policies.
 
 use std::borrow::Cow;
 
@@ -9,7 +10,7 @@ use crate::domain::org::{Org, validate_slug};
 use crate::domain::plan::PlanId;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
-use crate::render::{OrgJson, escape, new_table, table_time, usage};
+use crate::render::{OrgJson, escape, new_table, policy_rows, table_time, usage};
 
 use super::{Ctx, print_json, print_line};
 
@@ -19,6 +20,7 @@ pub fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
         OrgCommand::List => list(ctx),
         OrgCommand::Show { slug } => show(ctx, slug),
         OrgCommand::SetPlan { plan, yes } => set_plan(ctx, plan, yes),
+        OrgCommand::Policy(args) => super::policy::run(ctx, &args),
         OrgCommand::Use { slug } => use_org(ctx, &slug),
     }?;
     Ok(Exit::Success)
@@ -91,6 +93,9 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
         ("Created", Cow::Owned(table_time(Some(org.created_at)))),
     ];
     for (label, value) in rows {
+        table.add_row(vec![label, &value]);
+    }
+    for (label, value) in policy_rows(&org.policy) {
         table.add_row(vec![label, &value]);
     }
     print_line(&table.to_string())

@@ -18,6 +18,7 @@ use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
 pub use rules::Tx;
 
@@ -86,7 +87,11 @@ pub struct NewKey {
     pub name: String,
     pub hash: KeyHash,
     pub hint: Hint,
+    /// Without `--expires`: `expires_at` is only a preference (a rotation keeps the old
+    /// key's lifetime), and the key policy's maximum lifetime applies when it is outside it.
     pub expires_at: Option<Timestamp>,
+    /// Whether `expires_at` was asked for (`--expires`): outside the policy it is refused.
+    pub expires_asked: bool,
 }
 
 impl NewKey {
@@ -222,6 +227,15 @@ pub trait Store {
         limit: u32,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()>;
+    /// What `report` reads, from one snapshot and one pass over the keys: organization
+    /// `org` (every one when `None`), then each of its keys that counts against the plan
+    /// at `now` (see [`rows::Hygiene`]), oldest first.
+    fn hygiene(
+        &mut self,
+        org: Option<&str>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(rows::Hygiene) -> Result<()>,
+    ) -> Result<()>;
     /// Calls `visit` for every row of the store, from one snapshot, in the order
     /// [`Self::import`] replays them (see [`crate::domain::dump`]).
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
@@ -291,8 +305,25 @@ pub trait Store {
         )
     }
 
-    /// Inserts a key in one write transaction that also checks the plan's limit and the
-    /// name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
+    /// Applies `change` to the organization's key policy; returns the policy before and
+    /// after.
+    fn set_policy(
+        &mut self,
+        org: &str,
+        change: &PolicyChange,
+        stamp: &Stamp,
+    ) -> Result<(Policy, Policy)> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::set_policy(tx, org, change, stamp),
+            |store, (_, new)| Ok(store.org(org, stamp.now)?.is_some_and(|o| o.policy == *new)),
+            |_| format!("seenty-keys --org {org} org policy"),
+        )
+    }
+
+    /// Inserts a key in one write transaction that also checks the plan's limit, the key
+    /// policy and the name's uniqueness, and commits only if `deliver` (which shows the secret) succeeds.
     fn create_key(
         &mut self,
         new: &NewKey,

@@ -1,6 +1,6 @@
-//! The key lifecycle rules, once for both backends: admission against the plan, name
-//! uniqueness, create, revoke, rotate, plan changes, organizations, and the audit event
-//! each one records. A backend supplies the row operations ([`Tx`]) inside its own write
+//! The key lifecycle rules, once for both backends: admission against the plan and the
+//! key policy, name uniqueness, create, revoke (one key or many), rotate, plan and policy
+//! changes, organizations, and the audit event each one records. A backend supplies the row operations ([`Tx`]) inside its own write
 //! transaction, in its SQL; this module decides, as [`super::import`] does for imports.
 
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Key, Status};
 use crate::domain::plan::{Plan, PlanId, Refusal};
+use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
 use crate::store::{NewKey, Revocation, Rotation, Stamp, Uses};
 
@@ -19,13 +20,20 @@ pub struct KeyRow {
     pub org: i64,
 }
 
+/// An organization read for a write, under its lock: its row id, plan and policy.
+pub struct OrgRow {
+    pub row: i64,
+    pub plan: Plan,
+    pub policy: Policy,
+}
+
 /// The row operations of one write transaction. Reads after a lock see what the
 /// previous holder committed (SQLite: the transaction holds the file's write lock;
 /// PostgreSQL: row locks, then a fresh statement).
 pub trait Tx {
-    /// Locks the organization against other writers that check its plan, and returns
-    /// its row id and plan.
-    fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>>;
+    /// Locks the organization against other writers that check its plan or policy, and
+    /// reads it.
+    fn lock_org(&mut self, slug: &str) -> Result<Option<OrgRow>>;
     fn plans(&mut self) -> Result<Vec<Plan>>;
     /// How many keys of `org` [count against its plan](super::rows::counts_against_plan)
     /// at `now`.
@@ -52,6 +60,7 @@ pub trait Tx {
         created_at: i64,
     ) -> Result<Option<i64>>;
     fn set_org_plan(&mut self, org: i64, plan: PlanId) -> Result<()>;
+    fn set_org_policy(&mut self, org: i64, policy: &Policy) -> Result<()>;
     fn set_default_org(&mut self, slug: &str) -> Result<()>;
     /// Moves last used forward for each key row (never backwards).
     fn touch(&mut self, touched: &BTreeMap<i64, Timestamp>) -> Result<()>;
@@ -72,7 +81,7 @@ pub trait Tx {
     }
 }
 
-fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<(i64, Plan)> {
+fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<OrgRow> {
     tx.lock_org(slug)?.ok_or_else(|| Error::NoSuchOrg {
         slug: slug.to_owned(),
     })
@@ -108,7 +117,28 @@ pub fn create_key(
     stamp: &Stamp,
 ) -> Result<(Key, i64)> {
     let now = stamp.now.timestamp();
-    let (org, plan) = lock_org(tx, &new.org)?;
+    let OrgRow {
+        row: org,
+        plan,
+        policy,
+    } = lock_org(tx, &new.org)?;
+    // The policy read under the lock decides: one changed since the caller looked holds.
+    let expires_at = policy
+        .expiry(new.expires_at, new.expires_asked, stamp.now)
+        .map_err(|why| Error::OutsidePolicy {
+            org: new.org.clone(),
+            why,
+        })?;
+    let adjusted;
+    let new = if expires_at == new.expires_at {
+        new
+    } else {
+        adjusted = NewKey {
+            expires_at,
+            ..new.clone()
+        };
+        &adjusted
+    };
     // An unlimited plan admits any count: skip walking the organization's keys.
     let mut counted = if plan.key_limit.is_some() {
         tx.count_counted(org, now)?
@@ -212,7 +242,11 @@ pub fn set_plan(
     stamp: &Stamp,
     confirmed: bool,
 ) -> Result<PlanId> {
-    let (org, old) = lock_org(tx, slug)?;
+    let OrgRow {
+        row: org,
+        plan: old,
+        ..
+    } = lock_org(tx, slug)?;
     if !confirmed {
         let counted = tx.count_counted(org, stamp.now.timestamp())?;
         if tx
@@ -231,6 +265,32 @@ pub fn set_plan(
         tx.append_event(stamp, org, None, EventKind::PlanChanged, Some(&detail))?;
     }
     Ok(old.id)
+}
+
+/// Applies `change` to the organization's policy, an audit event for each setting that
+/// changed ("max-lifetime: none -> 90d"). Keys that exist keep their expiration.
+/// Returns the policy before and after.
+pub fn set_policy(
+    tx: &mut dyn Tx,
+    slug: &str,
+    change: &PolicyChange,
+    stamp: &Stamp,
+) -> Result<(Policy, Policy)> {
+    let OrgRow {
+        row: org,
+        policy: old,
+        ..
+    } = lock_org(tx, slug)?;
+    let (new, changed) = old.apply(change);
+    if changed.is_empty() {
+        return Ok((old, old));
+    }
+    tx.set_org_policy(org, &new)?;
+    for (setting, from, to) in changed {
+        let detail = format!("{setting}: {from} -> {to}");
+        tx.append_event(stamp, org, None, EventKind::PolicyChanged, Some(&detail))?;
+    }
+    Ok((old, new))
 }
 
 pub fn create_org(

@@ -32,7 +32,10 @@ use crate::error::{Error, Result};
 pub use url::PgUrl;
 
 /// Migrations, applied in order; migration N is schema version N.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_policy.sql"),
+];
 /// How long a statement waits for a row or table lock before failing (exit 3), as
 /// SQLite's busy timeout.
 pub const LOCK_TIMEOUT_MS: u64 = 5000;
@@ -253,6 +256,15 @@ impl Store for PgStore {
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
         events::visit(&mut self.client, org, key_id, limit, visit)
+    }
+
+    fn hygiene(
+        &mut self,
+        org: Option<&str>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(super::rows::Hygiene) -> Result<()>,
+    ) -> Result<()> {
+        keys::hygiene(&mut self.client, org, now, visit)
     }
 
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
