@@ -72,7 +72,14 @@ pub enum Command {
     List(Deferred<ListArgs>),
     /// Show one key's properties
     Show(Deferred<ShowArgs>),
-    /// Revoke a key, immediately
+    /// Revoke keys, immediately: named ones, or those unused, never used or expiring
+    #[command(long_about = "Revoke keys, immediately; their history is kept.\n\n\
+        Name keys by id or name (or - for the key itself on standard input), or select them \
+        by the rules of seenty-keys report: --never-used, --unused-for DURATION, \
+        --expiring-within DURATION (several of these add up). --dry-run lists what would be \
+        revoked and changes nothing. Otherwise one confirmation covers them all (--yes without \
+        a terminal), and they are revoked in one transaction: all of them, or none. Each \
+        revocation is an audit event carrying its reason.")]
     Revoke(Deferred<RevokeArgs>),
     /// Replace a key with a new one of the same name, printed once
     Rotate(Deferred<RotateArgs>),
@@ -243,10 +250,25 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// A key id, a key name, or - to read the key itself from standard input
-    #[arg(value_name = "KEYREF")]
-    pub key: String,
-    /// Why, kept in the key's history
+    /// Key ids, key names, or - to read the key itself from standard input
+    #[arg(
+        value_name = "KEYREF",
+        required_unless_present_any = ["never_used", "unused_for", "expiring_within"]
+    )]
+    pub keys: Vec<String>,
+    /// Also revoke every active key created more than 7 days ago and never used
+    #[arg(long)]
+    pub never_used: bool,
+    /// Also revoke every active key last used longer ago than this (30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub unused_for: Option<String>,
+    /// Also revoke every active key that expires within this (14d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub expiring_within: Option<String>,
+    /// List what would be revoked, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Why, kept in each key's history [default with a selector: what selected the key]
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Do not ask for confirmation (required without a terminal)

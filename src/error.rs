@@ -51,6 +51,10 @@ pub enum Error {
     BadSlug(#[from] BadSlug),
     #[error("{action} needs a confirmation, and there is no terminal to ask at")]
     ConfirmationNeeded { action: &'static str },
+    #[error(
+        "- (the key on standard input) cannot be combined with --never-used, --unused-for or --expiring-within"
+    )]
+    StdinWithSelectors,
     #[error("{flag} is required when not running at a terminal")]
     MissingValue { flag: &'static str },
     #[error("no store location: neither XDG_DATA_HOME nor HOME is set")]
@@ -174,6 +178,7 @@ impl Error {
             | E::BadSlug(_)
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
+            | E::StdinWithSelectors
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
             | E::GraceTooLong(_)
@@ -225,6 +230,9 @@ impl Error {
         Some(match self {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::MissingValue { flag } => format!("pass {flag}"),
+            E::StdinWithSelectors => {
+                "revoke the leaked key on its own first: seenty-keys revoke - --yes".into()
+            }
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")

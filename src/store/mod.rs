@@ -359,6 +359,37 @@ pub trait Store {
         )
     }
 
+    /// Revokes every key of `keys` (id, reason) in one transaction: all of them or none.
+    fn revoke_many(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &Stamp,
+    ) -> Result<Vec<Revocation>> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::revoke_many(tx, keys, stamp),
+            |store, done| {
+                // One transaction: one revocation in place means all of them.
+                match done.iter().find_map(|r| match r {
+                    Revocation::Revoked(key) => Some(key),
+                    Revocation::AlreadyRevoked(_) => None,
+                }) {
+                    Some(key) => Ok(store
+                        .key_by_id(&key.org, &key.id)?
+                        .is_some_and(|k| k.revoked_at.is_some())),
+                    None => Ok(true),
+                }
+            },
+            |done| {
+                let org = done.first().map_or("", |r| match r {
+                    Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => &key.org,
+                });
+                format!("seenty-keys --org {org} list --status revoked")
+            },
+        )
+    }
+
     /// Replaces the active key `old_id` with `new` in one transaction: the old key stops
     /// working at `old_stops_at` (now, or when a grace period ends) and does not count
     /// against the plan's limit. Commits only if `deliver` succeeds, as `create_key`.
