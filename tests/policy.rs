@@ -228,3 +228,37 @@ fn an_older_store_migrates_with_no_policy() {
     assert_eq!(lifetime(&key.json()), Some(5 * DAY));
     assert!(env.key_named("Before the policy")["expires_at"].is_null());
 }
+
+/// `export` carries the policy, and `import` restores it, on either backend.
+#[test]
+fn the_policy_moves_with_export_and_import() {
+    let env = TestEnv::with_org("acme", "pro");
+    env.run(&[
+        "org",
+        "policy",
+        "--max-lifetime",
+        "45d",
+        "--require-expiry",
+        "--rotate-every",
+        "60d",
+    ])
+    .status(0);
+    let dump = env.run(&["export"]).status(0).stdout();
+    let copy = TestEnv::new();
+    copy.run_stdin(&["import"], &dump).status(0);
+    assert_eq!(
+        copy.run(&["org", "policy", "--json"]).status(0).json(),
+        json!({"org": "acme", "max_lifetime": "45d", "require_expiry": true, "rotate_every": "60d"})
+    );
+    // A store without a policy exports its organizations as before.
+    let plain = TestEnv::with_org("beta", "pro");
+    let line = plain.run(&["export"]).status(0).stdout();
+    let org_line = line
+        .lines()
+        .find(|l| l.contains("\"type\":\"org\""))
+        .unwrap();
+    assert!(
+        !org_line.contains("max_lifetime") && !org_line.contains("rotate_every"),
+        "{org_line}"
+    );
+}

@@ -281,7 +281,7 @@ pub fn event(row: &dyn Columns) -> Result<Event> {
 /// The queries of an export, in replay order, each in its backend's SQL and with the
 /// columns the mapping below reads.
 pub struct ExportSql {
-    /// slug, name, plan, created_at
+    /// slug, name, plan, created_at, then [`POLICY_COLUMNS`]
     pub orgs: &'static str,
     /// name, value
     pub settings: &'static str,
@@ -311,6 +311,7 @@ pub fn export(
             name: row.text(1)?,
             plan: plan_id(&row.text(2)?)?,
             created_at: row.time(3)?,
+            policy: policy(row, 4)?,
         }))
     })?;
     query.each(sql.settings, &mut |row| {
