@@ -67,21 +67,7 @@ fn store() -> TestEnv {
         "UPDATE keys SET created_at = {} WHERE name IN ('Stale one', 'Stale two', 'Idle')",
         now() - 50 * DAY
     ));
-    let idle = env
-        .query_value("SELECT id FROM keys WHERE name = 'Idle'")
-        .unwrap();
-    let long_ago = now() - 40 * DAY;
-    if env.is_postgres() {
-        env.sql(&format!(
-            "UPDATE key_usage SET last_used_at = {long_ago} WHERE key_id = {idle}"
-        ));
-    } else {
-        env.sql(&format!(
-            "UPDATE key_usage SET stamps = unhex(substr(hex(stamps), 1, ({idle} & 63) * 8) \
-             || printf('%08X', {long_ago}) || substr(hex(stamps), ({idle} & 63) * 8 + 9)) \
-             WHERE block = {idle} >> 6"
-        ));
-    }
+    env.set_last_used("Idle", now() - 40 * DAY);
     env
 }
 

@@ -15,12 +15,6 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// The store's row id of the key named `name`.
-fn row_of(env: &TestEnv, name: &str) -> String {
-    env.query_value(&format!("SELECT id FROM keys WHERE name = '{name}'"))
-        .expect("a row id")
-}
-
 fn set_created(env: &TestEnv, name: &str, days_ago: i64) {
     env.sql(&format!(
         "UPDATE keys SET created_at = {} WHERE name = '{name}'",
@@ -33,24 +27,6 @@ fn set_expires(env: &TestEnv, name: &str, days_from_now: i64) {
         "UPDATE keys SET expires_at = {} WHERE name = '{name}'",
         now() + days_from_now * DAY
     ));
-}
-
-/// Moves the key's last use back; it must have been used once (`verify`), so its row
-/// in `key_usage` exists. SQLite packs 64 keys to a row: 4 bytes, big-endian, per key.
-fn set_last_used(env: &TestEnv, name: &str, days_ago: i64) {
-    let at = now() - days_ago * DAY;
-    let row = row_of(env, name);
-    if env.is_postgres() {
-        env.sql(&format!(
-            "UPDATE key_usage SET last_used_at = {at} WHERE key_id = {row}"
-        ));
-    } else {
-        env.sql(&format!(
-            "UPDATE key_usage SET stamps = unhex(substr(hex(stamps), 1, ({row} & 63) * 8) \
-             || printf('%08X', {at}) || substr(hex(stamps), ({row} & 63) * 8 + 9)) \
-             WHERE block = {row} >> 6"
-        ));
-    }
 }
 
 /// Two organizations whose keys hold each finding exactly once, and keys with none:
@@ -107,7 +83,7 @@ fn store_with_every_finding() -> TestEnv {
     set_created(&env, "Never used key", 8);
     set_created(&env, "Young unused", 2);
     set_created(&env, "Unused key", 40);
-    set_last_used(&env, "Unused key", 31);
+    env.set_last_used("Unused key", now() - 31 * DAY);
     set_created(&env, "Old key", 100);
     set_expires(&env, "Old key", 60);
     env.run(&["--org", "acme", "org", "set-plan", "pro", "--yes"])
