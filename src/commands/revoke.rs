@@ -3,6 +3,7 @@
 //! transaction. Selectors choose keys by the rules of `report`; `--dry-run` lists them
 //! and changes nothing. The keys' rows and history stay.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::TimeDelta;
@@ -13,6 +14,7 @@ use crate::domain::Timestamp;
 use crate::domain::expires::parse_span;
 use crate::domain::hygiene::{Finding, KeyFacts, Thresholds, key_findings};
 use crate::domain::key::Status;
+use crate::domain::policy::Policy;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
 use crate::render::{KeyJson, escape, table_time};
@@ -71,12 +73,7 @@ impl Selectors {
 
     /// The first selected finding about `key`, as a reason: "never-used: created 12
     /// days ago, never used".
-    fn select(
-        &self,
-        key: &KeyFacts,
-        policy: &crate::domain::policy::Policy,
-        now: Timestamp,
-    ) -> Option<String> {
+    fn select(&self, key: &KeyFacts, policy: &Policy, now: Timestamp) -> Option<String> {
         let mut reason = None;
         key_findings(
             key,
@@ -106,15 +103,19 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
     let now = ctx.now();
     let mut chosen: Vec<Chosen> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     // A key named and selected too is revoked once, with the selector's reason if the
     // command line gave none.
-    let mut add = |c: Chosen| match chosen.iter_mut().find(|known| known.id == c.id) {
-        Some(known) => {
-            if known.reason.is_none() {
-                known.reason = c.reason;
+    let mut add = |c: Chosen| match seen.get(&c.id) {
+        Some(&at) => {
+            if chosen[at].reason.is_none() {
+                chosen[at].reason = c.reason;
             }
         }
-        None => chosen.push(c),
+        None => {
+            seen.insert(c.id.clone(), chosen.len());
+            chosen.push(c);
+        }
     };
     let mut read_stdin = false;
     for reference in &args.keys {
