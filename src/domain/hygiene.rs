@@ -165,15 +165,18 @@ pub fn ago(delta: TimeDelta) -> String {
     format!("{} ago", span(delta))
 }
 
-/// A span in its largest whole unit: "47 days", "1 hour", "5 minutes".
+/// A span in its largest unit, to the nearest: "47 days", "1 hour", "5 minutes". To
+/// the nearest, so a key made with `--expires 3d` expires "in 3 days" a second later.
 pub fn span(delta: TimeDelta) -> String {
-    let (count, unit) = if delta >= TimeDelta::days(1) {
-        (delta.num_days(), "day")
+    let secs = delta.num_seconds().max(0);
+    let (per, unit) = if delta >= TimeDelta::days(1) {
+        (86_400, "day")
     } else if delta >= TimeDelta::hours(1) {
-        (delta.num_hours(), "hour")
+        (3_600, "hour")
     } else {
-        (delta.num_minutes().max(0), "minute")
+        (60, "minute")
     };
+    let count = (secs + per / 2) / per;
     let s = if count == 1 { "" } else { "s" };
     format!("{count} {unit}{s}")
 }
@@ -278,5 +281,8 @@ mod tests {
         assert_eq!(ago(TimeDelta::minutes(1)), "1 minute ago");
         assert_eq!(ago(TimeDelta::hours(5)), "5 hours ago");
         assert_eq!(ago(TimeDelta::days(47)), "47 days ago");
+        assert_eq!(span(TimeDelta::days(3) - TimeDelta::seconds(1)), "3 days");
+        assert_eq!(span(TimeDelta::hours(36)), "2 days");
+        assert_eq!(span(TimeDelta::hours(35)), "1 day");
     }
 }
