@@ -145,7 +145,8 @@ fn an_empty_database_is_no_store_and_a_missing_database_exits_3() {
     assert_eq!(
         env.query_value("SELECT max(version) FROM schema_migrations")
             .as_deref(),
-        Some("1")
+        Some("2"),
+        "the first schema and the key policy's"
     );
 }
 
