@@ -36,9 +36,10 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s keys')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the organization''s keys')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key''s properties')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key, immediately')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke keys, immediately: named ones, or those unused, never used or expiring')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key with a new one of the same name, printed once')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a key: exit 0 when valid, 1 when rejected')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole store (organizations, keys as hashes, history) as JSON lines')
@@ -70,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List organizations with their keys in use against each limit')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -123,6 +125,19 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'seenty-keys;org;policy' {
+            [CompletionResult]::new('--max-lifetime', '--max-lifetime', [CompletionResultType]::ParameterName, 'New keys must expire within this long (90d, 12h, 30m), or none for no maximum; generate without --expires then gives exactly this lifetime')
+            [CompletionResult]::new('--rotate-every', '--rotate-every', [CompletionResultType]::ParameterName, 'The age after which report says a key is due for rotation [default: 90d]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR also turns them off)')
+            [CompletionResult]::new('--require-expiry', '--require-expiry', [CompletionResultType]::ParameterName, 'New keys must have an expiration (generate --expires never is refused)')
+            [CompletionResult]::new('--no-require-expiry', '--no-require-expiry', [CompletionResultType]::ParameterName, 'New keys may never expire (unless a maximum lifetime is set)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'seenty-keys;org;use' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
@@ -137,6 +152,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List organizations with their keys in use against each limit')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -151,6 +167,9 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;org;help;set-plan' {
+            break
+        }
+        'seenty-keys;org;help;policy' {
             break
         }
         'seenty-keys;org;help;use' {
@@ -171,8 +190,8 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
         'seenty-keys;generate' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)')
-            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead')
-            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead [default: the organization''s maximum lifetime (org policy), else never]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead [default: the organization''s maximum lifetime (org policy), else never]')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
@@ -212,21 +231,25 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;revoke' {
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, kept in the key''s history')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Also revoke every active key last used longer ago than this (30d, 12h)')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Also revoke every active key that expires within this (14d, 12h)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, kept in each key''s history [default with a selector: what selected the key]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR also turns them off)')
+            [CompletionResult]::new('--never-used', '--never-used', [CompletionResultType]::ParameterName, 'Also revoke every active key created more than 7 days ago and never used')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be revoked, and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'seenty-keys;rotate' {
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Keep the old key working this long (at most 7d): 30m, 1h, 2d')
-            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]')
-            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now, at most the organization''s maximum lifetime]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now, at most the organization''s maximum lifetime]')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
@@ -246,6 +269,17 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('--no-touch', '--no-touch', [CompletionResultType]::ParameterName, 'Do not record the use as "last used"')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output; the exit status tells')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output; the exit status tells')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'seenty-keys;report' {
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'A key last used longer ago than this is unused')
+            [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'A key that stops working within this is expiring')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR also turns them off)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -314,9 +348,10 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Create a new key and print it once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the organization''s keys')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one key''s properties')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key, immediately')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke keys, immediately: named ones, or those unused, never used or expiring')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key with a new one of the same name, printed once')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a key: exit 0 when valid, 1 when rejected')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the audit trail, newest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the whole store (organizations, keys as hashes, history) as JSON lines')
@@ -333,6 +368,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List organizations with their keys in use against each limit')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             break
         }
@@ -346,6 +382,9 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;help;org;set-plan' {
+            break
+        }
+        'seenty-keys;help;org;policy' {
             break
         }
         'seenty-keys;help;org;use' {
@@ -370,6 +409,9 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;help;verify' {
+            break
+        }
+        'seenty-keys;help;report' {
             break
         }
         'seenty-keys;help;scan' {

@@ -49,6 +49,9 @@ _seenty_keys() {
             seenty_keys,plans)
                 cmd="seenty_keys__subcmd__plans"
                 ;;
+            seenty_keys,report)
+                cmd="seenty_keys__subcmd__report"
+                ;;
             seenty_keys,revoke)
                 cmd="seenty_keys__subcmd__revoke"
                 ;;
@@ -94,6 +97,9 @@ _seenty_keys() {
             seenty_keys__subcmd__help,plans)
                 cmd="seenty_keys__subcmd__help__subcmd__plans"
                 ;;
+            seenty_keys__subcmd__help,report)
+                cmd="seenty_keys__subcmd__help__subcmd__report"
+                ;;
             seenty_keys__subcmd__help,revoke)
                 cmd="seenty_keys__subcmd__help__subcmd__revoke"
                 ;;
@@ -114,6 +120,9 @@ _seenty_keys() {
                 ;;
             seenty_keys__subcmd__help__subcmd__org,list)
                 cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__list"
+                ;;
+            seenty_keys__subcmd__help__subcmd__org,policy)
+                cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__policy"
                 ;;
             seenty_keys__subcmd__help__subcmd__org,set-plan)
                 cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__set__subcmd__plan"
@@ -136,6 +145,9 @@ _seenty_keys() {
             seenty_keys__subcmd__org,ls)
                 cmd="seenty_keys__subcmd__org__subcmd__list"
                 ;;
+            seenty_keys__subcmd__org,policy)
+                cmd="seenty_keys__subcmd__org__subcmd__policy"
+                ;;
             seenty_keys__subcmd__org,set-plan)
                 cmd="seenty_keys__subcmd__org__subcmd__set__subcmd__plan"
                 ;;
@@ -154,6 +166,9 @@ _seenty_keys() {
             seenty_keys__subcmd__org__subcmd__help,list)
                 cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__list"
                 ;;
+            seenty_keys__subcmd__org__subcmd__help,policy)
+                cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__policy"
+                ;;
             seenty_keys__subcmd__org__subcmd__help,set-plan)
                 cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__set__subcmd__plan"
                 ;;
@@ -170,7 +185,7 @@ _seenty_keys() {
 
     case "${cmd}" in
         seenty_keys)
-            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify scan log export import completions help"
+            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify report scan log export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,7 +309,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help)
-            opts="init org plans generate list show revoke rotate verify scan log export import completions help"
+            opts="init org plans generate list show revoke rotate verify report scan log export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,7 +435,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__org)
-            opts="create list show set-plan use"
+            opts="create list show set-plan policy use"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +463,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__org__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__org__subcmd__policy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -504,6 +533,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__plans)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -716,7 +759,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org)
-            opts="-h --db --org --json --color --help create list ls show set-plan use help"
+            opts="-h --db --org --json --color --help create list ls show set-plan policy use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,7 +819,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org__subcmd__help)
-            opts="create list show set-plan use help"
+            opts="create list show set-plan policy use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -818,6 +861,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__org__subcmd__help__subcmd__policy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -880,6 +937,40 @@ _seenty_keys() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__org__subcmd__policy)
+            opts="-h --max-lifetime --require-expiry --no-require-expiry --rotate-every --db --org --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-lifetime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rotate-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1003,13 +1094,55 @@ _seenty_keys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        seenty_keys__subcmd__revoke)
-            opts="-y -h --reason --yes --db --org --json --color --help"
+        seenty_keys__subcmd__report)
+            opts="-h --unused-for --expiring-within --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --unused-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__revoke)
+            opts="-y -h --never-used --unused-for --expiring-within --dry-run --reason --yes --db --org --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --unused-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

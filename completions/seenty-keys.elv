@@ -33,9 +33,10 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand list 'List the organization''s keys'
             cand ls 'List the organization''s keys'
             cand show 'Show one key''s properties'
-            cand revoke 'Revoke a key, immediately'
+            cand revoke 'Revoke keys, immediately: named ones, or those unused, never used or expiring'
             cand rotate 'Replace a key with a new one of the same name, printed once'
             cand verify 'Check a key: exit 0 when valid, 1 when rejected'
+            cand report 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)'
             cand scan 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
             cand log 'Show the audit trail, newest first'
             cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
@@ -65,6 +66,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand ls 'List organizations with their keys in use against each limit'
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand policy 'Show the current organization''s key policy, or change it'
             cand use 'Make an organization the default for this store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -112,6 +114,18 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'seenty-keys;org;policy'= {
+            cand --max-lifetime 'New keys must expire within this long (90d, 12h, 30m), or none for no maximum; generate without --expires then gives exactly this lifetime'
+            cand --rotate-every 'The age after which report says a key is due for rotation [default: 90d]'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --require-expiry 'New keys must have an expiration (generate --expires never is refused)'
+            cand --no-require-expiry 'New keys may never expire (unless a maximum lifetime is set)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'seenty-keys;org;use'= {
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
@@ -125,6 +139,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand list 'List organizations with their keys in use against each limit'
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand policy 'Show the current organization''s key policy, or change it'
             cand use 'Make an organization the default for this store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -135,6 +150,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;help;show'= {
         }
         &'seenty-keys;org;help;set-plan'= {
+        }
+        &'seenty-keys;org;help;policy'= {
         }
         &'seenty-keys;org;help;use'= {
         }
@@ -151,8 +168,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;generate'= {
             cand -n 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
             cand --name 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)'
-            cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead'
-            cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead'
+            cand -e 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead [default: the organization''s maximum lifetime (org policy), else never]'
+            cand --expires 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead [default: the organization''s maximum lifetime (org policy), else never]'
             cand --exec 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')'
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
@@ -188,20 +205,24 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help'
         }
         &'seenty-keys;revoke'= {
-            cand --reason 'Why, kept in the key''s history'
+            cand --unused-for 'Also revoke every active key last used longer ago than this (30d, 12h)'
+            cand --expiring-within 'Also revoke every active key that expires within this (14d, 12h)'
+            cand --reason 'Why, kept in each key''s history [default with a selector: what selected the key]'
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
             cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --never-used 'Also revoke every active key created more than 7 days ago and never used'
+            cand --dry-run 'List what would be revoked, and change nothing'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand --json 'Print machine-readable JSON instead of text'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;rotate'= {
             cand --grace 'Keep the old key working this long (at most 7d): 30m, 1h, 2d'
-            cand -e 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]'
-            cand --expires 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now]'
+            cand -e 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now, at most the organization''s maximum lifetime]'
+            cand --expires 'The new key''s expiration, as generate''s --expires [default: the old key''s lifetime, counted from now, at most the organization''s maximum lifetime]'
             cand --exec 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. ''gh secret set SEENTY_TOKEN'')'
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
@@ -220,6 +241,16 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --no-touch 'Do not record the use as "last used"'
             cand -q 'Print nothing on standard output; the exit status tells'
             cand --quiet 'Print nothing on standard output; the exit status tells'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'seenty-keys;report'= {
+            cand --unused-for 'A key last used longer ago than this is unused'
+            cand --expiring-within 'A key that stops working within this is expiring'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
             cand --json 'Print machine-readable JSON instead of text'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -282,9 +313,10 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand generate 'Create a new key and print it once'
             cand list 'List the organization''s keys'
             cand show 'Show one key''s properties'
-            cand revoke 'Revoke a key, immediately'
+            cand revoke 'Revoke keys, immediately: named ones, or those unused, never used or expiring'
             cand rotate 'Replace a key with a new one of the same name, printed once'
             cand verify 'Check a key: exit 0 when valid, 1 when rejected'
+            cand report 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)'
             cand scan 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
             cand log 'Show the audit trail, newest first'
             cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
@@ -299,6 +331,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand list 'List organizations with their keys in use against each limit'
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
+            cand policy 'Show the current organization''s key policy, or change it'
             cand use 'Make an organization the default for this store'
         }
         &'seenty-keys;help;org;create'= {
@@ -308,6 +341,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;help;org;show'= {
         }
         &'seenty-keys;help;org;set-plan'= {
+        }
+        &'seenty-keys;help;org;policy'= {
         }
         &'seenty-keys;help;org;use'= {
         }
@@ -324,6 +359,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;help;rotate'= {
         }
         &'seenty-keys;help;verify'= {
+        }
+        &'seenty-keys;help;report'= {
         }
         &'seenty-keys;help;scan'= {
         }

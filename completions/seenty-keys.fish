@@ -39,9 +39,10 @@ complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "generate" -
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "list" -d 'List the organization\'s keys'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "ls" -d 'List the organization\'s keys'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "show" -d 'Show one key\'s properties'
-complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "revoke" -d 'Revoke a key, immediately'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "revoke" -d 'Revoke keys, immediately: named ones, or those unused, never used or expiring'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
+complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "report" -d 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "scan" -d 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "log" -d 'Show the audit trail, newest first'
 complete -c seenty-keys -n "__fish_seenty_keys_needs_command" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
@@ -61,20 +62,21 @@ always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "create" -d 'Create an organization'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "list" -d 'List organizations with their keys in use against each limit'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "ls" -d 'List organizations with their keys in use against each limit'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "show" -d 'Show one organization [default: the current one]'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "use" -d 'Make an organization the default for this store'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "create" -d 'Create an organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "list" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "ls" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "show" -d 'Show one organization [default: the current one]'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "use" -d 'Make an organization the default for this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l plan -d 'The plan, which caps the active keys' -r -f -a "hobby\t''
 starter\t''
 pro\t''
@@ -117,6 +119,17 @@ never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s y -l yes -d 'Do not ask for confirmation'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-lifetime -d 'New keys must expire within this long (90d, 12h, 30m), or none for no maximum; generate without --expires then gives exactly this lifetime' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l rotate-every -d 'The age after which report says a key is due for rotation [default: 90d]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l require-expiry -d 'New keys must have an expiration (generate --expires never is refused)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l no-require-expiry -d 'New keys may never expire (unless a maximum lifetime is set)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
@@ -128,6 +141,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List organizations with their keys in use against each limit'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one organization [default: the current one]'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
@@ -138,7 +152,7 @@ never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -s h -l help -d 'Print help'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s n -l name -d 'What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -s e -l expires -d 'never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at most 10 years ahead [default: the organization\'s maximum lifetime (org policy), else never]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l exec -d 'Hand the key to `sh -c CMD` on its standard input instead of printing it; the key is stored only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand generate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
@@ -174,17 +188,21 @@ always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand show" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l reason -d 'Why, kept in the key\'s history' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l unused-for -d 'Also revoke every active key last used longer ago than this (30d, 12h)' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l expiring-within -d 'Also revoke every active key that expires within this (14d, 12h)' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l reason -d 'Why, kept in each key\'s history [default with a selector: what selected the key]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l never-used -d 'Also revoke every active key created more than 7 days ago and never used'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l dry-run -d 'List what would be revoked, and change nothing'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l grace -d 'Keep the old key working this long (at most 7d): 30m, 1h, 2d' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration, as generate\'s --expires [default: the old key\'s lifetime, counted from now]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -s e -l expires -d 'The new key\'s expiration, as generate\'s --expires [default: the old key\'s lifetime, counted from now, at most the organization\'s maximum lifetime]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l exec -d 'Hand the new key to `sh -c CMD` on its standard input instead of printing it; the rotation happens only if CMD exits 0 (e.g. \'gh secret set SEENTY_TOKEN\')' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand rotate" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
@@ -204,6 +222,15 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l no-to
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s q -l quiet -d 'Print nothing on standard output; the exit status tells'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l unused-for -d 'A key last used longer ago than this is unused' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l expiring-within -d 'A key that stops working within this is expiring' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l git -d 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l format -d 'Output format (--json is --format json)' -r -f -a "text\t'One line per finding'
 json\t'A JSON array of findings'
@@ -250,25 +277,27 @@ always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "init" -d 'Create the store and its first organization'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "org" -d 'Manage organizations and their plans'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "plans" -d 'Show the plans and their limits on active keys'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "generate" -d 'Create a new key and print it once'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "list" -d 'List the organization\'s keys'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "show" -d 'Show one key\'s properties'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "revoke" -d 'Revoke a key, immediately'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "scan" -d 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "log" -d 'Show the audit trail, newest first'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "import" -d 'Load what export wrote, from standard input, into this store'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify scan log export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "init" -d 'Create the store and its first organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "org" -d 'Manage organizations and their plans'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "plans" -d 'Show the plans and their limits on active keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "generate" -d 'Create a new key and print it once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "list" -d 'List the organization\'s keys'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "show" -d 'Show one key\'s properties'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "revoke" -d 'Revoke keys, immediately: named ones, or those unused, never used or expiring'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "rotate" -d 'Replace a key with a new one of the same name, printed once'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "verify" -d 'Check a key: exit 0 when valid, 1 when rejected'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "report" -d 'List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "scan" -d 'Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "log" -d 'Show the audit trail, newest first'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "export" -d 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "import" -d 'Load what export wrote, from standard input, into this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and not __fish_seen_subcommand_from init org plans generate list show revoke rotate verify report scan log export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "create" -d 'Create an organization'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List organizations with their keys in use against each limit'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "show" -d 'Show one organization [default: the current one]'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -f -a "hobby starter pro ultra enterprise"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -1,7 +1,8 @@
 //! The whole-process benchmark harness: runs the process floor (a hello world), one
 //! `seenty-keys verify`, and the script an admin would write instead (`sha256sum` plus
 //! the `sqlite3` CLI on a hex column) interleaved, round after round, and prints medians
-//! and ratios; then times `generate`, `list`, `list --json` and `verify --batch`.
+//! and ratios; then times `generate`, `list`, `list --json`, `report`, `report --json`
+//! and `verify --batch`.
 //!
 //! Driven by `scripts/bench-process`, which builds the binaries and the stores:
 //! `bench_process TOOL HELLO DIR ROUNDS` with `DIR/keys.db`, `DIR/keys.txt`,
@@ -15,11 +16,16 @@ const NAIVE: &str = r#"h=$(printf %s "$1" | sha256sum); h=${h%% *}
 sqlite3 "$2" "UPDATE keys SET last_used = strftime('%s','now') WHERE hash = '$h' RETURNING id" | grep -q ."#;
 
 fn time(cmd: &mut Command) -> Duration {
+    time_exiting(cmd, &[0])
+}
+
+/// [`time`] for a command whose exit status is one of `codes`.
+fn time_exiting(cmd: &mut Command, codes: &[i32]) -> Duration {
     let start = Instant::now();
     let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status();
     let elapsed = start.elapsed();
     match status {
-        Ok(s) if s.success() => elapsed,
+        Ok(s) if s.code().is_some_and(|c| codes.contains(&c)) => elapsed,
         other => panic!("{cmd:?} failed: {other:?}"),
     }
 }
@@ -108,13 +114,21 @@ fn main() {
         n as f64 / batch.as_secs_f64()
     );
 
-    for (label, args) in [
-        ("list", &["list"][..]),
-        ("list --json", &["--json", "list"][..]),
+    // `report` exits 1 when it finds something: here every key, none of which expires.
+    for (label, args, codes) in [
+        ("list", &["list"][..], &[0][..]),
+        ("list --json", &["--json", "list"][..], &[0][..]),
+        ("report", &["report"][..], &[0, 1][..]),
+        ("report --json", &["--json", "report"][..], &[0, 1][..]),
     ] {
         let took = median(
             (0..3)
-                .map(|_| time(Command::new(&tool).env("SEENTY_KEYS_DB", &db).args(args)))
+                .map(|_| {
+                    time_exiting(
+                        Command::new(&tool).env("SEENTY_KEYS_DB", &db).args(args),
+                        codes,
+                    )
+                })
                 .collect(),
         );
         println!("  {label:<23} {:>7.1} ms", ms(took));

@@ -77,7 +77,14 @@ pub enum Command {
     List(Deferred<ListArgs>),
     /// Show one key's properties
     Show(Deferred<ShowArgs>),
-    /// Revoke a key, immediately
+    /// Revoke keys, immediately: named ones, or those unused, never used or expiring
+    #[command(long_about = "Revoke keys, immediately; their history is kept.\n\n\
+        Name keys by id or name (or - for the key itself on standard input), or select them \
+        by the rules of seenty-keys report: --never-used, --unused-for DURATION, \
+        --expiring-within DURATION (several of these add up). --dry-run lists what would be \
+        revoked and changes nothing. Otherwise one confirmation covers them all (--yes without \
+        a terminal), and they are revoked in one transaction: all of them, or none. Each \
+        revocation is an audit event carrying its reason.")]
     Revoke(Deferred<RevokeArgs>),
     /// Replace a key with a new one of the same name, printed once
     Rotate(Deferred<RotateArgs>),
@@ -86,6 +93,20 @@ pub enum Command {
         The key comes from the KEY argument (- for standard input), else SEENTY_TOKEN, else \
         standard input; at a terminal, with neither, it is asked for without echo.")]
     Verify(Deferred<VerifyArgs>),
+    /// List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)
+    #[command(
+        long_about = "List, for the organization (or every organization when --org is not \
+        given and there are several), each active key that needs attention, one finding per line: \
+        never-used (created more than 7 days ago, never used), unused (last used longer ago than \
+        --unused-for), no-expiry, expiring (within --expiring-within), rotation-due (older than \
+        the policy's rotate-every, 90d unless set), outside-policy (made before the key policy it \
+        breaks), generic-name, and over-limit (more keys in use than the plan allows, after a \
+        downgrade).\n\n\
+        Exit status 0 when nothing needs attention and 1 otherwise, so a scheduled job can alert: \
+        seenty-keys report || notify-the-admins. Keys replaced by a rotation and still in their \
+        grace period are not reported."
+    )]
+    Report(Deferred<ReportArgs>),
     /// Find sk_live_ keys in files or git and say which are live (exit 1 if one may work)
     #[command(
         long_about = "Find sk_live_ tokens in files, standard input (-), the git index \
@@ -171,6 +192,15 @@ pub enum OrgCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Show the current organization's key policy, or change it
+    #[command(
+        long_about = "Show the current organization's key policy, or change it.\n\n\
+        The policy applies to new keys: generate and rotate refuse a key outside it (exit 1). \
+        With a maximum lifetime, generate without --expires gives the key exactly that lifetime. \
+        Keys that exist are not changed; seenty-keys report lists those outside the policy. \
+        Each change is recorded in the audit log."
+    )]
+    Policy(PolicyArgs),
     /// Make an organization the default for this store
     Use {
         /// The organization to use when --org is not given
@@ -179,20 +209,42 @@ pub enum OrgCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A key last used longer ago than this is unused
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    pub unused_for: String,
+    /// A key that stops working within this is expiring
+    #[arg(long, value_name = "DURATION", default_value = "14d")]
+    pub expiring_within: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// New keys must expire within this long (90d, 12h, 30m), or none for no maximum;
+    /// generate without --expires then gives exactly this lifetime
+    #[arg(long, value_name = "DURATION|none")]
+    pub max_lifetime: Option<String>,
+    /// New keys must have an expiration (generate --expires never is refused)
+    #[arg(long, overrides_with = "no_require_expiry")]
+    pub require_expiry: bool,
+    /// New keys may never expire (unless a maximum lifetime is set)
+    #[arg(long, overrides_with = "require_expiry")]
+    pub no_require_expiry: bool,
+    /// The age after which report says a key is due for rotation [default: 90d]
+    #[arg(long, value_name = "DURATION")]
+    pub rotate_every: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)
     #[arg(long, short = 'n', value_name = "NAME")]
     pub name: Option<String>,
     /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at
-    /// most 10 years ahead
-    #[arg(
-        long,
-        short = 'e',
-        value_name = "WHEN",
-        default_value = "never",
-        allow_hyphen_values = true
-    )]
-    pub expires: String,
+    /// most 10 years ahead [default: the organization's maximum lifetime (org policy),
+    /// else never]
+    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
+    pub expires: Option<String>,
     /// Hand the key to `sh -c CMD` on its standard input instead of printing it; the key
     /// is stored only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
     #[arg(long, value_name = "CMD")]
@@ -222,10 +274,25 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// A key id, a key name, or - to read the key itself from standard input
-    #[arg(value_name = "KEYREF")]
-    pub key: String,
-    /// Why, kept in the key's history
+    /// Key ids, key names, or - to read the key itself from standard input
+    #[arg(
+        value_name = "KEYREF",
+        required_unless_present_any = ["never_used", "unused_for", "expiring_within"]
+    )]
+    pub keys: Vec<String>,
+    /// Also revoke every active key created more than 7 days ago and never used
+    #[arg(long)]
+    pub never_used: bool,
+    /// Also revoke every active key last used longer ago than this (30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub unused_for: Option<String>,
+    /// Also revoke every active key that expires within this (14d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub expiring_within: Option<String>,
+    /// List what would be revoked, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Why, kept in each key's history [default with a selector: what selected the key]
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Do not ask for confirmation (required without a terminal)
@@ -276,7 +343,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub grace: Option<String>,
     /// The new key's expiration, as generate's --expires [default: the old key's lifetime,
-    /// counted from now]
+    /// counted from now, at most the organization's maximum lifetime]
     #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
     pub expires: Option<String>,
     /// Hand the new key to `sh -c CMD` on its standard input instead of printing it; the

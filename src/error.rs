@@ -3,10 +3,11 @@
 
 use std::io;
 
-use crate::domain::expires::BadExpiry;
+use crate::domain::expires::{BadDuration, BadExpiry};
 use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
 use crate::domain::org::BadSlug;
 use crate::domain::plan::PlanId;
+use crate::domain::policy::{Outside, duration_label};
 use crate::domain::text::BadText;
 use crate::render::count;
 
@@ -55,9 +56,15 @@ pub enum Error {
     #[error(transparent)]
     BadExpiry(#[from] BadExpiry),
     #[error(transparent)]
+    BadDuration(#[from] BadDuration),
+    #[error(transparent)]
     BadSlug(#[from] BadSlug),
     #[error("{action} needs a confirmation, and there is no terminal to ask at")]
     ConfirmationNeeded { action: &'static str },
+    #[error(
+        "- (the key on standard input) cannot be combined with --never-used, --unused-for or --expiring-within"
+    )]
+    StdinWithSelectors,
     #[error("{flag} is required when not running at a terminal")]
     MissingValue { flag: &'static str },
     #[error("{0} is not valid UTF-8")]
@@ -88,6 +95,8 @@ pub enum Error {
         active: u64,
         upgrade: Option<PlanId>,
     },
+    #[error("the key is outside organization {org:?}'s key policy: {why}")]
+    OutsidePolicy { org: String, why: Outside },
     #[error("an active key named {name:?} already exists ({id})")]
     DuplicateName { name: String, id: String },
     /// `org` is empty when the store looked in every organization.
@@ -220,9 +229,11 @@ impl Error {
         match self {
             E::BadText(_)
             | E::BadExpiry(_)
+            | E::BadDuration(_)
             | E::BadSlug(_)
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
+            | E::StdinWithSelectors
             | E::UnsupportedDb(_)
             | E::NoDefaultStore
             | E::NotUnicodeEnv(_)
@@ -235,6 +246,7 @@ impl Error {
             | E::ImportFromTerminal => Exit::Usage,
             E::NoApiAccess { .. }
             | E::PlanLimit { .. }
+            | E::OutsidePolicy { .. }
             | E::DuplicateName { .. }
             | E::NoSuchKey { .. }
             | E::UnknownSecret { .. }
@@ -340,6 +352,9 @@ impl Error {
             E::BadSlug(slug) if crate::domain::key::contains_key(&slug.0) => PASTED_KEY.into(),
             E::UnsafeStore { fix, .. } => fix.clone(),
             E::MissingValue { flag } => format!("pass {flag}"),
+            E::StdinWithSelectors => {
+                "revoke the leaked key on its own first: seenty-keys revoke - --yes".into()
+            }
             E::NoDefaultStore => "pass --db PATH or set SEENTY_KEYS_DB".into(),
             E::NoSuchPath { .. } => "check the path; with no path, scan searches the current directory".into(),
             E::Git(_) => "run it inside a git repository (git on the PATH); RANGE is what git log takes, e.g. origin/main..HEAD".into(),
@@ -352,6 +367,15 @@ impl Error {
                 cmd(&format!("org set-plan {plan}"))
             ),
             E::PlanLimit { upgrade: None, .. } => format!("revoke a key: {}", cmd("revoke KEYREF")),
+            E::OutsidePolicy { why, .. } => match why {
+                Outside::NoExpiry { max_lifetime: None } => {
+                    "give it an expiration: pass --expires, e.g. --expires 90d".into()
+                }
+                Outside::NoExpiry { max_lifetime: Some(max) } | Outside::TooLong { max_lifetime: max } => {
+                    let max = duration_label(*max);
+                    format!("the policy allows at most {max}: pass --expires {max} or less (see seenty-keys org policy)")
+                }
+            },
             E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
                 format!("see the keys and their ids: {}", cmd("list"))

@@ -15,6 +15,7 @@ use crate::domain::Timestamp;
 use crate::domain::key::{self, Hint, Key, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::Plan;
+use crate::domain::policy::{Policy, duration_label};
 use crate::domain::text::is_unsafe;
 
 mod table;
@@ -403,6 +404,42 @@ pub struct OrgJson<'a> {
     pub active_keys: u64,
     pub default: bool,
     pub created_at: String,
+    pub policy: PolicyJson,
+}
+
+/// The key policy in JSON: durations as the flags take them (`"90d"`), `null` for none.
+#[derive(Serialize)]
+pub struct PolicyJson {
+    pub max_lifetime: Option<String>,
+    pub require_expiry: bool,
+    pub rotate_every: String,
+}
+
+impl PolicyJson {
+    pub fn new(policy: &Policy) -> Self {
+        Self {
+            max_lifetime: policy.max_lifetime.map(duration_label),
+            require_expiry: policy.require_expiry,
+            rotate_every: duration_label(policy.rotate_every),
+        }
+    }
+}
+
+/// The policy's rows in `org show` and `org policy`: label and value.
+pub fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
+    [
+        ("Max key lifetime", policy.max_lifetime_label()),
+        (
+            "Expiration required",
+            match (policy.require_expiry, policy.max_lifetime) {
+                (true, _) => "yes",
+                (false, Some(_)) => "yes (by the max lifetime)",
+                (false, None) => "no",
+            }
+            .to_owned(),
+        ),
+        ("Rotate every", duration_label(policy.rotate_every)),
+    ]
 }
 
 impl<'a> OrgJson<'a> {
@@ -415,6 +452,7 @@ impl<'a> OrgJson<'a> {
             active_keys: org.active_keys,
             default,
             created_at: json_time(org.created_at),
+            policy: PolicyJson::new(&org.policy),
         }
     }
 }

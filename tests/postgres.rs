@@ -143,7 +143,8 @@ fn an_empty_database_is_no_store_and_a_missing_database_exits_3() {
     assert_eq!(
         env.query_value("SELECT max(version) FROM schema_migrations")
             .as_deref(),
-        Some("2")
+        Some("3"),
+        "the first schema, reservations and the key policy's"
     );
 }
 

@@ -113,7 +113,10 @@ fn a_schema_3_store_keeps_its_keys_ids_and_history() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(
+        version, 6,
+        "through schema 4, reservations' 5 and the key policy's 6"
+    );
     let dangling: Option<String> = conn
         .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
         .ok();
@@ -121,6 +124,10 @@ fn a_schema_3_store_keeps_its_keys_ids_and_history() {
     drop(conn);
     let replay = audit::check(&env.db).expect("the trail matches the state");
     assert_eq!(replay.keys, 4);
+    // An organization from before the key policy has none.
+    env.run(&["org", "policy", "--json"]).status(0).stdout_is(
+        "{\"org\":\"acme\",\"max_lifetime\":null,\"require_expiry\":false,\"rotate_every\":\"90d\"}\n",
+    );
 }
 
 #[test]

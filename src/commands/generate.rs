@@ -19,14 +19,15 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     let name = args.name.as_deref().map(validate_name).transpose()?;
     // Checked before the store is opened, so a typo fails fast; computed again from the
     // store's clock once it is open.
-    parse_expiry(&args.expires, ctx.now())?;
+    let expires = args.expires.as_deref().unwrap_or("never");
+    parse_expiry(expires, ctx.now())?;
     if name.is_none() && !ctx.config.terminals.can_prompt() {
         return Err(Error::MissingValue { flag: "--name" });
     }
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
     let mut store = ctx.open_store()?;
-    let expires_at = parse_expiry(&args.expires, ctx.now())?;
+    let expires_at = parse_expiry(expires, ctx.now())?;
     let org = ctx.org(store.as_mut())?;
     let name = match name {
         Some(name) => name,
@@ -49,6 +50,8 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
         hash: secret.hash(),
         hint: secret.hint(),
         expires_at,
+        // Without --expires the key policy's maximum lifetime applies, if there is one.
+        expires_asked: args.expires.is_some(),
     };
     let key = store.create_key(&new, &ctx.stamp(), &mut |key| {
         destination.deliver(ctx, &secret, &NewKeyJson::new(key, Some(secret.expose())))

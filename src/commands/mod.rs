@@ -10,6 +10,8 @@ mod list;
 mod log;
 mod org;
 mod plans;
+mod policy;
+mod report;
 mod revoke;
 mod rotate;
 mod scan;
@@ -248,6 +250,7 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Revoke(args) => revoke::run(ctx, &args),
         Command::Verify(args) => verify::run(ctx, &args),
         Command::Rotate(args) => rotate::run(ctx, &args),
+        Command::Report(args) => report::run(ctx, &args),
         Command::Scan(args) => scan::run(ctx, &args),
         Command::Log(args) => log::run(ctx, &args),
         Command::Export => export::run(ctx),

@@ -1,4 +1,5 @@
-//! `org create|list|show|set-plan|use`: organizations and their plans.
+//! `org create|list|show|set-plan|policy|use`: organizations, their plans and their key
+//! policies.
 
 use crate::cli::OrgCommand;
 use crate::domain::org::{Org, validate_slug};
@@ -6,8 +7,8 @@ use crate::domain::plan::PlanId;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
 use crate::render::{
-    Column, Fit, Grid, GridCell, OrgJson, PROPERTY_COLUMNS, col, count, escape, property,
-    table_time, usage, usage_sentence,
+    Column, Fit, Grid, GridCell, OrgJson, PROPERTY_COLUMNS, col, count, escape, policy_rows,
+    property, table_time, usage, usage_sentence,
 };
 
 use super::{Ctx, print_grid, print_json, print_line};
@@ -26,6 +27,7 @@ pub fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
         OrgCommand::List => list(ctx),
         OrgCommand::Show { slug } => show(ctx, slug),
         OrgCommand::SetPlan { plan, yes } => set_plan(ctx, plan, yes),
+        OrgCommand::Policy(args) => super::policy::run(ctx, &args),
         OrgCommand::Use { slug } => use_org(ctx, &slug),
     }?;
     Ok(Exit::Success)
@@ -95,6 +97,9 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
         ("Created (UTC)", table_time(Some(org.created_at))),
     ];
     for (label, value) in rows {
+        grid.push(property(label, value));
+    }
+    for (label, value) in policy_rows(&org.policy) {
         grid.push(property(label, value));
     }
     print_grid(ctx, &grid)

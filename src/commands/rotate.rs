@@ -93,6 +93,8 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
         hash: secret.hash(),
         hint: secret.hint(),
         expires_at,
+        // Without --expires a lifetime outside the key policy gives way to its maximum.
+        expires_asked: args.expires.is_some(),
     };
     let rotation = store.rotate(&old.id, &new, old_stops_at, &ctx.stamp(), &mut |key| {
         destination.deliver(

@@ -12,6 +12,7 @@ use super::event::EventKind;
 use super::key::{Hint, KeyHash, looks_like_id};
 use super::org::validate_slug;
 use super::plan::PlanId;
+use super::policy::{DEFAULT_ROTATE_EVERY, Policy};
 use super::text::{BadText, validate_name, validate_text};
 
 pub const FORMAT: &str = "seenty-keys-export";
@@ -23,6 +24,7 @@ pub struct OrgRecord {
     pub name: String,
     pub plan: PlanId,
     pub created_at: Timestamp,
+    pub policy: Policy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,14 @@ enum Line {
         name: String,
         plan: String,
         created_at: String,
+        /// The key policy, in seconds; left out when not set, so stores without a
+        /// policy export as before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_lifetime: Option<i64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        require_expiry: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rotate_every: Option<i64>,
     },
     Setting {
         name: String,
@@ -142,6 +152,10 @@ pub fn to_line(record: &Record) -> String {
             name: o.name,
             plan: o.plan.slug().to_owned(),
             created_at: time(o.created_at),
+            max_lifetime: o.policy.max_lifetime.map(|d| d.num_seconds()),
+            require_expiry: o.policy.require_expiry,
+            rotate_every: (o.policy.rotate_every != DEFAULT_ROTATE_EVERY)
+                .then(|| o.policy.rotate_every.num_seconds()),
         },
         Record::Setting { name, value } => Line::Setting { name, value },
         Record::Key(k) => Line::Key {
@@ -197,11 +211,22 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             name,
             plan,
             created_at,
+            max_lifetime,
+            require_expiry,
+            rotate_every,
         } => Record::Org(OrgRecord {
             slug: slug_of(slug)?,
             name: as_made(validate_text("the organization name", &name), name)?,
             plan: PlanId::from_slug(&plan).ok_or_else(|| format!("unknown plan {plan:?}"))?,
             created_at: time(&created_at)?,
+            policy: Policy {
+                max_lifetime: max_lifetime.map(|s| span("max_lifetime", s)).transpose()?,
+                require_expiry,
+                rotate_every: rotate_every
+                    .map(|s| span("rotate_every", s))
+                    .transpose()?
+                    .unwrap_or(DEFAULT_ROTATE_EVERY),
+            },
         }),
         Line::Setting { name, value } => {
             // The one setting there is: the default organization.
@@ -312,6 +337,15 @@ fn hash_of(hex: &str) -> Result<KeyHash, String> {
     Ok(KeyHash(bytes))
 }
 
+/// A policy duration in seconds, as the flags could have set it: more than zero, at most
+/// a hundred years.
+fn span(field: &str, secs: i64) -> Result<chrono::TimeDelta, String> {
+    Some(secs)
+        .filter(|s| (1..=36_500 * 86_400).contains(s))
+        .and_then(chrono::TimeDelta::try_seconds)
+        .ok_or_else(|| format!("{field} {secs} is not a policy duration"))
+}
+
 /// A time an export can write again: from 1970 to the end of year 9999, UTC (RFC 3339
 /// has four-digit years, and the store whole seconds since 1970).
 fn time(text: &str) -> Result<Timestamp, String> {
@@ -347,6 +381,11 @@ mod tests {
                 name: "Acme Inc".into(),
                 plan: PlanId::Pro,
                 created_at: at(1_700_000_000),
+                policy: Policy {
+                    max_lifetime: Some(chrono::TimeDelta::days(30)),
+                    require_expiry: true,
+                    rotate_every: chrono::TimeDelta::days(60),
+                },
             }),
             Record::Setting {
                 name: "default_org".into(),

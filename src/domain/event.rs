@@ -8,6 +8,8 @@ use super::Timestamp;
 pub enum EventKind {
     OrgCreated,
     PlanChanged,
+    /// One setting of the key policy changed.
+    PolicyChanged,
     KeyCreated,
     KeyRevoked,
     KeyRotated,
@@ -18,9 +20,10 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::OrgCreated,
         Self::PlanChanged,
+        Self::PolicyChanged,
         Self::KeyCreated,
         Self::KeyRevoked,
         Self::KeyRotated,
@@ -32,6 +35,7 @@ impl EventKind {
         match self {
             Self::OrgCreated => "org_created",
             Self::PlanChanged => "plan_changed",
+            Self::PolicyChanged => "policy_changed",
             Self::KeyCreated => "key_created",
             Self::KeyRevoked => "key_revoked",
             Self::KeyRotated => "key_rotated",
@@ -49,6 +53,7 @@ impl EventKind {
         match self {
             Self::OrgCreated => "org created",
             Self::PlanChanged => "plan changed",
+            Self::PolicyChanged => "policy changed",
             Self::KeyCreated => "key created",
             Self::KeyRevoked => "key revoked",
             Self::KeyRotated => "key rotated",

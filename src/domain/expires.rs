@@ -68,6 +68,30 @@ pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, Bad
     Ok(Some(at))
 }
 
+/// Why a duration flag (`--max-lifetime`, `--unused-for`, …) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid {flag} {value:?}: use a duration such as 90d, 12h, 2w or 30m, more than zero and at most 36500d"
+)]
+pub struct BadDuration {
+    pub flag: &'static str,
+    pub value: String,
+}
+
+/// The longest span a duration flag takes: a hundred years.
+const LONGEST_SPAN: TimeDelta = TimeDelta::days(36_500);
+
+/// The value of a duration flag: more than zero and at most [`LONGEST_SPAN`].
+pub fn parse_span(flag: &'static str, text: &str) -> Result<TimeDelta, BadDuration> {
+    match parse_duration(text.trim()) {
+        Ok(Some(span)) if span > TimeDelta::zero() && span <= LONGEST_SPAN => Ok(span),
+        _ => Err(BadDuration {
+            flag,
+            value: text.to_owned(),
+        }),
+    }
+}
+
 /// A duration of a number and one unit: `m`inutes, `h`ours, `d`ays or `w`eeks.
 /// Returns `Ok(None)` when `text` does not have that shape at all.
 pub fn parse_duration(text: &str) -> Result<Option<TimeDelta>, BadExpiry> {
@@ -189,6 +213,15 @@ mod tests {
                 matches!(parse_expiry(huge, now()), Err(BadExpiry::OutOfRange(_))),
                 "{huge:?}"
             );
+        }
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("--x", "30d"), Ok(TimeDelta::days(30)));
+        assert_eq!(parse_span("--x", " 12h "), Ok(TimeDelta::hours(12)));
+        for bad in ["0d", "never", "", "36501d", "1y", "-3d"] {
+            assert!(parse_span("--x", bad).is_err(), "{bad:?}");
         }
     }
 

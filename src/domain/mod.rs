@@ -6,10 +6,12 @@
 pub mod dump;
 pub mod event;
 pub mod expires;
+pub mod hygiene;
 pub mod key;
 pub mod key_id;
 pub mod org;
 pub mod plan;
+pub mod policy;
 pub mod scan;
 pub mod text;
 

@@ -2,8 +2,9 @@
 
 use super::Timestamp;
 use super::plan::Plan;
+use super::policy::Policy;
 
-/// An organization with its plan and how many of its keys are active now.
+/// An organization with its plan, its key policy and how many of its keys are active now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {
     pub slug: String,
@@ -11,6 +12,7 @@ pub struct Org {
     pub plan: Plan,
     pub created_at: Timestamp,
     pub active_keys: u64,
+    pub policy: Policy,
 }
 
 /// Why a slug was refused.

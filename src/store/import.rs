@@ -25,7 +25,7 @@ use crate::domain::event::EventKind;
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::{Error, Result};
-use crate::store::rules::Tx;
+use crate::store::rules::{OrgRow, Tx};
 
 /// What an import added; `unchanged` counts the records the store already held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -255,7 +255,7 @@ fn check_limits(
         let downgraded = records.iter().any(
             |r| matches!(r, Record::Event(e) if e.org == slug && e.kind == EventKind::PlanChanged),
         );
-        let Some((org, plan)) = target.rules().lock_org(slug)? else {
+        let Some(OrgRow { row: org, plan, .. }) = target.rules().lock_org(slug)? else {
             continue;
         };
         let counted = target.rules().count_counted(org, now.timestamp())?;

@@ -18,6 +18,7 @@ use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
 pub use rules::Tx;
 
@@ -86,7 +87,11 @@ pub struct NewKey {
     pub name: String,
     pub hash: KeyHash,
     pub hint: Hint,
+    /// Without `--expires`: `expires_at` is only a preference (a rotation keeps the old
+    /// key's lifetime), and the key policy's maximum lifetime applies when it is outside it.
     pub expires_at: Option<Timestamp>,
+    /// Whether `expires_at` was asked for (`--expires`): outside the policy it is refused.
+    pub expires_asked: bool,
 }
 
 impl NewKey {
@@ -222,6 +227,15 @@ pub trait Store {
         limit: u32,
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()>;
+    /// What `report` reads, from one snapshot and one pass over the keys: organization
+    /// `org` (every one when `None`), then each of its keys that counts against the plan
+    /// at `now` (see [`rows::Hygiene`]), oldest first.
+    fn hygiene(
+        &mut self,
+        org: Option<&str>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(rows::Hygiene) -> Result<()>,
+    ) -> Result<()>;
     /// Calls `visit` for every row of the store, from one snapshot, in the order
     /// [`Self::import`] replays them (see [`crate::domain::dump`]).
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
@@ -302,6 +316,23 @@ pub trait Store {
         )
     }
 
+    /// Applies `change` to the organization's key policy; returns the policy before and
+    /// after.
+    fn set_policy(
+        &mut self,
+        org: &str,
+        change: &PolicyChange,
+        stamp: &Stamp,
+    ) -> Result<(Policy, Policy)> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::set_policy(tx, org, change, stamp),
+            |store, (_, new)| Ok(store.org(org, stamp.now)?.is_some_and(|o| o.policy == *new)),
+            |_| format!("seenty-keys --org {org} org policy"),
+        )
+    }
+
     /// Stores a new key, checked against the plan's limit and the name's uniqueness, once
     /// `deliver` has handed its secret over (see [`deliver_then_store`]).
     fn create_key(
@@ -329,6 +360,37 @@ pub trait Store {
                     Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => key,
                 };
                 format!("seenty-keys --org {} show {}", key.org, key.id)
+            },
+        )
+    }
+
+    /// Revokes every key of `keys` (id, reason) in one transaction: all of them or none.
+    fn revoke_many(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &Stamp,
+    ) -> Result<Vec<Revocation>> {
+        write(
+            self,
+            Durability::Synced,
+            |tx| rules::revoke_many(tx, keys, stamp),
+            |store, done| {
+                // One transaction: one revocation in place means all of them.
+                match done.iter().find_map(|r| match r {
+                    Revocation::Revoked(key) => Some(key),
+                    Revocation::AlreadyRevoked(_) => None,
+                }) {
+                    Some(key) => Ok(store
+                        .key_by_id(&key.org, &key.id)?
+                        .is_some_and(|k| k.revoked_at.is_some())),
+                    None => Ok(true),
+                }
+            },
+            |done| {
+                let org = done.first().map_or("", |r| match r {
+                    Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => &key.org,
+                });
+                format!("seenty-keys --org {org} list --status revoked")
             },
         )
     }
@@ -447,7 +509,7 @@ fn deliver_then_store<S: Store + ?Sized>(
     let stored = write(
         store,
         Durability::Synced,
-        |tx| rules::activate(tx, &reservation, new, old_stops_at, stamp),
+        |tx| rules::activate(tx, &reservation, old_stops_at, stamp),
         |store, (key, _)| stored(store, &new.hash, &key.id),
         |(key, _)| format!("seenty-keys --org {} show {}", key.org, key.id),
     );

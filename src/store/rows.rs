@@ -5,9 +5,11 @@
 use crate::domain::Timestamp;
 use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord};
 use crate::domain::event::{Event, EventKind};
+use crate::domain::hygiene::{KeyFacts, OrgFacts};
 use crate::domain::key::{Hint, Key, KeyHash};
 use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 use crate::store::KeyMatch;
 
@@ -82,10 +84,13 @@ pub fn counts_against_plan(now: &str) -> String {
 pub fn org_columns(now: &str) -> String {
     format!(
         "o.slug, o.name, o.created_at, p.id, p.name, p.key_limit, p.api_access, \
-         (SELECT count(*) FROM keys k WHERE k.org_id = o.id AND {})",
+         (SELECT count(*) FROM keys k WHERE k.org_id = o.id AND {}), {POLICY_COLUMNS}",
         counts_against_plan(now)
     )
 }
+
+/// The columns [`policy`] reads, of organization `o`.
+pub const POLICY_COLUMNS: &str = "o.max_lifetime, o.require_expiry, o.rotate_every";
 
 pub fn timestamp(secs: i64) -> Result<Timestamp> {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -186,7 +191,78 @@ pub fn org(row: &dyn Columns) -> Result<Org> {
         created_at: row.time(2)?,
         plan: plan(row, 3)?,
         active_keys: row.int(7)?.unsigned_abs(),
+        policy: policy(row, 8)?,
     })
+}
+
+/// A policy from [`POLICY_COLUMNS`] starting at `at`.
+pub fn policy(row: &dyn Columns, at: usize) -> Result<Policy> {
+    let seconds = |secs: i64| {
+        chrono::TimeDelta::try_seconds(secs)
+            .filter(|d| *d > chrono::TimeDelta::zero())
+            .ok_or_else(|| Error::corrupt(format!("a policy duration of {secs} s")))
+    };
+    Ok(Policy {
+        max_lifetime: row.opt_int(at)?.map(seconds).transpose()?,
+        require_expiry: row.flag(at + 1)?,
+        rotate_every: seconds(row.int(at + 2)?)?,
+    })
+}
+
+/// The columns of an organization for `report`, with [`hygiene_org`]'s mapping.
+pub const HYGIENE_ORG_COLUMNS: &str = "o.id, o.slug, p.id, p.name, p.key_limit, p.api_access, o.max_lifetime, o.require_expiry, \
+     o.rotate_every";
+
+/// What `report` reads, in one snapshot: the organizations first, then their keys that
+/// count against the plan at the time, each naming its organization by its place in
+/// the first list.
+#[derive(Debug, Clone)]
+pub enum Hygiene {
+    Org(OrgFacts),
+    Key { org: usize, key: KeyFacts },
+}
+
+/// Maps `report`'s rows for the caller's `visit`, numbering organizations as they come.
+#[derive(Default)]
+pub struct HygieneRows(std::collections::HashMap<i64, usize>);
+
+impl HygieneRows {
+    /// An organization from [`HYGIENE_ORG_COLUMNS`].
+    pub fn org(
+        &mut self,
+        row: &dyn Columns,
+        visit: &mut dyn FnMut(Hygiene) -> Result<()>,
+    ) -> Result<()> {
+        let next = self.0.len();
+        self.0.insert(row.int(0)?, next);
+        visit(Hygiene::Org(OrgFacts {
+            slug: row.text(1)?,
+            plan: plan(row, 2)?,
+            policy: policy(row, 6)?,
+        }))
+    }
+
+    /// A key from: org row id, id, name, created, expires, last used. Keys of other
+    /// organizations than those read are skipped.
+    pub fn key(
+        &self,
+        row: &dyn Columns,
+        visit: &mut dyn FnMut(Hygiene) -> Result<()>,
+    ) -> Result<()> {
+        let Some(&org) = self.0.get(&row.int(0)?) else {
+            return Ok(());
+        };
+        visit(Hygiene::Key {
+            org,
+            key: KeyFacts {
+                id: row.text(1)?,
+                name: row.text(2)?,
+                created_at: row.time(3)?,
+                expires_at: row.opt_time(4)?,
+                last_used_at: row.opt_time(5)?,
+            },
+        })
+    }
 }
 
 /// An audit event from: at, actor, org slug, kind, key id, key name, detail, and how
@@ -212,7 +288,7 @@ pub fn event(row: &dyn Columns) -> Result<Event> {
 /// The queries of an export, in replay order, each in its backend's SQL and with the
 /// columns the mapping below reads.
 pub struct ExportSql {
-    /// slug, name, plan, created_at
+    /// slug, name, plan, created_at, then [`POLICY_COLUMNS`]
     pub orgs: &'static str,
     /// name, value
     pub settings: &'static str,
@@ -242,6 +318,7 @@ pub fn export(
             name: row.text(1)?,
             plan: plan_id(&row.text(2)?)?,
             created_at: row.time(3)?,
+            policy: policy(row, 4)?,
         }))
     })?;
     query.each(sql.settings, &mut |row| {

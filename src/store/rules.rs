@@ -11,6 +11,7 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::{Key, Status};
 use crate::domain::plan::{Plan, PlanId, Refusal};
+use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
 use crate::store::{NewKey, Revocation, Stamp, Uses};
 
@@ -21,13 +22,20 @@ pub struct KeyRow {
     pub org: i64,
 }
 
+/// An organization read for a write, under its lock: its row id, plan and policy.
+pub struct OrgRow {
+    pub row: i64,
+    pub plan: Plan,
+    pub policy: Policy,
+}
+
 /// The row operations of one write transaction. Reads after a lock see what the
 /// previous holder committed (SQLite: the transaction holds the file's write lock;
 /// PostgreSQL: row locks, then a fresh statement).
 pub trait Tx {
-    /// Locks the organization against other writers that check its plan, and returns
-    /// its row id and plan.
-    fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>>;
+    /// Locks the organization against other writers that check its plan or policy, and
+    /// reads it.
+    fn lock_org(&mut self, slug: &str) -> Result<Option<OrgRow>>;
     fn plans(&mut self) -> Result<Vec<Plan>>;
     /// How many keys of `org` [count against its plan](super::rows::counts_against_plan)
     /// at `now`, with the reservations live at `now`.
@@ -71,6 +79,7 @@ pub trait Tx {
         created_at: i64,
     ) -> Result<Option<i64>>;
     fn set_org_plan(&mut self, org: i64, plan: PlanId) -> Result<()>;
+    fn set_org_policy(&mut self, org: i64, policy: &Policy) -> Result<()>;
     fn set_default_org(&mut self, slug: &str) -> Result<()>;
     /// Moves last used forward for each key row (never backwards).
     fn touch(&mut self, touched: &BTreeMap<i64, Timestamp>) -> Result<()>;
@@ -111,12 +120,14 @@ pub const RESERVATION: TimeDelta = TimeDelta::minutes(10);
 #[derive(Debug, Clone)]
 pub struct Reservation {
     pub reserved: Reserved,
+    /// The key to store: as asked, with the expiration the policy gave it.
+    pub new: NewKey,
     pub key: Key,
     /// The key a rotation replaces.
     pub replacing: Option<String>,
 }
 
-fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<(i64, Plan)> {
+fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<OrgRow> {
     tx.lock_org(slug)?.ok_or_else(|| Error::NoSuchOrg {
         slug: slug.to_owned(),
     })
@@ -184,7 +195,22 @@ pub fn reserve(
 ) -> Result<Reservation> {
     let now = stamp.now.timestamp();
     tx.purge_reservations(now)?;
-    let (org, plan) = lock_org(tx, &new.org)?;
+    let OrgRow {
+        row: org,
+        plan,
+        policy,
+    } = lock_org(tx, &new.org)?;
+    // The policy read under the lock decides: one changed since the caller looked holds.
+    let expires_at = policy
+        .expiry(new.expires_at, new.expires_asked, stamp.now)
+        .map_err(|why| Error::OutsidePolicy {
+            org: new.org.clone(),
+            why,
+        })?;
+    let new = NewKey {
+        expires_at,
+        ..new.clone()
+    };
     let old = replacing.map(|id| key_for_update(tx, id)).transpose()?;
     if let Some(old) = &old {
         old.key
@@ -196,12 +222,13 @@ pub fn reserve(
             });
         }
     }
-    check_room(tx, org, &plan, new, old.is_some(), now)?;
+    check_room(tx, org, &plan, &new, old.is_some(), now)?;
     let until = (stamp.now + RESERVATION).timestamp();
     let reserved = tx.reserve(org, &new.name, old.as_ref().map(|o| o.row), until)?;
     let replacing = old.map(|o| o.key.id);
     Ok(Reservation {
         key: new.stored(reserved.id.clone(), stamp.now, replacing.clone()),
+        new,
         reserved,
         replacing,
     })
@@ -213,12 +240,12 @@ pub fn reserve(
 pub fn activate(
     tx: &mut dyn Tx,
     reservation: &Reservation,
-    new: &NewKey,
     old_stops_at: Timestamp,
     stamp: &Stamp,
 ) -> Result<(Key, Option<Key>)> {
     let now = stamp.now.timestamp();
-    let (org, plan) = lock_org(tx, &new.org)?;
+    let new = &reservation.new;
+    let OrgRow { row: org, plan, .. } = lock_org(tx, &new.org)?;
     let old = reservation
         .replacing
         .as_deref()
@@ -325,6 +352,24 @@ pub fn revoke(
     Ok(Revocation::Revoked(found.key.revoked(stamp.now, reason)))
 }
 
+/// Revokes each key, in one transaction, each with its own reason. Keys are locked in
+/// the order of their ids, so two bulk revocations cannot deadlock; the outcomes come
+/// back in the order given.
+pub fn revoke_many(
+    tx: &mut dyn Tx,
+    keys: &[(String, Option<String>)],
+    stamp: &Stamp,
+) -> Result<Vec<Revocation>> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|a, b| keys[*a].0.cmp(&keys[*b].0));
+    let mut done: Vec<Option<Revocation>> = vec![None; keys.len()];
+    for i in order {
+        let (id, reason) = &keys[i];
+        done[i] = Some(revoke(tx, id, reason.as_deref(), stamp)?);
+    }
+    Ok(done.into_iter().flatten().collect())
+}
+
 /// Returns the plan the organization had before. Unless `confirmed`, a plan that
 /// strands the keys counted inside this transaction is refused: a key committed since
 /// the caller looked cannot slip past the confirmation.
@@ -335,7 +380,11 @@ pub fn set_plan(
     stamp: &Stamp,
     confirmed: bool,
 ) -> Result<PlanId> {
-    let (org, old) = lock_org(tx, slug)?;
+    let OrgRow {
+        row: org,
+        plan: old,
+        ..
+    } = lock_org(tx, slug)?;
     if !confirmed {
         let counted = tx.count_counted(org, stamp.now.timestamp())?;
         if tx
@@ -354,6 +403,32 @@ pub fn set_plan(
         tx.append_event(stamp, org, None, EventKind::PlanChanged, Some(&detail))?;
     }
     Ok(old.id)
+}
+
+/// Applies `change` to the organization's policy, an audit event for each setting that
+/// changed ("max-lifetime: none -> 90d"). Keys that exist keep their expiration.
+/// Returns the policy before and after.
+pub fn set_policy(
+    tx: &mut dyn Tx,
+    slug: &str,
+    change: &PolicyChange,
+    stamp: &Stamp,
+) -> Result<(Policy, Policy)> {
+    let OrgRow {
+        row: org,
+        policy: old,
+        ..
+    } = lock_org(tx, slug)?;
+    let (new, changed) = old.apply(change);
+    if changed.is_empty() {
+        return Ok((old, old));
+    }
+    tx.set_org_policy(org, &new)?;
+    for (setting, from, to) in changed {
+        let detail = format!("{setting}: {from} -> {to}");
+        tx.append_event(stamp, org, None, EventKind::PolicyChanged, Some(&detail))?;
+    }
+    Ok((old, new))
 }
 
 pub fn create_org(

@@ -275,6 +275,26 @@ impl TestEnv {
         }
     }
 
+    /// Moves the last use of the key named `name` to `at` (Unix seconds), on either
+    /// backend. The key must have been used once (`verify`), so its usage row exists;
+    /// SQLite packs 64 keys to a row, 4 bytes (big-endian seconds) per key.
+    pub fn set_last_used(&self, name: &str, at: i64) {
+        let row = self
+            .query_value(&format!("SELECT id FROM keys WHERE name = '{name}'"))
+            .expect("a row id");
+        if self.is_postgres() {
+            self.sql(&format!(
+                "UPDATE key_usage SET last_used_at = {at} WHERE key_id = {row}"
+            ));
+        } else {
+            self.sql(&format!(
+                "UPDATE key_usage SET stamps = unhex(substr(hex(stamps), 1, ({row} & 63) * 8) \
+                 || printf('%08X', {at}) || substr(hex(stamps), ({row} & 63) * 8 + 9)) \
+                 WHERE block = {row} >> 6"
+            ));
+        }
+    }
+
     /// The rows of a query, every value as text (`None` for NULL), on either backend.
     pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         match &self.pg {

@@ -20,7 +20,8 @@ use crate::store::rules::Tx;
 
 /// The export's queries in this schema.
 const EXPORT: ExportSql = ExportSql {
-    orgs: "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
+    orgs: "SELECT slug, name, plan, created_at, max_lifetime, require_expiry, rotate_every \
+           FROM orgs ORDER BY id",
     settings: "SELECT name, value FROM settings ORDER BY name",
     keys: "SELECT k.public_id, o.slug, k.name, k.hash, k.hint, k.created_at, k.expires_at, \
            k.revoked_at, k.revoke_reason, f.public_id \
@@ -99,13 +100,16 @@ impl Target for Importer<'_, '_> {
 
     fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
         let n = self.execute(
-            "INSERT INTO orgs (slug, name, plan, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (slug) DO NOTHING",
+            "INSERT INTO orgs (slug, name, plan, created_at, max_lifetime, require_expiry, \
+             rotate_every) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
             &[
                 &org.slug,
                 &org.name,
                 &org.plan.slug(),
                 &org.created_at.timestamp(),
+                &org.policy.max_lifetime.map(|d| d.num_seconds()),
+                &org.policy.require_expiry,
+                &org.policy.rotate_every.num_seconds(),
             ],
         )?;
         Ok(n == 1)

@@ -9,7 +9,10 @@ use crate::domain::Timestamp;
 use crate::domain::key::{Key, KeyHash, Status};
 use crate::error::Result;
 use crate::store::KeyMatch;
-use crate::store::rows::{self, KEY_FROM, Positions, is_active, is_expired, is_revoked};
+use crate::store::rows::{
+    self, HYGIENE_ORG_COLUMNS, Hygiene, HygieneRows, KEY_FROM, ORG_FROM, Positions,
+    counts_against_plan, is_active, is_expired, is_revoked,
+};
 
 pub fn visit(
     conn: &mut Client,
@@ -38,6 +41,49 @@ pub fn visit(
             visit(rows::key(row)?)?;
         }
         if batch.len() < 500 {
+            break;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// `report`'s read (see [`crate::store::Store::hygiene`]): one read-only transaction,
+/// the keys streamed in batches, only the columns the findings need.
+pub fn hygiene(
+    conn: &mut Client,
+    org: Option<&str>,
+    now: Timestamp,
+    visit: &mut dyn FnMut(Hygiene) -> Result<()>,
+) -> Result<()> {
+    let mut tx = conn
+        .build_transaction()
+        .read_only(true)
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .start()?;
+    let mut rows = HygieneRows::default();
+    let sql = format!(
+        "SELECT {HYGIENE_ORG_COLUMNS} FROM {ORG_FROM} WHERE $1::text IS NULL OR o.slug = $1 \
+         ORDER BY o.slug"
+    );
+    for row in tx.query(&sql, &[&org])? {
+        rows.org(&row, visit)?;
+    }
+    let sql = format!(
+        "SELECT k.org_id, k.public_id, k.name, k.created_at, k.expires_at, u.last_used_at \
+         FROM keys k LEFT JOIN key_usage u ON u.key_id = k.id \
+         WHERE ($1::text IS NULL OR k.org_id = (SELECT id FROM orgs WHERE slug = $1)) AND {} \
+         ORDER BY k.id",
+        counts_against_plan("$2")
+    );
+    let stmt = tx.prepare(&sql)?;
+    let portal = tx.bind(&stmt, &[&org, &now.timestamp()])?;
+    loop {
+        let batch = tx.query_portal(&portal, 1000)?;
+        for row in &batch {
+            rows.key(row, visit)?;
+        }
+        if batch.len() < 1000 {
             break;
         }
     }

@@ -36,6 +36,7 @@ pub use url::PgUrl;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_reservations.sql"),
+    include_str!("migrations/0003_policy.sql"),
 ];
 /// The migration that adds `keys.name_key`, which only the tool can compute.
 const NAME_KEYS_FROM: usize = 2;
@@ -273,6 +274,15 @@ impl Store for PgStore {
         events::visit(&mut self.client, org, key_id, limit, visit)
     }
 
+    fn hygiene(
+        &mut self,
+        org: Option<&str>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(super::rows::Hygiene) -> Result<()>,
+    ) -> Result<()> {
+        keys::hygiene(&mut self.client, org, now, visit)
+    }
+
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
         let mut tx = self.snapshot()?;
         dump::export(&mut tx, visit)?;
@@ -300,7 +310,10 @@ impl Store for PgStore {
         }
         let secs: i64 = self
             .client
-            .query_one("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint", &[])?
+            .query_one(
+                "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint",
+                &[],
+            )?
             .try_get(0)?;
         super::rows::timestamp(secs)
     }

@@ -14,10 +14,13 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::new_id;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::policy::Policy;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan};
-use crate::store::rules::{KeyRow, Reserved, Tx};
+use crate::store::rows::{
+    self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
+};
+use crate::store::rules::{KeyRow, OrgRow, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
 pub struct PgTx<'a, 'c> {
@@ -25,7 +28,7 @@ pub struct PgTx<'a, 'c> {
 }
 
 impl Tx for PgTx<'_, '_> {
-    fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>> {
+    fn lock_org(&mut self, slug: &str) -> Result<Option<OrgRow>> {
         let Some(row) = self
             .tx
             .query_opt("SELECT id FROM orgs WHERE slug = $1 FOR UPDATE", &[&slug])?
@@ -33,13 +36,20 @@ impl Tx for PgTx<'_, '_> {
             return Ok(None);
         };
         let org: i64 = row.try_get(0)?;
-        // A new statement, so a new snapshot: the plan as committed by the previous holder.
+        // A new statement, so a new snapshot: the plan and policy as committed by the
+        // previous holder.
         let row = self.tx.query_one(
-            "SELECT p.id, p.name, p.key_limit, p.api_access FROM orgs o \
-             JOIN plans p ON p.id = o.plan WHERE o.id = $1",
+            &format!(
+                "SELECT p.id, p.name, p.key_limit, p.api_access, {POLICY_COLUMNS} \
+                 FROM {ORG_FROM} WHERE o.id = $1"
+            ),
             &[&org],
         )?;
-        Ok(Some((org, rows::plan(&row, 0)?)))
+        Ok(Some(OrgRow {
+            row: org,
+            plan: rows::plan(&row, 0)?,
+            policy: rows::policy(&row, 4)?,
+        }))
     }
 
     fn plans(&mut self) -> Result<Vec<Plan>> {
@@ -195,6 +205,19 @@ impl Tx for PgTx<'_, '_> {
         self.tx.execute(
             "UPDATE orgs SET plan = $1 WHERE id = $2",
             &[&plan.slug(), &org],
+        )?;
+        Ok(())
+    }
+
+    fn set_org_policy(&mut self, org: i64, policy: &Policy) -> Result<()> {
+        self.tx.execute(
+            "UPDATE orgs SET max_lifetime = $1, require_expiry = $2, rotate_every = $3 WHERE id = $4",
+            &[
+                &policy.max_lifetime.map(|d| d.num_seconds()),
+                &policy.require_expiry,
+                &policy.rotate_every.num_seconds(),
+                &org,
+            ],
         )?;
         Ok(())
     }

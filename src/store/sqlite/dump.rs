@@ -16,7 +16,8 @@ use crate::store::rules::Tx;
 
 /// The export's queries in this schema: ids decoded, usage unpacked.
 const EXPORT: ExportSql = ExportSql {
-    orgs: "SELECT slug, name, plan, created_at FROM orgs ORDER BY id",
+    orgs: "SELECT slug, name, plan, created_at, max_lifetime, require_expiry, rotate_every \
+           FROM orgs ORDER BY id",
     settings: "SELECT name, value FROM settings ORDER BY name",
     keys: "SELECT key_id(k.id, k.public_id), o.slug, k.name, h.hash, k.hint, k.created_at, \
            k.expires_at, k.revoked_at, k.revoke_reason, key_id(f.id, f.public_id) \
@@ -61,13 +62,16 @@ impl Target for Importer<'_, '_> {
 
     fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
         let n = self.rows.tx.execute(
-            "INSERT INTO orgs (slug, name, plan, created_at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (slug) DO NOTHING",
+            "INSERT INTO orgs (slug, name, plan, created_at, max_lifetime, require_expiry, \
+             rotate_every) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO NOTHING",
             params![
                 org.slug,
                 org.name,
                 org.plan.slug(),
-                org.created_at.timestamp()
+                org.created_at.timestamp(),
+                org.policy.max_lifetime.map(|d| d.num_seconds()),
+                org.policy.require_expiry,
+                org.policy.rotate_every.num_seconds(),
             ],
         )?;
         Ok(n == 1)

@@ -15,7 +15,10 @@ use crate::domain::key::{Key, KeyHash, Status};
 use crate::domain::key_id::IdCodec;
 use crate::error::Result;
 use crate::store::KeyMatch;
-use crate::store::rows::{self, KEY_FROM, Positions, is_active, is_expired, is_revoked};
+use crate::store::rows::{
+    self, HYGIENE_ORG_COLUMNS, Hygiene, HygieneRows, KEY_FROM, ORG_FROM, Positions,
+    counts_against_plan, is_active, is_expired, is_revoked,
+};
 
 pub fn visit(
     conn: &Connection,
@@ -72,6 +75,39 @@ fn visit_sql(status: Option<Status>, few: bool) -> String {
     format!(
         "SELECT {KEY_COLUMNS} FROM {from} WHERE {org} AND (:now IS NULL OR {filter}) ORDER BY k.id"
     )
+}
+
+/// `report`'s read (see [`crate::store::Store::hygiene`]), inside the caller's read
+/// transaction: one pass over the keys in row order, which is creation order, reading
+/// only the columns the findings need.
+pub fn hygiene(
+    conn: &Connection,
+    org: Option<&str>,
+    now: Timestamp,
+    visit: &mut dyn FnMut(Hygiene) -> Result<()>,
+) -> Result<()> {
+    let mut rows = HygieneRows::default();
+    let mut orgs = conn.prepare_cached(&format!(
+        "SELECT {HYGIENE_ORG_COLUMNS} FROM {ORG_FROM} WHERE ?1 IS NULL OR o.slug = ?1 ORDER BY o.slug"
+    ))?;
+    let mut found = orgs.query([org])?;
+    while let Some(row) = found.next()? {
+        rows.org(row, visit)?;
+    }
+    // `+` keeps the planner off the organization index: a pass in row order reads each
+    // page once, where the index would jump to every row.
+    let mut keys = conn.prepare_cached(&format!(
+        "SELECT k.org_id, key_id(k.id, k.public_id), k.name, k.created_at, k.expires_at, \
+         (SELECT usage_at(u.stamps, k.id) FROM key_usage u WHERE u.block = k.id >> 6) \
+         FROM keys k WHERE (:org IS NULL OR +k.org_id = (SELECT id FROM orgs WHERE slug = :org)) \
+         AND {} ORDER BY k.id",
+        counts_against_plan(":now")
+    ))?;
+    let mut found = keys.query(named_params! {":org": org, ":now": now.timestamp()})?;
+    while let Some(row) = found.next()? {
+        rows.key(row, visit)?;
+    }
+    Ok(())
 }
 
 pub fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Option<Key>> {

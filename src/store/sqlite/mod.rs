@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_key_usage.sql"),
     include_str!("migrations/0004_compact_keys.sql"),
     include_str!("migrations/0005_reservations.sql"),
+    include_str!("migrations/0006_policy.sql"),
 ];
 /// The first migration that rebuilds a table, which SQLite's recipe runs with foreign
 /// keys off: dropping the old table would otherwise fail on the rows that point at it.
@@ -605,6 +606,20 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(Event) -> Result<()>,
     ) -> Result<()> {
         events::visit(&self.conn, &self.ids, org, key_id, limit, visit)
+    }
+
+    fn hygiene(
+        &mut self,
+        org: Option<&str>,
+        now: Timestamp,
+        visit: &mut dyn FnMut(super::rows::Hygiene) -> Result<()>,
+    ) -> Result<()> {
+        self.prepare_bulk_reads()?;
+        // A deferred transaction that only reads: the organizations and their keys from
+        // one snapshot.
+        let tx = self.conn.transaction()?;
+        keys::hygiene(&tx, org, now, visit)?;
+        Ok(tx.commit()?)
     }
 
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {

@@ -12,11 +12,14 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key_id::IdCodec;
 use crate::domain::plan::{Plan, PlanId};
+use crate::domain::policy::Policy;
 use crate::error::Result;
 use crate::store::NewKey;
 use crate::store::Stamp;
-use crate::store::rows::{self, KEY_FROM, KEY_WIDTH, counts_against_plan};
-use crate::store::rules::{KeyRow, Reserved, Tx};
+use crate::store::rows::{
+    self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
+};
+use crate::store::rules::{KeyRow, OrgRow, Reserved, Tx};
 
 pub struct SqliteTx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
@@ -24,17 +27,21 @@ pub struct SqliteTx<'a, 'c> {
 }
 
 impl Tx for SqliteTx<'_, '_> {
-    fn lock_org(&mut self, slug: &str) -> Result<Option<(i64, Plan)>> {
+    fn lock_org(&mut self, slug: &str) -> Result<Option<OrgRow>> {
         // The transaction holds the file's write lock already.
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT o.id, p.id, p.name, p.key_limit, p.api_access \
-             FROM orgs o JOIN plans p ON p.id = o.plan WHERE o.slug = ?1",
-        )?;
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT o.id, p.id, p.name, p.key_limit, p.api_access, {POLICY_COLUMNS} \
+             FROM {ORG_FROM} WHERE o.slug = ?1"
+        ))?;
         let mut found = stmt.query([slug])?;
         let Some(row) = found.next()? else {
             return Ok(None);
         };
-        Ok(Some((row.get(0)?, rows::plan(row, 1)?)))
+        Ok(Some(OrgRow {
+            row: row.get(0)?,
+            plan: rows::plan(row, 1)?,
+            policy: rows::policy(row, 5)?,
+        }))
     }
 
     fn plans(&mut self) -> Result<Vec<Plan>> {
@@ -187,6 +194,19 @@ impl Tx for SqliteTx<'_, '_> {
         self.tx.execute(
             "UPDATE orgs SET plan = ?1 WHERE id = ?2",
             params![plan.slug(), org],
+        )?;
+        Ok(())
+    }
+
+    fn set_org_policy(&mut self, org: i64, policy: &Policy) -> Result<()> {
+        self.tx.execute(
+            "UPDATE orgs SET max_lifetime = ?1, require_expiry = ?2, rotate_every = ?3 WHERE id = ?4",
+            params![
+                policy.max_lifetime.map(|d| d.num_seconds()),
+                policy.require_expiry,
+                policy.rotate_every.num_seconds(),
+                org
+            ],
         )?;
         Ok(())
     }

@@ -1,0 +1,86 @@
+//! `org policy`: shows the organization's key policy, or changes it (each changed setting
+//! an audit event). The rules themselves live in [`crate::domain::policy`].
+
+use serde::Serialize;
+
+use crate::cli::PolicyArgs;
+use crate::domain::expires::parse_span;
+use crate::domain::policy::{Policy, PolicyChange};
+use crate::error::{Error, Result};
+use crate::render::{Column, Fit, Grid, GridCell, PolicyJson, col, policy_rows};
+
+use super::{Ctx, print_grid, print_json, print_line};
+
+#[derive(Serialize)]
+struct OrgPolicyJson<'a> {
+    org: &'a str,
+    #[serde(flatten)]
+    policy: PolicyJson,
+}
+
+pub fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
+    let change = change(args)?;
+    let mut store = ctx.open_store()?;
+    let slug = ctx.org(store.as_mut())?;
+    let policy = if change.is_empty() {
+        store
+            .org(&slug, ctx.now())?
+            .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?
+            .policy
+    } else {
+        let (old, new) = store.set_policy(&slug, &change, &ctx.stamp())?;
+        if !ctx.config.json {
+            let (_, changed) = old.apply(&change);
+            for (setting, from, to) in &changed {
+                print_line(&format!("{slug}: {setting} {from} -> {to}"))?;
+            }
+            if changed.is_empty() {
+                print_line(&format!("{slug}: the key policy is unchanged"))?;
+            }
+            return Ok(());
+        }
+        new
+    };
+    if ctx.config.json {
+        return print_json(&OrgPolicyJson {
+            org: &slug,
+            policy: PolicyJson::new(&policy),
+        });
+    }
+    show(ctx, &policy)
+}
+
+/// The policy's table: a setting and its value a row.
+const POLICY_COLUMNS: [Column; 2] = [col("Setting", Fit::Whole), col("Value", Fit::Cut)];
+
+fn show(ctx: &Ctx, policy: &Policy) -> Result<()> {
+    let mut grid = Grid::new(&POLICY_COLUMNS);
+    for (label, value) in policy_rows(policy) {
+        grid.push(vec![GridCell::new(label), GridCell::new(value)]);
+    }
+    print_grid(ctx, &grid)
+}
+
+/// The flags as a change; none given means "show".
+fn change(args: &PolicyArgs) -> Result<PolicyChange> {
+    let max_lifetime = match args.max_lifetime.as_deref().map(str::trim) {
+        None => None,
+        Some(text) if text.eq_ignore_ascii_case("none") => Some(None),
+        Some(text) => Some(Some(parse_span("--max-lifetime", text)?)),
+    };
+    let require_expiry = match (args.require_expiry, args.no_require_expiry) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let rotate_every = args
+        .rotate_every
+        .as_deref()
+        .map(|text| parse_span("--rotate-every", text))
+        .transpose()?;
+    Ok(PolicyChange {
+        max_lifetime,
+        require_expiry,
+        rotate_every,
+    })
+}
