@@ -132,7 +132,7 @@ fn help_and_usage_lines_tell_the_truth_about_the_environment() {
     // SEENTY_KEYS_DB is set by the test environment: --db is not required for it.
     env.run(&["revoke"])
         .status(2)
-        .stderr_has("\nUsage: seenty-keys revoke <KEYREF>\n");
+        .stderr_has("\nUsage: seenty-keys revoke <KEYREF>...\n");
     let help = env.run(&["generate", "--help"]).status(0).stdout();
     assert!(help.contains("[env: SEENTY_ORG]"), "{help}");
     assert!(!help.contains("SEENTY_ORG="), "{help}");
