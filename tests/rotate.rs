@@ -204,3 +204,20 @@ fn a_closed_stdout_leaves_the_old_key_untouched() {
     env.run(&["verify", &old]).status(0);
     assert_eq!(env.keys().len(), 1);
 }
+
+/// A key in its grace period does not count against the plan, and every count the tool
+/// shows agrees: `org show`, `org list` and the limit's refusal.
+#[test]
+fn every_count_leaves_out_a_key_in_its_grace_period() {
+    let env = TestEnv::with_org("acme", "starter");
+    env.generate("CI");
+    env.run(&["rotate", "CI", "--grace", "1h", "--yes"])
+        .status(0);
+    let shown = env.run(&["org", "show", "--json"]).status(0).json();
+    assert_eq!(shown["active_keys"], 1, "{shown}");
+    let listed = env.run(&["org", "list", "--json"]).status(0).json();
+    assert_eq!(listed[0]["active_keys"], 1, "{listed}");
+    env.run(&["generate", "--name", "Second"])
+        .status(1)
+        .stderr_has("has 1 active key ");
+}
