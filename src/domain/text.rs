@@ -82,7 +82,10 @@ fn validate(what: &'static str, raw: &str, max: usize) -> Result<String, BadText
     if text.is_empty() {
         return Err(BadText::Empty { what });
     }
-    if super::key::contains_key(text) {
+    // Also in its compatibility form: a key in full-width or mathematical letters is
+    // still the key to whoever reads it.
+    if super::key::contains_key(text) || super::key::contains_key(&text.nfkc().collect::<String>())
+    {
         return Err(BadText::LooksLikeKey { what });
     }
     if let Some(c) = text.chars().find(|&c| is_unsafe(c)) {

@@ -121,6 +121,28 @@ pub fn run(
     // keys were added.
     let mut replaced: HashSet<&str> = HashSet::new();
     let mut touched: Vec<&str> = Vec::new();
+    // A revocation still to come is a rotation's grace period: the key is replaced by a
+    // key of the file, and the grace ends within the 7 days a rotation allows.
+    let successors: HashSet<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Key(k) => k.rotated_from.as_deref(),
+            _ => None,
+        })
+        .collect();
+    for record in records {
+        if let Record::Key(key) = record
+            && let Some(at) = key.revoked_at
+            && at > now
+            && (!successors.contains(key.id.as_str()) || at > now + chrono::TimeDelta::days(7))
+        {
+            return Err(conflict(format!(
+                "key {} is revoked in the future ({}) without a rotation's grace period",
+                key.id,
+                at.to_rfc3339()
+            )));
+        }
+    }
     for record in records {
         match record {
             Record::Org(org) => {

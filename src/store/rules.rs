@@ -235,8 +235,8 @@ pub fn reserve(
 }
 
 /// The second transaction, once the secret is delivered: stores the reserved key (and
-/// for a rotation, lets the old one stop at `old_stops_at`), after checking the plan and
-/// the name again.
+/// for a rotation, lets the old one stop at `old_stops_at`). A reservation that expired
+/// meanwhile is checked against the plan and the name again.
 pub fn activate(
     tx: &mut dyn Tx,
     reservation: &Reservation,
@@ -251,11 +251,14 @@ pub fn activate(
         .as_deref()
         .map(|id| key_for_update(tx, id))
         .transpose()?;
-    // The reservation held the key's place; the plan is checked again all the same, as a
-    // confirmed downgrade may have come in meanwhile, and an expired reservation (or one
-    // another process purged once it expired) may have lost its place.
-    tx.release(reservation.reserved.token)?;
-    check_room(tx, org, &plan, new, old.is_some(), now)?;
+    // A live reservation holds the key's place, like a key that exists: a confirmed
+    // downgrade since then leaves it, as it leaves existing keys, so no delivered key is
+    // refused by a race. One that expired (or that another process purged once it
+    // expired) may have lost its place, and is checked again.
+    match tx.release(reservation.reserved.token)? {
+        Some(until) if until > now => {}
+        _ => check_room(tx, org, &plan, new, old.is_some(), now)?,
+    }
     // Two rotations of one key: the reservation keeps the second from starting, unless it
     // expired while this one was delivering.
     if let Some(KeyRow {
