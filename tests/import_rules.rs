@@ -141,3 +141,20 @@ fn merge_never_rewrites_a_revocation() {
     let shown = env.run(&["show", "CI", "--json"]).status(0).json();
     assert_eq!(shown["revoke_reason"], "LEAKED in public gist", "{shown}");
 }
+
+#[test]
+fn a_future_revocation_is_only_a_rotations_grace_period() {
+    // A revocation years ahead would keep a key working without counting it.
+    let mut lines = exported("pro", &["A"]);
+    for key in keys(&mut lines) {
+        key["revoked_at"] = "2099-01-01T00:00:00Z".into();
+    }
+    import(&lines, 1, "without a rotation's grace period");
+    // A real grace period imports.
+    let env = TestEnv::with_org("acme", "pro");
+    env.generate("CI");
+    env.run(&["rotate", "CI", "--grace", "1h", "--yes"])
+        .status(0);
+    let out = env.run(&["export"]).status(0).stdout();
+    TestEnv::new().run_stdin(&["import"], &out).status(0);
+}

@@ -68,3 +68,24 @@ fn keys_that_already_collide_keep_working() {
         .status(1)
         .stderr_has("already exists");
 }
+
+#[test]
+fn a_key_in_full_width_letters_is_refused_as_a_name() {
+    let env = TestEnv::with_org("acme", "pro");
+    let key = env.generate("CI");
+    let wide: String = key
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+            '_' => '＿',
+            c => c,
+        })
+        .collect();
+    let run = env
+        .run(&["generate", "--name", &wide])
+        .status(2)
+        .stderr_has("looks like an API key");
+    let random: String = wide.chars().skip(8).take(12).collect();
+    assert!(!run.stderr().contains(&random), "{}", run.stderr());
+    assert_eq!(env.keys().len(), 1);
+}

@@ -513,6 +513,13 @@ fn deliver_then_store<S: Store + ?Sized>(
         |store, (key, _)| stored(store, &new.hash, &key.id),
         |(key, _)| format!("seenty-keys --org {} show {}", key.org, key.id),
     );
+    if let Err(Error::ShownButNotStored(_) | Error::Store { .. } | Error::NotCommitted(_)) = &stored
+    {
+        // Refused or failed in the second transaction: give the place back now rather
+        // than when the reservation expires.
+        let token = reservation.reserved.token;
+        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
+    }
     match stored {
         Err(e @ Error::OutcomeUnknown { .. }) => Err(e),
         Err(Error::NotCommitted(e)) => Err(Error::ShownButNotStored(e)),
