@@ -121,8 +121,7 @@ pub fn run(
     // keys were added.
     let mut replaced: HashSet<&str> = HashSet::new();
     let mut touched: Vec<&str> = Vec::new();
-    // A revocation still to come is a rotation's grace period: the key is replaced by a
-    // key of the file, and the grace ends within the 7 days a rotation allows.
+    // The keys the file says were replaced, for [`check_grace`].
     let successors: HashSet<&str> = records
         .iter()
         .filter_map(|r| match r {
@@ -130,19 +129,6 @@ pub fn run(
             _ => None,
         })
         .collect();
-    for record in records {
-        if let Record::Key(key) = record
-            && let Some(at) = key.revoked_at
-            && at > now
-            && (!successors.contains(key.id.as_str()) || at > now + chrono::TimeDelta::days(7))
-        {
-            return Err(conflict(format!(
-                "key {} is revoked in the future ({}) without a rotation's grace period",
-                key.id,
-                at.to_rfc3339()
-            )));
-        }
-    }
     for record in records {
         match record {
             Record::Org(org) => {
@@ -169,6 +155,9 @@ pub fn run(
                                 .revoked_at
                                 .is_none_or(|current| current > now && at < current) =>
                         {
+                            let replaced = successors.contains(key.id.as_str())
+                                || target.successor(existing.row)?.is_some();
+                            check_grace(key, replaced, now)?;
                             target.revoke(existing.row, at, key.revoke_reason.as_deref())?;
                             done.revocations += 1;
                         }
@@ -182,6 +171,7 @@ pub fn run(
                             key.id
                         )));
                     }
+                    check_grace(key, successors.contains(key.id.as_str()), now)?;
                     let org = org_row(target, &key.org)?;
                     let rotated_from = match &key.rotated_from {
                         Some(id) => Some(replaced_row(target, key, id, &mut replaced)?),
@@ -230,6 +220,22 @@ pub fn run(
     }
     check_limits(target, records, &touched, now)?;
     Ok(done)
+}
+
+/// A revocation still to come is a rotation's grace period: the key is `replaced` by
+/// another, and the grace ends within the 7 days a rotation allows. Any other would keep
+/// a key working without counting it.
+fn check_grace(key: &KeyRecord, replaced: bool, now: Timestamp) -> Result<()> {
+    match key.revoked_at {
+        Some(at) if at > now && (!replaced || at > now + chrono::TimeDelta::days(7)) => {
+            Err(conflict(format!(
+                "key {} is revoked in the future ({}) without a rotation's grace period",
+                key.id,
+                at.to_rfc3339()
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether a key counts against its plan at `now`: active and not replaced (a future
