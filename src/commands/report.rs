@@ -123,7 +123,12 @@ impl Sink {
             out: BufWriter::new(io::stdout().lock()),
             to_terminal: ctx.config.terminals.stdout,
             table: None,
-            width: crate::term::stdout_width(),
+            // Only a table needs it, and only at a terminal is there one.
+            width: if ctx.config.terminals.stdout {
+                crate::term::stdout_width()
+            } else {
+                0
+            },
             color: ctx.config.color_stdout,
             json: ctx.config.json,
             several_orgs: false,

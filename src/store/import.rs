@@ -15,7 +15,7 @@
 //! organization ends above its plan's limit, unless the file records a plan change that
 //! left it there (a downgrade, which the commands allow after a confirmation).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -120,7 +120,7 @@ pub fn run(
     // Key ids some key in the file names as the key it replaced; organizations whose
     // keys were added.
     let mut replaced: HashSet<&str> = HashSet::new();
-    let mut touched: Vec<&str> = Vec::new();
+    let mut touched: BTreeSet<&str> = BTreeSet::new();
     // The keys the file says were replaced, for [`check_grace`].
     let successors: HashSet<&str> = records
         .iter()
@@ -190,9 +190,7 @@ pub fn run(
                         )));
                     }
                     target.insert_key(key, org, rotated_from)?;
-                    if !touched.contains(&key.org.as_str()) {
-                        touched.push(&key.org);
-                    }
+                    touched.insert(&key.org);
                     done.keys += 1;
                 }
             },
@@ -276,13 +274,19 @@ fn replaced_row<'r>(
 fn check_limits(
     target: &mut dyn Target,
     records: &[Record],
-    touched: &[&str],
+    touched: &BTreeSet<&str>,
     now: Timestamp,
 ) -> Result<()> {
+    // One pass over the records, not one per organization.
+    let downgraded: HashSet<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Event(e) if e.kind == EventKind::PlanChanged => Some(e.org.as_str()),
+            _ => None,
+        })
+        .collect();
     for &slug in touched {
-        let downgraded = records.iter().any(
-            |r| matches!(r, Record::Event(e) if e.org == slug && e.kind == EventKind::PlanChanged),
-        );
+        let downgraded = downgraded.contains(slug);
         let Some(OrgRow { row: org, plan, .. }) = target.rules().lock_org(slug)? else {
             continue;
         };
