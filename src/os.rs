@@ -1,32 +1,45 @@
-//! Who the process runs as: its user ids and the account name of the real one.
+//! What the tool asks of the operating system about its own process: who it runs as (its
+//! user ids and the account name of the real one), and that it never dumps core.
 //!
-//! The crate forbids unsafe code, so there is no `getuid(2)`: the ids come from
-//! `/proc` and the account from `/etc/passwd`. The audit log records the real uid's
-//! account, which a user cannot choose the way they choose `$USER`; the store's
-//! ownership check compares a file's owner with the effective uid, as the kernel does.
+//! The crate forbids unsafe code, so the system calls go through `rustix`, and the
+//! account comes from `/etc/passwd`. The audit log records the real uid's account, which
+//! a user cannot choose the way they choose `$USER`; the store's ownership check compares
+//! a file's owner with the effective uid, as the kernel does.
 
 use std::fs;
+
+use rustix::process::{DumpableBehavior, Resource, Rlimit};
 
 /// The longest account name recorded; `useradd` allows 32 characters.
 const ACCOUNT_MAX: usize = 64;
 
-/// The process's real user id, from the `Uid:` line of `/proc/self/status` (real,
-/// effective, saved, fs). The kernel writes the whole file for each read: 40 µs, so it
-/// is read only for what needs the real uid, the audit log's actor.
+/// Keeps every secret the process will hold out of core files: the core size limit goes
+/// to 0 (soft and hard, so nothing in the process raises it again) and the process is
+/// marked not dumpable, which also covers a `core_pattern` that pipes cores to a program
+/// (the size limit does not) and keeps other processes of the same user from reading its
+/// memory through `/proc` or `ptrace`. Called first thing, before any argument or input
+/// is read, and holds until the process exits; children started with `--exec` inherit
+/// the size limit. Both calls only lower what the process may do, so they cannot be
+/// refused; were one refused all the same, the command still runs.
+pub fn forbid_core_dumps() {
+    let none = Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    let _ = rustix::process::setrlimit(Resource::Core, none);
+    let _ = rustix::process::set_dumpable_behavior(DumpableBehavior::NotDumpable);
+}
+
+/// The process's real user id, which the audit log's actor is the account of.
 pub fn real_uid() -> Option<u32> {
-    parse_real_uid(&fs::read_to_string("/proc/self/status").ok()?)
+    Some(rustix::process::getuid().as_raw())
 }
 
-fn parse_real_uid(status: &str) -> Option<u32> {
-    let line = status.lines().find_map(|l| l.strip_prefix("Uid:"))?;
-    line.split_whitespace().next()?.parse().ok()
-}
-
-/// The process's effective user id, which file access is checked against: the owner of
-/// `/proc/self` (a `stat`, 6 µs).
+/// The process's effective user id, which file access is checked against. (Not the
+/// owner of `/proc/self`: a process that is not dumpable has its `/proc` entries owned
+/// by root.)
 pub fn effective_uid() -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self").ok().map(|m| m.uid())
+    Some(rustix::process::geteuid().as_raw())
 }
 
 /// The acting user for the audit log: the real uid's account name, or `uid:N` when it
@@ -62,10 +75,10 @@ mod tests {
 
     #[test]
     fn reads_the_real_uid() {
-        let status = "Name:\tx\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n";
-        assert_eq!(parse_real_uid(status), Some(1000));
-        assert_eq!(parse_real_uid("Uid:\tx\n"), None);
+        use std::os::unix::fs::MetadataExt;
         assert_eq!(real_uid(), effective_uid(), "the tests run without setuid");
+        let home = fs::metadata("/proc/self").map(|m| m.uid()).ok();
+        assert_eq!(effective_uid(), home, "this test process is dumpable");
     }
 
     #[test]

@@ -75,17 +75,36 @@ pub fn write_json<W: std::io::Write>(writer: W, value: &impl Serialize) -> serde
 /// `text` with every `sk_live_` token in it cut to its hint (`sk_live_…` and the last 4
 /// characters), wherever it stands: a whole key, or a cut or mistyped one, which is
 /// still most of a secret. A bare `sk_live_` (a hint, the prefix named) is left alone.
+/// A key in disguise (its body alone, another prefix spelling, percent-encoded, base64)
+/// is cut the same way; an encoded one with the whole run of characters that carry it.
 pub fn redact_keys(text: &str) -> Cow<'_, str> {
+    let mut spans: Vec<(std::ops::Range<usize>, Hint)> = key::quoted_in(text.as_bytes())
+        .map(|token| {
+            let hint = Hint::of(&text.as_bytes()[token.range.clone()]);
+            (token.range, hint)
+        })
+        .chain(
+            crate::domain::disguise::find(text.as_bytes())
+                .into_iter()
+                .map(|found| (found.range, found.hint)),
+        )
+        .collect();
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    spans.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
     let mut out = String::new();
     let mut done = 0;
-    for token in key::quoted_in(text.as_bytes()) {
-        // Tokens are ASCII, so their bounds are character boundaries.
-        out.push_str(&text[done..token.range.start]);
-        let _ = write!(out, "{}", Hint::of(&text.as_bytes()[token.range.clone()]));
-        done = token.range.end;
-    }
-    if done == 0 {
-        return Cow::Borrowed(text);
+    for (range, hint) in spans {
+        // A span inside one already cut is cut with it. Spans are runs of ASCII
+        // characters, so their bounds are character boundaries.
+        if range.start < done {
+            done = done.max(range.end);
+            continue;
+        }
+        out.push_str(&text[done..range.start]);
+        let _ = write!(out, "{hint}");
+        done = range.end;
     }
     out.push_str(&text[done..]);
     Cow::Owned(out)

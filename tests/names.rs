@@ -89,3 +89,40 @@ fn a_key_in_full_width_letters_is_refused_as_a_name() {
     assert!(!run.stderr().contains(&random), "{}", run.stderr());
     assert_eq!(env.keys().len(), 1);
 }
+
+/// Blank glyphs, format characters and fillers are invisible by their Unicode
+/// properties, not only the zero-width ones: `deploy` followed by a blank Braille
+/// pattern would otherwise be a second active `deploy`.
+#[test]
+fn blank_and_format_characters_are_refused_by_their_properties() {
+    let env = TestEnv::with_org("acme", "enterprise");
+    env.generate("deploy");
+    for c in [
+        "\u{2800}",
+        "\u{3164}",
+        "\u{FFA0}",
+        "\u{115F}",
+        "\u{1160}",
+        "\u{FFF9}",
+        "\u{FFFA}",
+        "\u{FFFB}",
+        "\u{13430}",
+        "\u{13438}",
+        "\u{16FE4}",
+        "\u{1D159}",
+        "\u{1D173}",
+        "\u{2061}",
+    ] {
+        for name in [format!("deploy{c}"), format!("de{c}ploy")] {
+            env.run(&["generate", "--name", &name])
+                .status(2)
+                .stderr_has("invisible");
+        }
+    }
+    for marks in ["\u{0301}", "\u{0301}\u{0308}", "\u{20DD}\u{093F}"] {
+        env.run(&["generate", "--name", marks])
+            .status(2)
+            .stderr_has("combining marks");
+    }
+    assert_eq!(env.keys().len(), 1);
+}

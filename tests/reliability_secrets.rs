@@ -308,3 +308,55 @@ fn the_suggested_chmod_works_for_any_path() {
     let env = TestEnv { db, ..env };
     assert_warning_fix_works(&env, 0o644);
 }
+
+/// While a key is being delivered the process that drew it can write no core file (its
+/// core size limit is 0) and is not dumpable: a process of the same user without
+/// `CAP_SYS_PTRACE` cannot read its memory or environment through `/proc`. As root, the
+/// tool runs with every capability dropped, so the kernel's dumpable check decides.
+#[test]
+fn a_process_holding_a_secret_dumps_no_core() {
+    let env = TestEnv::with_org("acme", "pro");
+    let (limits, environ) = (env.path("limits"), env.path("environ"));
+    let exec = format!(
+        "cat /proc/$PPID/limits > {}; if cat /proc/$PPID/environ > /dev/null 2>&1; then echo read; else echo refused; fi > {}; cat > /dev/null",
+        limits.display(),
+        environ.display()
+    );
+    let tool = env.process();
+    let mut cmd =
+        if crate::common::process::text(&Command::new("id").arg("-u").output().expect("id").stdout)
+            .trim()
+            == "0"
+        {
+            let mut cmd = Command::new("setpriv");
+            cmd.args(["--bounding-set=-all", "--inh-caps=-all", "--", BIN]);
+            cmd.env_clear();
+            for (name, value) in tool.get_envs() {
+                if let Some(value) = value {
+                    cmd.env(name, value);
+                }
+            }
+            cmd
+        } else {
+            tool
+        };
+    let out = cmd
+        .args(["generate", "--name", "core", "--exec", &exec])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let limits = std::fs::read_to_string(limits).expect("limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("a core size line");
+    assert_eq!(
+        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+        ["0", "0"],
+        "{core}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(environ).expect("environ"),
+        "refused\n"
+    );
+}

@@ -5,6 +5,8 @@
 //! Keys travel as their SHA-256 in hex, never as secrets. Times are RFC 3339 UTC, as in
 //! every other JSON the tool prints. Plans are not exported: they are part of the schema.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::Timestamp;
@@ -292,6 +294,91 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
             },
         }),
     })
+}
+
+/// Checks what no single line shows: times in order (nothing revoked, expired, used or
+/// logged before it was created; nothing created, used or logged after `now`, the
+/// moment of the import, `now`, when it is known) and a default organization the file
+/// defines. On a failure, the index of the record at fault and why. `known_org` says
+/// whether an organization the file does not define is in the store already.
+pub fn check_records(
+    records: &[Record],
+    now: Option<Timestamp>,
+    known_org: &mut dyn FnMut(&str) -> bool,
+) -> Result<(), (usize, String)> {
+    let mut orgs: HashMap<&str, Timestamp> = HashMap::new();
+    let mut keys: HashMap<&str, Timestamp> = HashMap::new();
+    let late = |what: &str, at: Timestamp| after_now(what, at, now);
+    for (i, record) in records.iter().enumerate() {
+        let fault = match record {
+            Record::Org(org) => {
+                orgs.insert(&org.slug, org.created_at);
+                late("created_at", org.created_at)
+            }
+            Record::Setting { value, .. } => {
+                (!orgs.contains_key(value.as_str()) && !known_org(value)).then(|| {
+                    format!("default_org {value:?} names no organization of the file or the store")
+                })
+            }
+            Record::Key(key) => {
+                keys.insert(&key.id, key.created_at);
+                key_order(key, orgs.get(key.org.as_str()).copied(), now)
+            }
+            Record::Usage { key, last_used_at } => late("last_used_at", *last_used_at)
+                .or_else(|| before(keys.get(key.as_str()), "last_used_at", *last_used_at)),
+            Record::Event(event) => late("at", event.at).or_else(|| {
+                let created = event
+                    .key
+                    .as_deref()
+                    .map_or_else(|| orgs.get(event.org.as_str()), |key| keys.get(key));
+                before(created, "at", event.at)
+            }),
+        };
+        if let Some(why) = fault {
+            return Err((i, why));
+        }
+    }
+    Ok(())
+}
+
+/// A key's own times in order, and within its organization's life.
+fn key_order(
+    key: &KeyRecord,
+    org_created: Option<Timestamp>,
+    now: Option<Timestamp>,
+) -> Option<String> {
+    after_now("created_at", key.created_at, now)
+        .or_else(|| before(org_created.as_ref(), "created_at", key.created_at))
+        .or_else(|| {
+            let created = Some(&key.created_at);
+            key.revoked_at
+                .and_then(|at| before(created, "revoked_at", at))
+                .or_else(|| {
+                    key.expires_at
+                        .and_then(|at| before(created, "expires_at", at))
+                })
+        })
+}
+
+/// Why `at` cannot be, when it comes after the moment of the import.
+fn after_now(what: &str, at: Timestamp, now: Option<Timestamp>) -> Option<String> {
+    (at > now?).then(|| format!("{what} {} is after the moment of the import", show(at)))
+}
+
+/// Why `at` cannot be, when it comes before `created` (what it belongs to was made).
+fn before(created: Option<&Timestamp>, what: &str, at: Timestamp) -> Option<String> {
+    let created = *created?;
+    (at < created).then(|| {
+        format!(
+            "{what} {} is before what it belongs to was created ({})",
+            show(at),
+            show(created)
+        )
+    })
+}
+
+fn show(at: Timestamp) -> String {
+    crate::render::json_time(at)
 }
 
 /// `text` when the commands could have stored it: what validation made of it is itself.

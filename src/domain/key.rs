@@ -130,9 +130,10 @@ pub fn quoted_in(text: &[u8]) -> impl Iterator<Item = Quoted> + '_ {
     })
 }
 
-/// Whether `text` holds a Seenty key anywhere: such text is never stored (SPEC 2).
+/// Whether `text` holds a Seenty key anywhere, in any form that still carries it (see
+/// [`super::disguise`]): such text is never stored.
 pub fn contains_key(text: &str) -> bool {
-    quoted_in(text.as_bytes()).any(|q| q.valid)
+    super::disguise::carries_key(text.as_bytes())
 }
 
 /// CRC-32 (zlib/IEEE) of `body`, in base 62, most significant digit first, padded to 6.

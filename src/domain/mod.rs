@@ -3,6 +3,7 @@
 //! Nothing here touches the disk, the terminal or the clock: callers pass `now` in, so
 //! every rule can be tested (and property-tested) in isolation.
 
+pub mod disguise;
 pub mod dump;
 pub mod event;
 pub mod expires;

@@ -7,6 +7,7 @@
 //! same name ([`name_key`]).
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_security::general_security_profile::IdentifierType;
 use unicode_security::{GeneralSecurityProfile, skeleton};
 
@@ -40,19 +41,36 @@ pub const REASON_MAX: usize = 500;
 /// A key name: 1 to 100 characters after trimming, no control characters.
 pub fn validate_name(raw: &str) -> Result<String, BadText> {
     let name = validate("the name", raw, NAME_MAX)?;
+    let invisible = |found: String| BadText::Invisible {
+        what: "the name",
+        found,
+    };
     if let Some(c) = name.chars().find(|&c| is_invisible(c)) {
-        return Err(BadText::Invisible {
-            what: "the name",
-            found: c.escape_unicode().to_string(),
-        });
+        return Err(invisible(c.escape_unicode().to_string()));
+    }
+    // Marks with nothing to sit on show as nothing, or as a dotted circle at best.
+    if name.chars().all(is_mark) {
+        return Err(invisible(format!(
+            "only combining marks: {}",
+            name.escape_unicode()
+        )));
     }
     Ok(name)
 }
 
-/// Characters that show as nothing, or as a plain space: Unicode's default-ignorable code
-/// points (zero-width spaces and joiners, the soft hyphen, the byte-order mark, bidi
-/// marks, tag characters, Hangul fillers, variation selectors), which the confusable
-/// skeleton of Unicode TS #39 drops, and every separator but the space itself.
+/// Characters that show as nothing, or as blank space, other than the plain space, by
+/// their Unicode properties:
+/// - Default_Ignorable_Code_Point (zero-width spaces and joiners, the soft hyphen, bidi
+///   marks, tag characters, Hangul fillers, variation selectors): `unicode-security`'s
+///   identifier type `Default_Ignorable`, and the characters its TS #39 confusable
+///   skeleton drops;
+/// - General_Category Cf, format characters (the byte-order mark, interlinear annotation
+///   U+FFF9–FFFB, Egyptian hieroglyph format controls U+13430…, musical beams), and the
+///   separators Zs, Zl, Zp, from `unicode-properties`; White_Space from `std`;
+/// - blank glyphs, which no property names: a character whose TS #39 skeleton is blank
+///   (U+2800 BRAILLE PATTERN BLANK is confusable with the space), and the two fillers
+///   that are neither ignorable nor confusable: U+16FE4 KHITAN SMALL SCRIPT FILLER and
+///   U+1D159 MUSICAL SYMBOL NULL NOTEHEAD.
 pub fn is_invisible(c: char) -> bool {
     if c == ' ' {
         return false;
@@ -60,7 +78,20 @@ pub fn is_invisible(c: char) -> bool {
     let mut buf = [0u8; 4];
     c.is_whitespace()
         || c.identifier_type() == Some(IdentifierType::Default_Ignorable)
-        || skeleton(c.encode_utf8(&mut buf)).next().is_none()
+        || matches!(
+            c.general_category(),
+            GeneralCategory::Format
+                | GeneralCategory::SpaceSeparator
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+        || skeleton(c.encode_utf8(&mut buf)).all(char::is_whitespace)
+        || matches!(c, '\u{16FE4}' | '\u{1D159}')
+}
+
+/// A combining mark (General_Category Mn, Mc or Me): drawn on the character before it.
+fn is_mark(c: char) -> bool {
+    c.general_category_group() == GeneralCategoryGroup::Mark
 }
 
 /// The form in which key names are compared: NFKC, case-folded, and reduced to the
@@ -145,6 +176,18 @@ mod tests {
             '\u{2028}',
             '\u{3000}',
             '\u{FE0F}',
+            '\u{2800}',
+            '\u{FFF9}',
+            '\u{FFFA}',
+            '\u{FFFB}',
+            '\u{13430}',
+            '\u{13438}',
+            '\u{1343F}',
+            '\u{16FE4}',
+            '\u{1D159}',
+            '\u{1D173}',
+            '\u{2061}',
+            '\u{1160}',
         ] {
             let name = format!("Prod{c}deploy");
             assert!(
@@ -155,6 +198,14 @@ mod tests {
         }
         assert!(validate_name("Prod deploy").is_ok());
         assert!(validate_name("Déploiement 本番 v2").is_ok());
+        for marks in ["\u{0301}", "\u{0301}\u{0308}\u{20DD}", " \u{093F} "] {
+            assert!(
+                matches!(validate_name(marks), Err(BadText::Invisible { .. })),
+                "{}",
+                marks.escape_unicode()
+            );
+        }
+        assert!(validate_name("e\u{0301}").is_ok());
     }
 
     #[test]
