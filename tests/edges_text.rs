@@ -425,3 +425,110 @@ fn paths_are_escaped_wherever_they_are_printed() {
     assert_eq!(mode(Path::new(db)), 0o600, "{fix}");
     env.run(&["--db", db, "list"]).status(0).stderr_is("");
 }
+
+/// Every form that still carries `key`: its body alone, the prefix spelled otherwise,
+/// percent-encoded, and base64 (standard and URL-safe, at each alignment).
+fn disguises(key: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let body = &key[PREFIX.len()..];
+    let mut forms = vec![
+        body.to_owned(),
+        format!("SK_LIVE_{body}"),
+        format!("sk-live-{body}"),
+        format!("sk%5Flive%5F{body}"),
+    ];
+    for pad in ["", "x", "ab", "API_KEY="] {
+        forms.push(STANDARD.encode(format!("{pad}{key}")));
+        forms.push(URL_SAFE_NO_PAD.encode(format!("{pad}{key}")));
+    }
+    forms
+}
+
+/// Fails when `form` itself, or the key's random characters, appear in `run`'s output.
+fn assert_form_hidden(what: &str, run: &Run, key: &str, form: &str) {
+    assert_hidden(what, run, key);
+    assert!(
+        !all_output(run).contains(form),
+        "{what}: the disguised key is shown:\n{}",
+        all_output(run)
+    );
+}
+
+#[test]
+fn a_key_in_any_disguise_is_refused_as_text_and_quoted_as_its_hint() {
+    let env = TestEnv::with_org("acme", "pro");
+    let key = env.generate("Deploy");
+    let export = env.run(&["export"]).status(0).stdout();
+    for form in disguises(&key) {
+        let refused: [&[&str]; 5] = [
+            &["generate", "--name", &form],
+            &["generate", "--name", &format!("CI {form}")],
+            &[
+                "revoke",
+                "Deploy",
+                "--yes",
+                "--reason",
+                &format!("found: {form}"),
+            ],
+            &["org", "create", "beta", "--plan", "pro", "--name", &form],
+            &[
+                "org",
+                "create",
+                "gamma",
+                "--plan",
+                "pro",
+                "--name",
+                &format!("Acme {form}"),
+            ],
+        ];
+        for args in refused {
+            let run = env.run(args).status(2).stderr_has("looks like an API key");
+            assert_form_hidden(&format!("{args:?}"), &run, &key, &form);
+        }
+        let fresh = TestEnv::new();
+        let args = ["init", "--org", "x", "--plan", "pro", "--name", &form];
+        let run = fresh
+            .run(&args)
+            .status(2)
+            .stderr_has("looks like an API key");
+        assert_form_hidden("init --name", &run, &key, &form);
+        // As a KEYREF the disguise names no key, and the refusal quotes only the hint.
+        for args in [
+            &["show", &form][..],
+            &["rotate", &form, "--yes"],
+            &["revoke", &form, "--yes"],
+        ] {
+            let run = env.run(args).status(1);
+            assert_form_hidden(&format!("{args:?}"), &run, &key, &form);
+        }
+        // Nor does an import take it as a key's name or reason, or an organization's name.
+        for (kind, field) in [("key", "name"), ("key", "revoke_reason"), ("org", "name")] {
+            let lines: String = export
+                .lines()
+                .map(|line| {
+                    let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+                    if record["type"] == kind {
+                        record[field] = format!("CI {form}").into();
+                    }
+                    format!("{record}\n")
+                })
+                .collect();
+            let run = TestEnv::new().run_stdin(&["import"], &lines);
+            let run = run.status(2).stderr_has("looks like an API key");
+            assert_form_hidden(&format!("import {kind}.{field}"), &run, &key, &form);
+        }
+    }
+    assert_eq!(env.keys().len(), 1);
+    for args in [
+        &["--json", "list"][..],
+        &["export"],
+        &["log"],
+        &["org", "list"],
+    ] {
+        let run = env.run(args).status(0);
+        for form in disguises(&key) {
+            assert_form_hidden(&format!("{args:?}"), &run, &key, &form);
+        }
+    }
+}

@@ -37,7 +37,8 @@ fn stock(env: &TestEnv) -> Stocked {
         .to_owned();
     env.run(&["revoke", "Deploy", "--yes", "--reason", "leaked"])
         .status(0);
-    env.sql("UPDATE keys SET expires_at = 1 WHERE name = 'Old'");
+    // Expired: it stopped working the moment it was made (an export never says before).
+    env.sql("UPDATE keys SET expires_at = created_at WHERE name = 'Old'");
     env.run(&["verify", &ci]).status(0);
     env.run(&["verify", &deploy]).status(1);
     env.run(&["verify", &old]).status(1);

@@ -131,7 +131,8 @@ fn merge_never_rewrites_a_revocation() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     for key in keys(&mut lines) {
-        key["revoked_at"] = "2020-01-01T00:00:00Z".into();
+        // Another revocation, as early as the file could say: when the key was made.
+        key["revoked_at"] = key["created_at"].clone();
         key["revoke_reason"] = "routine rotation".into();
     }
     env.run_stdin(&["import", "--merge"], &text(&lines))
@@ -157,4 +158,128 @@ fn a_future_revocation_is_only_a_rotations_grace_period() {
         .status(0);
     let out = env.run(&["export"]).status(0).stdout();
     TestEnv::new().run_stdin(&["import"], &out).status(0);
+}
+
+/// Imports `lines` into a fresh store and expects exit `status` saying `says`; on SQLite
+/// no store file is left behind.
+fn refused_leaving_no_store(lines: &[Value], status: i32, says: &str) {
+    let env = TestEnv::new();
+    env.run_stdin(&["import"], &text(lines))
+        .status(status)
+        .stderr_has(says);
+    if !env.is_postgres() {
+        assert!(
+            !env.db.exists(),
+            "a refused import left {}",
+            env.db.display()
+        );
+    }
+    assert!(
+        !env.store_exists() || env.run(&["org", "list", "--json"]).stdout().trim() == "[]",
+        "something was imported"
+    );
+}
+
+/// An export of one key `CI`, used once and logged, to make impossible.
+fn used_once() -> Vec<Value> {
+    let env = TestEnv::with_org("acme", "pro");
+    let key = env.generate("CI");
+    env.run_stdin(&["verify"], &key).status(0);
+    let out = env.run(&["export"]).status(0).stdout();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.iter().any(|l| l["type"] == "usage"), "{out}");
+    lines
+}
+
+#[test]
+fn impossible_times_are_refused_before_the_store_is_written() {
+    let long_ago = "2001-01-01T00:00:00Z";
+    let future = "2090-01-01T00:00:00Z";
+    let cases: [(&str, &str, &str, &str); 9] = [
+        ("key", "revoked_at", long_ago, "before"),
+        ("key", "expires_at", long_ago, "before"),
+        ("key", "created_at", long_ago, "before"),
+        (
+            "key",
+            "created_at",
+            future,
+            "after the moment of the import",
+        ),
+        (
+            "org",
+            "created_at",
+            future,
+            "after the moment of the import",
+        ),
+        (
+            "usage",
+            "last_used_at",
+            "9999-12-31T23:59:59Z",
+            "after the moment",
+        ),
+        ("usage", "last_used_at", long_ago, "before"),
+        ("event", "at", future, "after the moment of the import"),
+        ("event", "at", long_ago, "before"),
+    ];
+    for (kind, field, value, says) in cases {
+        let mut lines = used_once();
+        let record = lines.iter_mut().find(|l| l["type"] == kind).unwrap();
+        record[field] = value.into();
+        refused_leaving_no_store(&lines, 2, says);
+    }
+}
+
+#[test]
+fn the_default_organization_must_exist() {
+    let mut lines = used_once();
+    let setting = lines.iter_mut().find(|l| l["type"] == "setting").unwrap();
+    setting["value"] = "ghost".into();
+    refused_leaving_no_store(&lines, 2, "default_org");
+    // Into a store that holds it, with --merge, it imports.
+    let env = TestEnv::with_org("ghost", "pro");
+    env.run_stdin(&["import", "--merge"], &text(&lines))
+        .status(0);
+}
+
+#[test]
+fn a_load_the_store_refuses_leaves_no_store_file() {
+    let mut lines = exported("pro", &["Deploy", "Other"]);
+    for key in keys(&mut lines).skip(1) {
+        key["name"] = "deploy".into();
+    }
+    refused_leaving_no_store(&lines, 1, "named alike");
+}
+
+/// A line of 300 MB is refused as it is read, within 256 MB of address space (the whole
+/// line read first would need more).
+#[test]
+fn a_huge_line_is_refused_in_bounded_memory() {
+    let env = TestEnv::new();
+    let tool = env.process();
+    let mut sh = std::process::Command::new("sh");
+    sh.env_clear();
+    for (name, value) in tool.get_envs() {
+        if let Some(value) = value {
+            sh.env(name, value);
+        }
+    }
+    let script = r#"ulimit -v 262144
+{ echo '{"type":"header","format":"seenty-keys-export","version":1}'
+  head -c 300000000 /dev/zero | tr '\0' x; } | "$0" import"#;
+    let out = sh
+        .args(["-c", script, crate::common::BIN])
+        .output()
+        .expect("sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("longer than"),
+        "{stderr}"
+    );
+    if !env.is_postgres() {
+        assert!(!env.db.exists());
+    }
 }

@@ -360,3 +360,71 @@ fn a_process_holding_a_secret_dumps_no_core() {
         "refused\n"
     );
 }
+
+/// The recipes the project ships hand the secret on as they get it, on standard input or
+/// in a file: none turns it into an argument, which any user reads in
+/// `/proc/PID/cmdline`. Checked: README's shell blocks, and every line of the man pages
+/// and `contrib/` that mentions `--exec` or `verify`.
+#[test]
+fn no_shipped_recipe_puts_a_secret_in_a_command_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut in_shell = false;
+    for line in readme.lines() {
+        let fence = line.trim_start();
+        if fence.starts_with("```") {
+            in_shell = !in_shell && matches!(fence, "```sh" | "```bash" | "```shell");
+        } else if in_shell {
+            lines.push(("README.md".to_owned(), line.to_owned()));
+        }
+    }
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["man", "contrib"] {
+        let mut todo = vec![root.join(dir)];
+        while let Some(dir) = todo.pop() {
+            for entry in std::fs::read_dir(&dir)
+                .expect("a shipped directory")
+                .flatten()
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        lines.extend(
+            text.lines()
+                .filter(|l| l.contains("exec") || l.contains("verify"))
+                .map(|l| (file.display().to_string(), l.to_owned())),
+        );
+    }
+    assert!(
+        lines.iter().any(|(_, l)| l.contains("--exec")),
+        "no recipe found"
+    );
+    let into_argv = [
+        "$(cat",
+        "`cat",
+        "$(<",
+        "$(head",
+        "$(tail",
+        "$(read",
+        "xargs",
+        "verify \"$",
+        "verify $",
+    ];
+    for (file, line) in &lines {
+        for pattern in into_argv {
+            assert!(
+                !line.contains(pattern),
+                "{file}: a recipe puts the secret in a command line ({pattern}): {line}"
+            );
+        }
+    }
+}

@@ -19,7 +19,7 @@ use super::key::{CHECKSUM_LEN, Hint, KEY_LEN, PREFIX, RANDOM_LEN, checksum};
 /// The characters of a key after its prefix.
 const BODY_LEN: usize = RANDOM_LEN + CHECKSUM_LEN;
 /// The fewest base64 characters that can hold a key's body at any alignment.
-const BASE64_MIN: usize = (BODY_LEN * 4).div_ceil(3) + 2;
+const BASE64_MIN: usize = (BODY_LEN * 4).div_ceil(3);
 /// How many encodings deep a key is looked for (base64 of a percent-encoded key, …).
 const DEPTH: usize = 2;
 
@@ -153,8 +153,8 @@ fn is_base64_char(b: u8) -> bool {
 }
 
 /// `run` decoded from each of its first four characters on, so that a key encoded
-/// after other characters is found whatever their number; trailing characters that do
-/// not make a whole group are left out.
+/// after other characters is found whatever their number. A last group of 2 or 3
+/// characters (unpadded) is decoded too; a single one holds no whole byte.
 fn base64_alignments(run: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
@@ -164,7 +164,7 @@ fn base64_alignments(run: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
     );
     (0..4).filter_map(move |offset| {
         let rest = run.get(offset..)?;
-        let whole = &rest[..rest.len() / 4 * 4];
+        let whole = &rest[..rest.len() - usize::from(rest.len() % 4 == 1)];
         let standard: Vec<u8> = whole
             .iter()
             .map(|&b| match b {
