@@ -551,6 +551,68 @@ mod tests {
     }
 
     #[test]
+    fn times_are_in_order_and_the_default_organization_exists() {
+        let org = Record::Org(OrgRecord {
+            slug: "acme".into(),
+            name: "Acme".into(),
+            plan: PlanId::Pro,
+            created_at: at(1_000),
+            policy: Policy::default(),
+        });
+        let key = |created: i64, revoked: Option<i64>| {
+            Record::Key(KeyRecord {
+                id: "key_a1".into(),
+                org: "acme".into(),
+                name: "CI".into(),
+                hash: KeyHash([1; 32]),
+                hint: Hint("abcd".into()),
+                created_at: at(created),
+                expires_at: None,
+                revoked_at: revoked.map(at),
+                revoke_reason: None,
+                rotated_from: None,
+            })
+        };
+        let used = |secs| Record::Usage {
+            key: "key_a1".into(),
+            last_used_at: at(secs),
+        };
+        let setting = |slug: &str| Record::Setting {
+            name: "default_org".into(),
+            value: slug.into(),
+        };
+        let check = |records: Vec<Record>, now| check_records(&records, now, &mut |_| false);
+        let now = Some(at(5_000));
+        assert_eq!(
+            check(
+                vec![
+                    org.clone(),
+                    setting("acme"),
+                    key(2_000, Some(9_000)),
+                    used(3_000)
+                ],
+                now
+            ),
+            Ok(())
+        );
+        for (records, fault) in [
+            (vec![org.clone(), key(2_000, Some(1_500))], 1),
+            (vec![org.clone(), key(500, None)], 1),
+            (vec![org.clone(), key(6_000, None)], 1),
+            (vec![org.clone(), key(2_000, None), used(1_999)], 2),
+            (vec![org.clone(), key(2_000, None), used(5_001)], 2),
+            (vec![org.clone(), setting("ghost")], 1),
+        ] {
+            assert_eq!(check(records, now).map_err(|(i, _)| i), Err(fault));
+        }
+        // Without the moment of the import, only the order is checked.
+        assert_eq!(
+            check(vec![org, key(6_000, None), used(7_000)], None),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn bad_lines_are_refused() {
         check_header(&header()).expect("our header");
         assert!(
