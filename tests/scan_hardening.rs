@@ -429,3 +429,56 @@ fn a_change_cannot_allow_its_own_leak() {
         .status(1)
         .stdout_has("Unverified");
 }
+
+/// `base64 -w WIDTH` of `input`, from coreutils.
+fn base64_wrapped(input: &[u8], width: usize) -> String {
+    let mut child = Command::new("base64")
+        .arg(format!("-w{width}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn wrapped_base64_is_found_at_every_offset_and_width() {
+    let env = TestEnv::new_sqlite();
+    let root = env.path("wrapped");
+    std::fs::create_dir_all(&root).unwrap();
+    let key = new_key();
+    let mut expected = Vec::new();
+    for width in [76, 64] {
+        for offset in 0..60 {
+            let plain = format!("{}API_KEY={key}\n", "x".repeat(offset));
+            let encoded = base64_wrapped(plain.as_bytes(), width);
+            // The character where the prefix's first byte starts.
+            let at = offset + 8;
+            let index = at / 3 * 4 + at % 3;
+            let (line, column) = (index / width + 1, index % width + 1);
+            let crlf = encoded.replace('\n', "\r\n");
+            let yaml: String = encoded.lines().map(|l| format!("    {l}\n")).collect();
+            let yaml = format!("kind: Secret\ndata:\n  env: >-\n{yaml}");
+            for (suffix, text, line, column) in [
+                ("lf", encoded.clone(), line, column),
+                ("crlf", crlf, line, column),
+                ("yaml", yaml, line + 3, column + 4),
+            ] {
+                let name = format!("w{width}-{offset:02}.{suffix}");
+                std::fs::write(root.join(&name), text).unwrap();
+                expected.push(format!(
+                    "{name}:{line}:{column} (base64)  sk_live_…{}  checksum ok  Unverified",
+                    tail(&key)
+                ));
+            }
+        }
+    }
+    let run = scan(&env, &root, false, &[]).status(1);
+    let mut lines: Vec<String> = run.stdout().lines().map(str::to_owned).collect();
+    lines.sort();
+    expected.sort();
+    let missing: Vec<&String> = expected.iter().filter(|e| !lines.contains(e)).collect();
+    assert_eq!(missing, Vec::<&String>::new(), "found:\n{}", run.stdout());
+    assert_eq!(lines.len(), expected.len(), "{}", run.stdout());
+}

@@ -9,10 +9,13 @@
 //! characters glued on); otherwise it is not ours (Stripe's keys share the prefix).
 //! Base64 text is searched too: the base64 of `sk_live_` is a fixed string at each of
 //! its three alignments in a 3-byte group, so finding those and decoding around them
-//! finds encoded keys without decoding anything else.
+//! finds encoded keys without decoding anything else. Base64 wrapped into lines is
+//! joined first ([`wrapped`]); a [`Scanner`] searches for the plain prefix, the base64
+//! patterns, or both.
 
 pub mod allow;
 mod decode;
+pub mod wrapped;
 
 use memchr::memmem::Finder;
 
@@ -137,9 +140,27 @@ impl Default for Scanner {
 }
 
 impl Scanner {
+    /// Searches for both the plain prefix and its base64 forms.
     pub fn new() -> Self {
-        let mut finders = vec![(Kind::Plain, Finder::new(PREFIX.as_bytes()).into_owned())];
-        for (alignment, (pattern, _)) in BASE64_PREFIX.iter().enumerate() {
+        Self::with(true, true)
+    }
+
+    /// Searches for the plain prefix only.
+    pub fn plain_only() -> Self {
+        Self::with(true, false)
+    }
+
+    /// Searches for the base64 forms of the prefix only.
+    pub fn base64_only() -> Self {
+        Self::with(false, true)
+    }
+
+    fn with(plain: bool, base64: bool) -> Self {
+        let mut finders = Vec::new();
+        if plain {
+            finders.push((Kind::Plain, Finder::new(PREFIX.as_bytes()).into_owned()));
+        }
+        for (alignment, (pattern, _)) in BASE64_PREFIX.iter().enumerate().filter(|_| base64) {
             finders.push((
                 Kind::Base64(alignment),
                 Finder::new(pattern.as_bytes()).into_owned(),
@@ -228,7 +249,7 @@ impl Scanner {
             let (line, line_start) = (lines.line, lines.line_start);
             let rel = offset(start - self.base);
             match kind {
-                Kind::Plain => self.plain(buf, rel, eof, line, line_start, found),
+                Kind::Plain => self.plain_token(buf, rel, eof, line, line_start, found),
                 Kind::Base64(alignment) => {
                     if let Some(token) =
                         base64_token(&buf[rel..], alignment, line, start - line_start + 1)
@@ -245,7 +266,7 @@ impl Scanner {
     }
 
     /// A plain token at `rel`; one whose run reaches the end of `buf` waits in `pending`.
-    fn plain(
+    fn plain_token(
         &mut self,
         buf: &[u8],
         rel: usize,
