@@ -28,7 +28,8 @@ fn sha256_hex(key: &str) -> String {
 }
 
 fn git_with(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
-    let mut child = Command::new("git")
+    let mut command = Command::new("git");
+    command
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
         .args([
             "-c",
@@ -37,18 +38,8 @@ fn git_with(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> String {
             "core.fsmonitor=false",
         ])
         .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        std::io::Write::write_all(&mut input, bytes).unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().unwrap();
+        .current_dir(dir);
+    let out = crate::common::process::with_stdin(command, stdin.unwrap_or_default());
     assert!(
         out.status.success(),
         "git {args:?}: {}",
@@ -432,14 +423,9 @@ fn a_change_cannot_allow_its_own_leak() {
 
 /// `base64 -w WIDTH` of `input`, from coreutils.
 fn base64_wrapped(input: &[u8], width: usize) -> String {
-    let mut child = Command::new("base64")
-        .arg(format!("-w{width}"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input).unwrap();
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    let mut command = Command::new("base64");
+    command.arg(format!("-w{width}"));
+    String::from_utf8(crate::common::process::with_stdin(command, input).stdout).unwrap()
 }
 
 #[test]
