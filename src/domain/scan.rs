@@ -10,8 +10,7 @@
 //! Base64 text is searched too: the base64 of `sk_live_` is a fixed string at each of
 //! its three alignments in a 3-byte group, so finding those and decoding around them
 //! finds encoded keys without decoding anything else. Base64 wrapped into lines is
-//! joined first ([`wrapped`]); a [`Scanner`] searches for the plain prefix, the base64
-//! patterns, or both.
+//! searched again with its lines joined ([`wrapped`]).
 
 pub mod allow;
 mod decode;
@@ -143,11 +142,6 @@ impl Scanner {
     /// Searches for both the plain prefix and its base64 forms.
     pub fn new() -> Self {
         Self::with(true, true)
-    }
-
-    /// Searches for the plain prefix only.
-    pub fn plain_only() -> Self {
-        Self::with(true, false)
     }
 
     /// Searches for the base64 forms of the prefix only.
@@ -389,6 +383,14 @@ pub fn find_tokens(haystack: &[u8]) -> Vec<Token> {
     Scanner::new().feed(haystack, true, &mut found);
     found.sort_by_key(|t| (t.line, t.column));
     found
+}
+
+/// Sorts tokens by place and keeps one per place: where the input as it is and its
+/// joined base64 lines both found something, the Seenty key (a line cut a key's
+/// encoding short where it was found in place).
+pub fn one_per_place(found: &mut Vec<Token>) {
+    found.sort_by_key(|t| (t.line, t.column, t.hash.is_none()));
+    found.dedup_by_key(|t| (t.line, t.column));
 }
 
 /// Whether a block looks binary: a NUL byte in its first 8 KiB, as git and rg decide.

@@ -11,7 +11,7 @@ use ignore::{WalkBuilder, WalkState};
 use indicatif::ProgressBar;
 
 use crate::domain::scan::wrapped::Wrapped;
-use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, utf16_bom};
+use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, one_per_place, utf16_bom};
 use crate::render::redact_keys;
 
 /// Bytes read at a time. The scanner keeps at most its overlap between chunks.
@@ -59,8 +59,8 @@ impl Outcome {
     }
 }
 
-/// One thread's reusable buffers and searchers: the plain prefix in the input as it
-/// is, base64 in the input with its line breaks taken out.
+/// One thread's reusable buffers and searchers: the input as it is, and base64 wrapped
+/// into lines joined up (which finds some tokens a second time, at the same place).
 pub struct Reader {
     scanner: Scanner,
     wrapped: Wrapped,
@@ -72,7 +72,7 @@ pub struct Reader {
 impl Reader {
     pub fn new() -> Self {
         Self {
-            scanner: Scanner::plain_only(),
+            scanner: Scanner::new(),
             wrapped: Wrapped::new(),
             buf: vec![0; CHUNK],
             text: Vec::new(),
@@ -100,7 +100,7 @@ impl Reader {
                 .feed(&self.buf[fresh..len], eof, &mut self.found);
             let drop = self.scanner.feed(&self.buf[..len], eof, &mut self.found);
             if eof {
-                return Ok(std::mem::take(&mut self.found));
+                return Ok(self.finish());
             }
             self.buf.copy_within(drop..len, 0);
             fresh = len - drop;
@@ -123,7 +123,7 @@ impl Reader {
             self.wrapped.feed(&self.text[fresh..], eof, &mut self.found);
             let drop = self.scanner.feed(&self.text, eof, &mut self.found);
             if eof {
-                return Ok(std::mem::take(&mut self.found));
+                return Ok(self.finish());
             }
             self.text.drain(..drop);
             fresh = self.text.len();
@@ -131,6 +131,15 @@ impl Reader {
             (len, eof) = fill(input, &mut self.buf, 0)?;
             decoder.decode(&self.buf[..len], eof, &mut self.text);
         }
+    }
+}
+
+impl Reader {
+    /// The tokens found, each place once.
+    fn finish(&mut self) -> Vec<Token> {
+        let mut found = std::mem::take(&mut self.found);
+        one_per_place(&mut found);
+        found
     }
 }
 
