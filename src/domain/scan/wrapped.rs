@@ -49,6 +49,12 @@ fn is_base64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
 }
 
+/// Whether a line (without its `\n`) ends in enough base64 to start a block.
+fn ends_in_base64(line: &[u8]) -> bool {
+    let body = line.strip_suffix(b"\r").unwrap_or(line);
+    body.len() >= MIN_LINE && body[body.len() - MIN_LINE..].iter().all(|&b| is_base64(b))
+}
+
 pub struct Wrapped {
     scanner: Scanner,
     joined: Vec<u8>,
@@ -133,9 +139,26 @@ impl Wrapped {
         }
     }
 
+    /// Outside a block: whole lines that cannot start one are passed over with one
+    /// `memchr` pass; the first that may (or a line cut by the end of `rest`) is noted.
+    fn lines<'a>(&mut self, rest: &'a [u8]) -> &'a [u8] {
+        let mut start = 0;
+        if self.run == 0 && !self.cr {
+            for at in memchr::memchr_iter(b'\n', rest) {
+                if ends_in_base64(&rest[start..at]) {
+                    break;
+                }
+                self.line += 1;
+                self.column = 0;
+                start = at + 1;
+            }
+        }
+        self.line_end(&rest[start..])
+    }
+
     /// Outside a block, up to the end of the line: a block starts at its end when its
     /// trailing base64 run is long enough.
-    fn lines<'a>(&mut self, rest: &'a [u8]) -> &'a [u8] {
+    fn line_end<'a>(&mut self, rest: &'a [u8]) -> &'a [u8] {
         let end = memchr::memchr(b'\n', rest);
         let part = &rest[..end.unwrap_or(rest.len())];
         if self.cr && !part.is_empty() {
