@@ -286,7 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;scan' {
-            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN')
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Search git history: every blob and message reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (--json is --format json)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')

@@ -256,7 +256,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'seenty-keys;scan'= {
-            cand --git 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN'
+            cand --git 'Search git history: every blob and message reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN'
             cand --format 'Output format (--json is --format json)'
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'

@@ -231,7 +231,7 @@ always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l git -d 'Search git history: every blob reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l git -d 'Search git history: every blob and message reachable from all refs, or from the commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand scan" -l format -d 'Output format (--json is --format json)' -r -f -a "text\t'One line per finding'
 json\t'A JSON array of findings'
 sarif\t'SARIF 2.1.0, for code-scanning tools'"

@@ -116,8 +116,20 @@ pub enum Command {
         Hidden files are searched and .gitignore is honoured (--no-ignore to search ignored \
         files too); only .git/ is skipped. Files named explicitly are always searched. \
         UTF-16 files with a byte-order mark are decoded, and base64 is searched for encoded \
-        keys. Keys whose SHA-256 is listed in .seenty-keys-allow at the repository's root \
-        are Allowed.\n\n\
+        keys, also when wrapped into lines (76 or 64 columns, CRLF, an indented YAML block \
+        scalar); such findings say (base64).\n\n\
+        Keys whose SHA-256 is listed in .seenty-keys-allow at the repository's root are \
+        Allowed, unless the store says they are Active: the store has the last word, so \
+        such a key stays Active (its line says allow-listed), fails the scan and --revoke \
+        revokes it. The list is read from HEAD for --staged, from the range's base for \
+        --git RANGE (from HEAD for --git without a range), from the working tree for a \
+        plain scan; a symbolic link of that name is not followed.\n\n\
+        With --git, commit messages (COMMIT:(message):LINE:COLUMN), symbolic links' targets \
+        and, without a range, annotated tags' messages (tag NAME:(message):...) and blobs \
+        and trees that tags point at are searched too. Scanning a repository runs nothing it \
+        names: its fsmonitor, signature programs, diff and textconv drivers, pagers and \
+        hooks are switched off, git replace objects are ignored, and a RANGE beginning with \
+        - is refused.\n\n\
         Exit status: 0 nothing that may work was found; 1 an Active or Unverified key was \
         found; 2 a path does not exist, or a bad flag or range; 3 a file or directory could \
         not be read (after reporting what was found), or the store is unusable."
@@ -367,8 +379,8 @@ pub struct ScanArgs {
     /// pre-commit hook
     #[arg(long, conflicts_with_all = ["paths", "git"])]
     pub staged: bool,
-    /// Search git history: every blob reachable from all refs, or from the commits of
-    /// RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN
+    /// Search git history: every blob and message reachable from all refs, or from the
+    /// commits of RANGE (e.g. origin/main..HEAD); findings are COMMIT:PATH:LINE:COLUMN
     #[arg(long, value_name = "RANGE", num_args = 0..=1, conflicts_with = "paths")]
     pub git: Option<Option<String>>,
     /// Output format (--json is --format json)

@@ -43,6 +43,7 @@ mod rotate;
 mod scan;
 mod scan_formats;
 mod scan_git;
+mod scan_hardening;
 mod scan_memory;
 mod scan_peers;
 mod scan_precommit;

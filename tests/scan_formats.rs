@@ -156,11 +156,11 @@ fn allow_listed_keys_are_allowed_with_and_without_a_store() {
         );
         assert_eq!(run.stderr(), "", "no note: nothing unverified");
     }
-    // With the store, an allowed key is Allowed even when active, and still named.
+    // With the store, the store has the last word: an active key stays Active.
     let id = env.key_named("CI")["id"].as_str().unwrap().to_owned();
     scan(&env, &root, false, &[])
-        .status(0)
-        .stdout_has(&format!("checksum ok  Allowed  {id} \"CI\""));
+        .status(1)
+        .stdout_has(&format!("checksum ok  Active  {id} \"CI\"  allow-listed"));
     std::fs::write(root.join(".seenty-keys-allow"), sha256_hex(&dead)).unwrap();
     scan(&env, &root, false, &[]).status(1).stdout_has("Active");
 }

@@ -1,7 +1,7 @@
 //! `scan --git [RANGE]` and `scan --staged` in throwaway repositories: keys that were
 //! deleted, replaced, or live only on a branch; a blob shared by many commits reported
 //! once, with the commit that introduced it; a range; what is staged and only that.
-//! Keys in commit messages are not searched (only blobs are).
+//! Tags, symbolic links and messages: scan_hardening.rs.
 
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! The shipped `.pre-commit-hooks.yaml`, run by the real `pre-commit` (PyPI, installed
 //! by .ci/run into target/ci-venv) in a throwaway repository: a staged active key blocks
-//! the commit; a revoked one and an allow-listed active one do not.
+//! the commit, allow-listed or not (the store has the last word); a revoked one does not.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -112,21 +112,20 @@ fn the_hook_blocks_a_staged_active_key_and_only_that() {
     ok(&git(&env, &repo, &["add", "deploy.env"]));
     ok(&git(&env, &repo, &["commit", "-q", "-m", "dead key"]));
 
-    // Nor does an active key the repository allow-lists.
+    // An active key the repository allow-lists still blocks: the store has the last
+    // word, and the list is read from what is committed, not from the change.
     let digest: String = Sha256::digest(active.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     std::fs::write(repo.join(".seenty-keys-allow"), format!("{digest}\n")).unwrap();
+    ok(&git(&env, &repo, &["add", ".seenty-keys-allow"]));
+    ok(&git(&env, &repo, &["commit", "-q", "-m", "allow-list"]));
     std::fs::write(repo.join("fixture.env"), format!("TOKEN={active}\n")).unwrap();
-    ok(&git(
-        &env,
-        &repo,
-        &["add", ".seenty-keys-allow", "fixture.env"],
-    ));
-    ok(&git(
-        &env,
-        &repo,
-        &["commit", "-q", "-m", "allowed fixture"],
-    ));
+    ok(&git(&env, &repo, &["add", "fixture.env"]));
+    let blocked = git(&env, &repo, &["commit", "-q", "-m", "allowed fixture"]);
+    let text = self::said(&blocked);
+    assert!(!blocked.status.success(), "the commit went through: {text}");
+    assert!(text.contains("Active"), "{text}");
+    assert!(text.contains("allow-listed"), "{text}");
 }

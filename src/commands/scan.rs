@@ -6,20 +6,20 @@
 //! when there is no store to ask), 2 for a path that does not exist, 3 when something
 //! could not be read, after reporting what was found.
 
+mod allowed;
 mod git;
 mod output;
 mod search;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::domain::Timestamp;
 use crate::domain::key::{KeyHash, Status};
-use crate::domain::scan::allow;
 use crate::error::{Error, Exit, Result};
 use crate::render::escape;
 use crate::store::{KeyMatch, Revocation, Store};
@@ -36,8 +36,10 @@ pub enum Verdict {
     Unverified,
     /// The store does not know it.
     Unknown,
-    Known(Box<KeyMatch>),
-    /// Listed in `.seenty-keys-allow`; what the store knows of it, if there is one.
+    /// What the store knows of it; `true` when `.seenty-keys-allow` lists it but the
+    /// store says it is active (the store has the last word).
+    Known(Box<KeyMatch>, bool),
+    /// Listed in `.seenty-keys-allow`, and not active in the store (or no store).
     Allowed(Option<Box<KeyMatch>>),
 }
 
@@ -47,14 +49,14 @@ impl Verdict {
             Verdict::NotSeenty => return None,
             Verdict::Unverified => "Unverified",
             Verdict::Unknown => "Unknown",
-            Verdict::Known(key) => key.status(now).as_str(),
+            Verdict::Known(key, _) => key.status(now).as_str(),
             Verdict::Allowed(_) => "Allowed",
         })
     }
 
     pub fn key(&self) -> Option<&KeyMatch> {
         match self {
-            Verdict::Known(key) | Verdict::Allowed(Some(key)) => Some(key),
+            Verdict::Known(key, _) | Verdict::Allowed(Some(key)) => Some(key),
             _ => None,
         }
     }
@@ -63,7 +65,7 @@ impl Verdict {
     pub fn fails(&self, now: Timestamp) -> bool {
         match self {
             Verdict::Unverified => true,
-            Verdict::Known(key) => key.status(now) == Status::Active,
+            Verdict::Known(key, _) => key.status(now) == Status::Active,
             _ => false,
         }
     }
@@ -85,6 +87,9 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     } else {
         args.paths.clone()
     };
+    if let Some(Some(range)) = &args.git {
+        git::check_range(range)?;
+    }
     let git_source = if args.staged {
         Some(git::Source::Staged)
     } else {
@@ -97,7 +102,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
         None => Targets::of(&paths)?,
     };
     let mut store = open_store(ctx, args.revoke)?;
-    let allowed = allow_list(ctx, &paths);
+    let allowed = allowed::hashes(ctx, git_source.as_ref(), &paths)?;
 
     let mut outcome = Outcome {
         unreadable: targets.unreadable,
@@ -144,7 +149,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     // The active keys found, each once, with the first place it was seen.
     let mut active: Vec<(&KeyMatch, String)> = Vec::new();
     for finding in &findings {
-        if let Verdict::Known(key) = verdict(finding)
+        if let Verdict::Known(key, _) = verdict(finding)
             && key.status(ctx.now()) == Status::Active
             && !active.iter().any(|(k, _)| k.id == key.id)
         {
@@ -218,55 +223,6 @@ fn open_store(ctx: &Ctx, revoke: bool) -> Result<Option<Box<dyn Store>>> {
     }
 }
 
-/// The digests of `.seenty-keys-allow` at the root of each repository searched (the
-/// current directory's too), a line that is not a digest named in a warning.
-fn allow_list(ctx: &Ctx, paths: &[PathBuf]) -> HashSet<KeyHash> {
-    let cwd = std::env::current_dir().ok();
-    let mut roots: Vec<PathBuf> = Vec::new();
-    let starts = cwd.iter().cloned().chain(
-        paths
-            .iter()
-            .filter(|p| p.as_os_str() != "-")
-            .filter_map(|p| std::fs::canonicalize(p).ok()),
-    );
-    for start in starts {
-        let root = repository_root(&start).or_else(|| cwd.clone().filter(|c| *c == start));
-        if let Some(root) = root
-            && !roots.contains(&root)
-        {
-            roots.push(root);
-        }
-    }
-    let mut hashes = HashSet::new();
-    for root in roots {
-        let file = root.join(allow::FILE_NAME);
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let (found, bad) = allow::parse(&text);
-        for line in bad {
-            ctx.warn(&format!(
-                "{}:{line}: not a SHA-256 hex digest; ignored",
-                escape(&file.to_string_lossy())
-            ));
-        }
-        hashes.extend(found);
-    }
-    hashes
-}
-
-/// The nearest directory at or above `start` that holds `.git`.
-fn repository_root(start: &Path) -> Option<PathBuf> {
-    let dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?
-    };
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
 /// Each Seenty key found, judged once: allowed, looked up in the store, or unverified.
 fn judge(
     ctx: &Ctx,
@@ -286,9 +242,14 @@ fn judge(
                 .map(Box::new),
             None => None,
         };
-        let verdict = match (allowed.contains(&hash), known, store.is_some()) {
+        let listed = allowed.contains(&hash);
+        let verdict = match (listed, known, store.is_some()) {
+            // The store has the last word: an active key fails the scan, listed or not.
+            (_, Some(key), _) if key.status(ctx.now()) == Status::Active => {
+                Verdict::Known(key, listed)
+            }
             (true, known, _) => Verdict::Allowed(known),
-            (false, Some(key), _) => Verdict::Known(key),
+            (false, Some(key), _) => Verdict::Known(key, false),
             (false, None, true) => Verdict::Unknown,
             (false, None, false) => Verdict::Unverified,
         };

@@ -9,10 +9,12 @@
 //! characters glued on); otherwise it is not ours (Stripe's keys share the prefix).
 //! Base64 text is searched too: the base64 of `sk_live_` is a fixed string at each of
 //! its three alignments in a 3-byte group, so finding those and decoding around them
-//! finds encoded keys without decoding anything else.
+//! finds encoded keys without decoding anything else. Base64 wrapped into lines is
+//! searched again with its lines joined ([`wrapped`]).
 
 pub mod allow;
 mod decode;
+pub mod wrapped;
 
 use memchr::memmem::Finder;
 
@@ -137,9 +139,22 @@ impl Default for Scanner {
 }
 
 impl Scanner {
+    /// Searches for both the plain prefix and its base64 forms.
     pub fn new() -> Self {
-        let mut finders = vec![(Kind::Plain, Finder::new(PREFIX.as_bytes()).into_owned())];
-        for (alignment, (pattern, _)) in BASE64_PREFIX.iter().enumerate() {
+        Self::with(true, true)
+    }
+
+    /// Searches for the base64 forms of the prefix only.
+    pub fn base64_only() -> Self {
+        Self::with(false, true)
+    }
+
+    fn with(plain: bool, base64: bool) -> Self {
+        let mut finders = Vec::new();
+        if plain {
+            finders.push((Kind::Plain, Finder::new(PREFIX.as_bytes()).into_owned()));
+        }
+        for (alignment, (pattern, _)) in BASE64_PREFIX.iter().enumerate().filter(|_| base64) {
             finders.push((
                 Kind::Base64(alignment),
                 Finder::new(pattern.as_bytes()).into_owned(),
@@ -228,7 +243,7 @@ impl Scanner {
             let (line, line_start) = (lines.line, lines.line_start);
             let rel = offset(start - self.base);
             match kind {
-                Kind::Plain => self.plain(buf, rel, eof, line, line_start, found),
+                Kind::Plain => self.plain_token(buf, rel, eof, line, line_start, found),
                 Kind::Base64(alignment) => {
                     if let Some(token) =
                         base64_token(&buf[rel..], alignment, line, start - line_start + 1)
@@ -245,7 +260,7 @@ impl Scanner {
     }
 
     /// A plain token at `rel`; one whose run reaches the end of `buf` waits in `pending`.
-    fn plain(
+    fn plain_token(
         &mut self,
         buf: &[u8],
         rel: usize,
@@ -368,6 +383,14 @@ pub fn find_tokens(haystack: &[u8]) -> Vec<Token> {
     Scanner::new().feed(haystack, true, &mut found);
     found.sort_by_key(|t| (t.line, t.column));
     found
+}
+
+/// Sorts tokens by place and keeps one per place: where the input as it is and its
+/// joined base64 lines both found something, the Seenty key (a line cut a key's
+/// encoding short where it was found in place).
+pub fn one_per_place(found: &mut Vec<Token>) {
+    found.sort_by_key(|t| (t.line, t.column, t.hash.is_none()));
+    found.dedup_by_key(|t| (t.line, t.column));
 }
 
 /// Whether a block looks binary: a NUL byte in its first 8 KiB, as git and rg decide.

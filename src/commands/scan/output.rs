@@ -29,6 +29,7 @@ struct FindingJson<'a> {
     key_id: Option<&'a str>,
     name: Option<&'a str>,
     sha256: Option<String>,
+    allow_listed: bool,
 }
 
 pub fn write(
@@ -61,6 +62,7 @@ pub fn write(
                         key_id: verdict.key().map(|k| k.id.as_str()),
                         name: verdict.key().map(|k| k.name.as_str()),
                         sha256: f.token.hash.as_ref().map(allow::hex),
+                        allow_listed: allow_listed(verdict),
                     }
                 })
                 .collect();
@@ -87,15 +89,25 @@ fn text_line(out: &mut impl Write, ctx: &Ctx, f: &Found, verdict: &Verdict) -> R
         None => "checksum fails  not a Seenty key".to_owned(),
         Some(status) => match verdict.key() {
             Some(key) => format!(
-                "checksum ok  {status}  {} \"{}\"",
+                "checksum ok  {status}  {} \"{}\"{}",
                 key.id,
-                escape(&key.name)
+                escape(&key.name),
+                if allow_listed(verdict) {
+                    "  allow-listed"
+                } else {
+                    ""
+                }
             ),
             None => format!("checksum ok  {status}"),
         },
     };
     writeln!(out, "{place}{encoded}  {}  {what}", hint(f))?;
     Ok(())
+}
+
+/// Whether `.seenty-keys-allow` lists a key that the store says is still active.
+fn allow_listed(verdict: &Verdict) -> bool {
+    matches!(verdict, Verdict::Known(_, true))
 }
 
 fn hint(f: &Found) -> String {
@@ -121,7 +133,7 @@ fn sarif(ctx: &Ctx, findings: &[Found], verdicts: &HashMap<KeyHash, Verdict>) ->
             };
             let level = match verdict {
                 Verdict::Unverified => "error",
-                Verdict::Known(_) if verdict.fails(ctx.now()) => "error",
+                Verdict::Known(..) if verdict.fails(ctx.now()) => "error",
                 _ => "note",
             };
             let mut text = match (status, verdict.key()) {
@@ -137,9 +149,13 @@ fn sarif(ctx: &Ctx, findings: &[Found], verdicts: &HashMap<KeyHash, Verdict>) ->
             if f.token.encoding == Encoding::Base64 {
                 text.push_str(" (base64)");
             }
+            if allow_listed(verdict) {
+                text.push_str(" (allow-listed, but active in the store)");
+            }
             let mut properties = json!({
                 "status": status,
                 "base64": f.token.encoding == Encoding::Base64,
+                "allowListed": allow_listed(verdict),
             });
             if let Some(hash) = &f.token.hash {
                 properties["sha256"] = json!(allow::hex(hash));

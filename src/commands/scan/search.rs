@@ -10,7 +10,8 @@ use std::sync::mpsc;
 use ignore::{WalkBuilder, WalkState};
 use indicatif::ProgressBar;
 
-use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, utf16_bom};
+use crate::domain::scan::wrapped::Wrapped;
+use crate::domain::scan::{Scanner, Token, Utf16Decoder, is_binary, one_per_place, utf16_bom};
 use crate::render::redact_keys;
 
 /// Bytes read at a time. The scanner keeps at most its overlap between chunks.
@@ -58,9 +59,11 @@ impl Outcome {
     }
 }
 
-/// One thread's reusable buffers and searcher.
+/// One thread's reusable buffers and searchers: the input as it is, and base64 wrapped
+/// into lines joined up (which finds some tokens a second time, at the same place).
 pub struct Reader {
     scanner: Scanner,
+    wrapped: Wrapped,
     buf: Vec<u8>,
     text: Vec<u8>,
     found: Vec<Token>,
@@ -70,6 +73,7 @@ impl Reader {
     pub fn new() -> Self {
         Self {
             scanner: Scanner::new(),
+            wrapped: Wrapped::new(),
             buf: vec![0; CHUNK],
             text: Vec::new(),
             found: Vec::new(),
@@ -80,6 +84,7 @@ impl Reader {
     /// block) is skipped, as rg does; UTF-16 with a byte-order mark is decoded.
     pub fn scan(&mut self, input: &mut dyn Read, explicit: bool) -> io::Result<Vec<Token>> {
         self.scanner.reset();
+        self.wrapped.reset();
         self.found.clear();
         let (mut len, mut eof) = fill(input, &mut self.buf, 0)?;
         if let Some(big_endian) = utf16_bom(&self.buf[..len]) {
@@ -88,13 +93,18 @@ impl Reader {
         if !explicit && is_binary(&self.buf[..len]) {
             return Ok(Vec::new());
         }
+        // Where the bytes not yet given to `wrapped` start.
+        let mut fresh = 0;
         loop {
+            self.wrapped
+                .feed(&self.buf[fresh..len], eof, &mut self.found);
             let drop = self.scanner.feed(&self.buf[..len], eof, &mut self.found);
             if eof {
-                return Ok(std::mem::take(&mut self.found));
+                return Ok(self.finish());
             }
             self.buf.copy_within(drop..len, 0);
-            (len, eof) = fill(input, &mut self.buf, len - drop)?;
+            fresh = len - drop;
+            (len, eof) = fill(input, &mut self.buf, fresh)?;
         }
     }
 
@@ -108,16 +118,28 @@ impl Reader {
         let mut decoder = Utf16Decoder::new(big_endian);
         self.text.clear();
         decoder.decode(&self.buf[2..len], eof, &mut self.text);
+        let mut fresh = 0;
         loop {
+            self.wrapped.feed(&self.text[fresh..], eof, &mut self.found);
             let drop = self.scanner.feed(&self.text, eof, &mut self.found);
             if eof {
-                return Ok(std::mem::take(&mut self.found));
+                return Ok(self.finish());
             }
             self.text.drain(..drop);
+            fresh = self.text.len();
             let len;
             (len, eof) = fill(input, &mut self.buf, 0)?;
             decoder.decode(&self.buf[..len], eof, &mut self.text);
         }
+    }
+}
+
+impl Reader {
+    /// The tokens found, each place once.
+    fn finish(&mut self) -> Vec<Token> {
+        let mut found = std::mem::take(&mut self.found);
+        one_per_place(&mut found);
+        found
     }
 }
 

@@ -182,3 +182,53 @@ proptest::proptest! {
         proptest::prop_assert_eq!(chunked(&bytes, size), whole);
     }
 }
+
+/// Every token `Wrapped` finds in `input` fed `size` bytes at a time.
+fn wrapped_chunked(input: &[u8], size: usize) -> Vec<Token> {
+    let mut wrapped = wrapped::Wrapped::new();
+    let mut found = Vec::new();
+    let mut chunks = input.chunks(size.max(1)).peekable();
+    if chunks.peek().is_none() {
+        wrapped.feed(&[], true, &mut found);
+    }
+    while let Some(chunk) = chunks.next() {
+        wrapped.feed(chunk, chunks.peek().is_none(), &mut found);
+    }
+    found.sort_by_key(|t| (t.line, t.column));
+    found
+}
+
+proptest::proptest! {
+    #[test]
+    fn wrapped_base64_is_found_whatever_the_chunking(
+        pad in 0usize..40,
+        width in wrapped::MIN_LINE..80,
+        indent in 0usize..6,
+        crlf: bool,
+        size in 1usize..50,
+    ) {
+        let key = key();
+        let text = format!("{}{key}", "x".repeat(pad));
+        let encoded = decode_test::encode(text.as_bytes());
+        let end = if crlf { "\r\n" } else { "\n" };
+        let lines: Vec<String> = encoded
+            .as_bytes()
+            .chunks(width)
+            .map(|l| format!("{}{}{end}", " ".repeat(indent), String::from_utf8_lossy(l)))
+            .collect();
+        let input = format!("data: |{end}{}", lines.concat());
+        let both = |size: usize| {
+            let mut found = chunked(input.as_bytes(), size);
+            found.extend(wrapped_chunked(input.as_bytes(), size));
+            one_per_place(&mut found);
+            found
+        };
+        let whole = both(input.len());
+        proptest::prop_assert_eq!(whole.len(), 1);
+        proptest::prop_assert_eq!(&whole[0].tail, &key[32..]);
+        let index = pad / 3 * 4 + pad % 3;
+        proptest::prop_assert_eq!(whole[0].line, (index / width) as u64 + 2);
+        proptest::prop_assert_eq!(whole[0].column, (index % width + indent) as u64 + 1);
+        proptest::prop_assert_eq!(both(size), whole);
+    }
+}
