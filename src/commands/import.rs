@@ -7,8 +7,9 @@ use std::io::IsTerminal;
 use crate::cli::ImportArgs;
 use crate::domain::dump::{self, Record};
 use crate::error::{Error, Exit, Result};
+use crate::lifecycle::import::Imported;
 use crate::render::count;
-use crate::store::{self, import::Imported};
+use crate::store;
 
 use super::{Ctx, print_json, print_line, read_stdin_into};
 

@@ -4,10 +4,8 @@
 //! [`open`] and [`create`] pick one from the `--db` location: SQLite ([`sqlite`]), the
 //! embedded default, or PostgreSQL ([`postgres`]) for a store shared across machines.
 
-pub mod import;
 pub mod postgres;
 pub mod rows;
-pub mod rules;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -20,7 +18,8 @@ use crate::domain::org::Org;
 use crate::domain::plan::{Plan, PlanId};
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
-pub use rules::Tx;
+pub use crate::lifecycle::rules::Tx;
+use crate::lifecycle::{import, rules};
 
 /// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
 /// Its `Display` and `Debug` never show a password.

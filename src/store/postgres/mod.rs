@@ -295,12 +295,12 @@ impl Store for PgStore {
         records: &[Record],
         merge: bool,
         now: Timestamp,
-    ) -> Result<super::import::Imported> {
+    ) -> Result<crate::lifecycle::import::Imported> {
         self.write(Durability::Synced, |tx| {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
             // Keys added to an organization must not race a `generate` counting them.
             tx.batch_execute("SELECT id FROM orgs ORDER BY id FOR UPDATE")?;
-            super::import::run(&mut dump::Importer::new(tx), records, merge, now)
+            crate::lifecycle::import::run(&mut dump::Importer::new(tx), records, merge, now)
         })
     }
 

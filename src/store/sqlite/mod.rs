@@ -635,10 +635,10 @@ impl Store for SqliteStore {
         records: &[Record],
         merge: bool,
         now: Timestamp,
-    ) -> Result<super::import::Imported> {
+    ) -> Result<crate::lifecycle::import::Imported> {
         let ids = self.ids;
         self.write(Durability::Synced, |tx| {
-            super::import::run(&mut dump::Importer::new(tx, &ids), records, merge, now)
+            crate::lifecycle::import::run(&mut dump::Importer::new(tx, &ids), records, merge, now)
         })
     }
 

@@ -25,7 +25,7 @@ use crate::domain::event::EventKind;
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::{Error, Result};
-use crate::store::rules::{OrgRow, Tx};
+use crate::lifecycle::rules::{OrgRow, Tx};
 
 /// What an import added; `unchanged` counts the records the store already held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
