@@ -60,9 +60,9 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     expires(ctx.now())?;
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let expires = expires(ctx.now())?;
-    let old = ctx.resolve_key(store.as_mut(), &args.key)?;
+    let old = ctx.resolve_key(&mut session, &args.key)?;
     old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;
     let old_stops_at = ctx.now() + grace;
@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
         // Without --expires a lifetime outside the key policy gives way to its maximum.
         expires_asked: args.expires.is_some(),
     };
-    let rotation = store.rotate(&old.id, &new, old_stops_at, &ctx.stamp(), &mut |key| {
+    let rotation = session.rotate(&old.id, &new, old_stops_at, &mut |key| {
         destination.deliver(
             ctx,
             &secret,

@@ -14,9 +14,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::lifecycle::import::{EventRow, Existing, Target};
-use crate::lifecycle::rules::Tx;
 use crate::store::rows::{self, Columns, ExportSql};
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema.
 const EXPORT: ExportSql = ExportSql {

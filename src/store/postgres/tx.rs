@@ -17,10 +17,10 @@ use crate::domain::plan::{Plan, PlanId};
 use crate::domain::policy::Policy;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::lifecycle::rules::{KeyRow, OrgRow, Reserved, Tx};
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
+use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
 pub struct PgTx<'a, 'c> {

@@ -10,9 +10,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::key_id::IdCodec;
 use crate::error::Result;
-use crate::lifecycle::import::{EventRow, Existing, Target};
-use crate::lifecycle::rules::Tx;
 use crate::store::rows::{self, ExportSql};
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema: ids decoded, usage unpacked.
 const EXPORT: ExportSql = ExportSql {

@@ -14,12 +14,12 @@ use crate::domain::key_id::IdCodec;
 use crate::domain::plan::{Plan, PlanId};
 use crate::domain::policy::Policy;
 use crate::error::Result;
-use crate::lifecycle::rules::{KeyRow, OrgRow, Reserved, Tx};
 use crate::store::NewKey;
 use crate::store::Stamp;
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
+use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
 
 pub struct SqliteTx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
