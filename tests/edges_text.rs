@@ -1,4 +1,4 @@
-//! Promises that hold at the edges (issue 15, items 3, 6, 9 and 10): a secret never
+//! Promises that hold at the edges: a secret never
 //! becomes text, the store's files are trusted and private as a whole, the audit log
 //! records who really acted, and command-line text reaches the terminal escaped.
 
