@@ -20,6 +20,64 @@ fn in_org(org: &str) -> String {
     }
 }
 
+/// Where to look once the store can be reached again, when a write's outcome was lost
+/// with the connection: what the write changed, named without the command line's words,
+/// which [`Error::hint`] supplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The organization (`org show`).
+    Org { slug: String },
+    /// The organizations and which is the default (`org list`).
+    Orgs,
+    /// The organization's key policy.
+    Policy { org: String },
+    /// One key (`show`).
+    Key { org: String, id: String },
+    /// The organization's revoked keys.
+    Revoked { org: String },
+    /// The organization's keys.
+    Keys { org: String },
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Org { slug } => write!(f, "seenty-keys org show {slug}"),
+            Self::Orgs => write!(f, "seenty-keys org list"),
+            Self::Policy { org } => write!(f, "seenty-keys --org {org} org policy"),
+            Self::Key { org, id } => write!(f, "seenty-keys --org {org} show {id}"),
+            Self::Revoked { org } => write!(f, "seenty-keys --org {org} list --status revoked"),
+            Self::Keys { org } => write!(f, "seenty-keys --org {org} list"),
+        }
+    }
+}
+
+/// What makes an untrusted store file usable again; worded by its `Display`, as the
+/// store names no command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsafeFix {
+    /// The store's path is not a regular file.
+    PointAtAFile,
+    /// Another user owns the file.
+    OwnIt,
+    /// A companion file (-wal, -shm) is not a regular file.
+    RemoveCompanion,
+}
+
+impl std::fmt::Display for UnsafeFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PointAtAFile => {
+                "point --db at a file, or at a path where seenty-keys may create one"
+            }
+            Self::OwnIt => {
+                "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds"
+            }
+            Self::RemoveCompanion => "remove it; seenty-keys creates it again",
+        })
+    }
+}
+
 /// The process exit codes (the README's table). Nothing else decides an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -159,7 +217,7 @@ pub enum Error {
     UnsafeStore {
         location: String,
         why: String,
-        fix: String,
+        fix: UnsafeFix,
     },
     /// The connection went away while the commit's answer was on its way: the change
     /// may or may not be there. Resolved by the store's write (a second connection
@@ -171,7 +229,7 @@ pub enum Error {
     #[error(
         "{cause}; the connection was lost during the commit and the store cannot be reached again: whether the change was stored is unknown"
     )]
-    OutcomeUnknown { cause: Box<Error>, check: String },
+    OutcomeUnknown { cause: Box<Error>, check: Check },
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
     #[error("the key could not be written to standard output ({0}); nothing was stored")]
@@ -350,7 +408,7 @@ impl Error {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::BadText(BadText::LooksLikeKey { .. }) => PASTED_KEY.into(),
             E::BadSlug(slug) if crate::domain::key::contains_key(&slug.0) => PASTED_KEY.into(),
-            E::UnsafeStore { fix, .. } => fix.clone(),
+            E::UnsafeStore { fix, .. } => fix.to_string(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::StdinWithSelectors => {
                 "revoke the leaked key on its own first: seenty-keys revoke - --yes".into()

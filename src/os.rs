@@ -31,21 +31,21 @@ pub fn forbid_core_dumps() {
 }
 
 /// The process's real user id, which the audit log's actor is the account of.
-pub fn real_uid() -> Option<u32> {
+pub(crate) fn real_uid() -> Option<u32> {
     Some(rustix::process::getuid().as_raw())
 }
 
 /// The process's effective user id, which file access is checked against. (Not the
 /// owner of `/proc/self`: a process that is not dumpable has its `/proc` entries owned
 /// by root.)
-pub fn effective_uid() -> Option<u32> {
+pub(crate) fn effective_uid() -> Option<u32> {
     Some(rustix::process::geteuid().as_raw())
 }
 
 /// The acting user for the audit log: the real uid's account name, or `uid:N` when it
 /// has none in `/etc/passwd` (a directory service, a container's bare uid) or a name
 /// that could not be shown as it is.
-pub fn account() -> String {
+pub(crate) fn account() -> String {
     match real_uid() {
         Some(uid) => fs::read_to_string("/etc/passwd")
             .ok()

@@ -9,16 +9,17 @@ use crate::cli::ImportArgs;
 use crate::domain::dump::{self, Record};
 use crate::error::{Error, Exit, Result};
 use crate::render::count;
-use crate::store::{self, Location, Store, import::Imported};
+use crate::lifecycle::import::{Imported, import};
+use crate::store::{self, Location, Store};
 
 use super::{Ctx, print_json, print_line};
 
 /// The longest line an import reads: an export's lines are a few kilobytes at most
 /// (names of 100 characters, reasons of 500), and a longer one is refused as it is read,
 /// so memory stays bounded whatever the input holds.
-pub const LINE_MAX: usize = 64 * 1024;
+pub(crate) const LINE_MAX: usize = 64 * 1024;
 
-pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     if std::io::stdin().is_terminal() {
         return Err(Error::ImportFromTerminal);
     }
@@ -37,16 +38,14 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
         true
     })
     .map_err(bad)?;
-    let (mut store, created) = store::create(&ctx.config.location)?;
-    let imported =
-        load(ctx, store.as_mut(), &records, &elsewhere, args.merge).map_err(|e| match e {
+    let (store, created) = store::create(&ctx.config.location)?;
+    let imported = load(ctx, store, &records, &elsewhere, args.merge).map_err(|e| match e {
             LoadError::Bad(at) => bad(at),
             LoadError::Store(e) => e,
         });
     let imported = match imported {
         Ok(imported) => imported,
         Err(e) => {
-            drop(store);
             if created {
                 discard(&ctx.config.location);
             }
@@ -75,14 +74,16 @@ impl From<Error> for LoadError {
 
 fn load(
     ctx: &Ctx,
-    store: &mut dyn Store,
+    store: Box<dyn Store + Send>,
     records: &[Record],
     elsewhere: &[String],
     merge: bool,
 ) -> std::result::Result<Imported, LoadError> {
-    ctx.opened(store)?;
+    // The session (and its store) is dropped on return, before a refused import's file
+    // is removed.
+    let mut session = ctx.session_on(store)?;
     for slug in elsewhere {
-        if !store.has_org(slug)? {
+        if !session.has_org(slug)? {
             let at = records
                 .iter()
                 .position(|r| matches!(r, Record::Setting { value, .. } if value == slug))
@@ -95,7 +96,7 @@ fn load(
     if !matches!(ctx.config.location, Location::Sqlite(_)) {
         dump::check_records(records, Some(ctx.now()), &mut |_| true).map_err(LoadError::Bad)?;
     }
-    Ok(store.import(records, merge, ctx.now())?)
+    Ok(import(&mut *session, records, merge, ctx.now())?)
 }
 
 /// Removes the SQLite store this import created and could not fill, with its companion

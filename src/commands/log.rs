@@ -33,16 +33,16 @@ struct EventJson<'a> {
     detail: Option<&'a str>,
 }
 
-pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
-    let mut store = ctx.open_store()?;
-    let org = ctx.org(store.as_mut())?;
+pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
+    let mut session = ctx.session()?;
+    let org = session.acting_org()?;
     let key = args
         .key
         .as_deref()
-        .map(|r| ctx.resolve_key(store.as_mut(), r))
+        .map(|r| ctx.resolve_key(&mut session, r))
         .transpose()?;
     let mut events = Vec::new();
-    store.events(
+    session.events(
         &org,
         key.as_ref().map(|k| k.id.as_str()),
         args.limit,

@@ -90,7 +90,7 @@ impl Selectors {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
     let reason = args
         .reason
         .as_deref()
@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
     if !selectors.findings.is_empty() && args.keys.iter().any(|k| k.trim() == "-") {
         return Err(Error::StdinWithSelectors);
     }
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let now = ctx.now();
     let mut chosen: Vec<Chosen> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         if reference.trim() == "-" && std::mem::replace(&mut read_stdin, true) {
             continue;
         }
-        let key = ctx.resolve_key(store.as_mut(), reference)?;
+        let key = ctx.resolve_key(&mut session, reference)?;
         let revoked = key.status(now) == Status::Revoked;
         add(Chosen {
             id: key.id,
@@ -134,9 +134,9 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         });
     }
     if !selectors.findings.is_empty() {
-        let org = ctx.org(store.as_mut())?;
+        let org = session.acting_org()?;
         let mut policy = None;
-        store.hygiene(Some(&org), now, &mut |row| {
+        session.hygiene(Some(&org), now, &mut |row| {
             match row {
                 Hygiene::Org(facts) => policy = Some(facts.policy),
                 Hygiene::Key { key, .. } => {
@@ -192,7 +192,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         .iter()
         .map(|c| (c.id.clone(), c.reason.clone()))
         .collect();
-    let done = store.revoke_many(&keys, &ctx.stamp())?;
+    let done = session.revoke_many(&keys)?;
     report(ctx, &done, single)?;
     Ok(Exit::Success)
 }

@@ -6,9 +6,9 @@ use crate::render::{KeyJson, key_properties};
 
 use super::{Ctx, print_grid, print_json};
 
-pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
-    let mut store = ctx.open_store()?;
-    let key = ctx.resolve_key(store.as_mut(), &args.key)?;
+pub(crate) fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
+    let mut session = ctx.session()?;
+    let key = ctx.resolve_key(&mut session, &args.key)?;
     if ctx.config.json {
         print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {

@@ -1,5 +1,5 @@
 //! SQL for `export` and `import` on PostgreSQL: every row out in replay order from one
-//! snapshot, and the row operations [`crate::store::import`] drives inside one
+//! snapshot, and the row operations [`crate::lifecycle::import`] drives inside one
 //! transaction.
 
 use std::collections::HashMap;
@@ -14,9 +14,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, Columns, ExportSql};
-use crate::store::rules::Tx;
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema.
 const EXPORT: ExportSql = ExportSql {
@@ -36,7 +36,7 @@ const EXPORT: ExportSql = ExportSql {
 };
 
 /// Every row, in the order an import replays them, from the caller's snapshot.
-pub fn export(
+pub(crate) fn export(
     conn: &mut impl GenericClient,
     visit: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
@@ -44,13 +44,13 @@ pub fn export(
 }
 
 /// The import's row operations in one transaction, each statement prepared once.
-pub struct Importer<'a, 'c> {
+pub(crate) struct Importer<'a, 'c> {
     rows: PgTx<'a, 'c>,
     prepared: HashMap<&'static str, Statement>,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
-    pub fn new(tx: &'a mut Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: &'a mut Transaction<'c>) -> Self {
         Self {
             rows: PgTx { tx },
             prepared: HashMap::new(),

@@ -1,5 +1,5 @@
 //! SQL for `export` and `import` on SQLite: every row out in replay order, and the row
-//! operations [`crate::store::import`] drives inside one write transaction.
+//! operations [`crate::lifecycle::import`] drives inside one write transaction.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -10,9 +10,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::key_id::IdCodec;
 use crate::error::Result;
-use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, ExportSql};
-use crate::store::rules::Tx;
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema: ids decoded, usage unpacked.
 const EXPORT: ExportSql = ExportSql {
@@ -33,18 +33,18 @@ const EXPORT: ExportSql = ExportSql {
 };
 
 /// Every row, in the order an import replays them, from the caller's read snapshot.
-pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+pub(crate) fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
     rows::export(&mut &*conn, &EXPORT, visit)
 }
 
 /// The import's row operations in one `BEGIN IMMEDIATE` transaction. Imported keys keep
 /// their ids, in `public_id`.
-pub struct Importer<'a, 'c> {
+pub(crate) struct Importer<'a, 'c> {
     rows: SqliteTx<'a, 'c>,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
-    pub fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
+    pub(crate) fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
         Self {
             rows: SqliteTx { tx, ids },
         }

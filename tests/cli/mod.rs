@@ -1,0 +1,28 @@
+//! The command line, command by command: what each prints, refuses and stores, run
+//! against the real binary on the suite's backend.
+
+mod audit_flood;
+mod batch;
+mod batch_live;
+mod bulk_revoke;
+mod completions;
+mod delivery;
+mod edges_text;
+mod export_import;
+mod generate;
+mod import_rules;
+mod key_format;
+mod log;
+mod man;
+mod messages;
+mod names;
+mod orgs;
+mod output;
+mod policy;
+mod prompts;
+mod report;
+mod revoke;
+mod rotate;
+mod shipped_files;
+mod terminal;
+mod verify;
