@@ -15,6 +15,7 @@ mod completions;
 mod concurrency;
 mod delivery;
 mod edges_text;
+mod exec_reads;
 mod export_import;
 mod generate;
 mod import_rules;
