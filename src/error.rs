@@ -79,6 +79,12 @@ pub enum Error {
     NoSuchPath { path: String },
     #[error("git: {0}")]
     Git(String),
+    #[error(
+        "{name:?} is ambiguous during a rotation's grace period: it names {} active keys ({}), the replacement first",
+        ids.len(),
+        ids.join(", ")
+    )]
+    NameInGrace { name: String, ids: Vec<String> },
 
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
@@ -239,6 +245,7 @@ impl Error {
             | E::NotUnicodeEnv(_)
             | E::NoSuchPath { .. }
             | E::Git(_)
+            | E::NameInGrace { .. }
             | E::GraceTooLong(_)
             | E::BadGrace(_)
             | E::BadImport { .. }
@@ -298,6 +305,7 @@ impl Error {
         matches!(
             self,
             Error::PlanLimit { .. }
+                | Error::NameInGrace { .. }
                 | Error::NoSuchKey { .. }
                 | Error::AmbiguousName { .. }
                 | Error::NotRotatable { .. }
@@ -377,6 +385,9 @@ impl Error {
                 }
             },
             E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
+            E::NameInGrace { .. } => {
+                format!("give the key's id instead of its name; see them: {}", cmd("list"))
+            }
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
                 format!("see the keys and their ids: {}", cmd("list"))
             }

@@ -18,6 +18,7 @@ mod edges_text;
 mod exec_reads;
 mod export_import;
 mod generate;
+mod grace_names;
 mod import_rules;
 mod key_format;
 mod log;

@@ -10,7 +10,7 @@ use crate::domain::event::Event;
 use crate::error::{Exit, Result};
 use crate::render::{Column, Fit, Grid, GridCell, col, escape, json_time, table_time};
 
-use super::{Ctx, print_grid};
+use super::{Ctx, InGrace, print_grid};
 
 /// At a narrow terminal the free text gives way: names, actors, details.
 const COLUMNS: [Column; 6] = [
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     let key = args
         .key
         .as_deref()
-        .map(|r| ctx.resolve_key(store.as_mut(), r))
+        .map(|r| ctx.resolve_key(store.as_mut(), r, InGrace::Ambiguous))
         .transpose()?;
     let mut events = Vec::new();
     store.events(

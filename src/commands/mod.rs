@@ -35,6 +35,16 @@ use crate::term;
 /// The most a KEYREF or `verify` reads from standard input; a key is 36 bytes.
 const STDIN_LIMIT: u64 = 64 * 1024;
 
+/// What a name shared by the two active keys of a rotation's grace period refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InGrace {
+    /// The replacement: `rotate NAME` (the old key is already rotated).
+    Replacement,
+    /// Neither: `revoke NAME` and `show NAME` must not pick the wrong key, so the name
+    /// is refused with both ids.
+    Ambiguous,
+}
+
 /// What every command runs with: the configuration and one clock reading.
 pub struct Ctx {
     pub config: Config,
@@ -149,7 +159,14 @@ impl Ctx {
     }
 
     /// Finds the key a KEYREF names: an id, a name, or `-` for the secret on stdin.
-    pub fn resolve_key(&self, store: &mut dyn Store, reference: &str) -> Result<Key> {
+    /// During a rotation's grace period two active keys share the name: it is
+    /// ambiguous, unless `in_grace` says it names the replacement ([`InGrace`]).
+    pub fn resolve_key(
+        &self,
+        store: &mut dyn Store,
+        reference: &str,
+        in_grace: InGrace,
+    ) -> Result<Key> {
         if reference == "-" {
             return self.key_from_stdin(store);
         }
@@ -167,11 +184,25 @@ impl Ctx {
             return Ok(key);
         }
         let mut named = store.keys_named(&org, reference)?;
-        if let Some(active) = named
+        let now = self.now();
+        named.sort_by_key(|k| k.status(now) != Status::Active);
+        let active = named
             .iter()
-            .position(|k| k.status(self.now()) == Status::Active)
-        {
-            return Ok(named.swap_remove(active));
+            .take_while(|k| k.status(now) == Status::Active)
+            .count();
+        if active > 1 {
+            if in_grace == InGrace::Replacement
+                && let Some(new) = named[..active].iter().position(|k| k.rotated_to.is_none())
+            {
+                return Ok(named.swap_remove(new));
+            }
+            return Err(Error::NameInGrace {
+                name: shown,
+                ids: named.drain(..active).map(|k| k.id).collect(),
+            });
+        }
+        if active == 1 {
+            return Ok(named.swap_remove(0));
         }
         match named.len() {
             0 => Err(Error::NoSuchKey {

@@ -21,7 +21,7 @@ use crate::render::{KeyJson, escape, table_time};
 use crate::store::Revocation;
 use crate::store::rows::Hygiene;
 
-use super::{Ctx, print_json, print_line};
+use super::{Ctx, InGrace, print_json, print_line};
 
 /// A key chosen for revocation: by reference, or by a selector with its finding.
 struct Chosen {
@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         if reference.trim() == "-" && std::mem::replace(&mut read_stdin, true) {
             continue;
         }
-        let key = ctx.resolve_key(store.as_mut(), reference)?;
+        let key = ctx.resolve_key(store.as_mut(), reference, InGrace::Ambiguous)?;
         let revoked = key.status(now) == Status::Revoked;
         add(Chosen {
             id: key.id,

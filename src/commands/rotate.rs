@@ -14,8 +14,8 @@ use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
 use crate::store::NewKey;
 
-use super::Ctx;
 use super::secret::{self, Destination};
+use super::{Ctx, InGrace};
 
 /// The longest two keys of one rotation may both work.
 const MAX_GRACE: TimeDelta = TimeDelta::days(7);
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     destination.check()?;
     let mut store = ctx.open_store()?;
     let expires = expires(ctx.now())?;
-    let old = ctx.resolve_key(store.as_mut(), &args.key)?;
+    let old = ctx.resolve_key(store.as_mut(), &args.key, InGrace::Replacement)?;
     old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;
     let old_stops_at = ctx.now() + grace;

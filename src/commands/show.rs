@@ -4,11 +4,11 @@ use crate::cli::ShowArgs;
 use crate::error::{Exit, Result};
 use crate::render::{KeyJson, key_properties};
 
-use super::{Ctx, print_grid, print_json};
+use super::{Ctx, InGrace, print_grid, print_json};
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let mut store = ctx.open_store()?;
-    let key = ctx.resolve_key(store.as_mut(), &args.key)?;
+    let key = ctx.resolve_key(store.as_mut(), &args.key, InGrace::Ambiguous)?;
     if ctx.config.json {
         print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {
