@@ -41,7 +41,7 @@ fn codec(c: &mut Criterion) {
     });
 }
 
-fn hashes(n: usize) -> (Box<dyn store::Store>, Vec<KeyHash>) {
+fn hashes(n: usize) -> (Box<dyn store::Store + Send>, Vec<KeyHash>) {
     let dir = support::dir_for(n);
     let db = support::build(n, &dir).expect("bench store");
     // The figures are for a store in the page cache, as a store in use is: read it once

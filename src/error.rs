@@ -20,6 +20,38 @@ fn in_org(org: &str) -> String {
     }
 }
 
+/// Where to look once the store can be reached again, when a write's outcome was lost
+/// with the connection: what the write changed, named without the command line's words,
+/// which [`Error::hint`] supplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The organization (`org show`).
+    Org { slug: String },
+    /// The organizations and which is the default (`org list`).
+    Orgs,
+    /// The organization's key policy.
+    Policy { org: String },
+    /// One key (`show`).
+    Key { org: String, id: String },
+    /// The organization's revoked keys.
+    Revoked { org: String },
+    /// The organization's keys.
+    Keys { org: String },
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Org { slug } => write!(f, "seenty-keys org show {slug}"),
+            Self::Orgs => write!(f, "seenty-keys org list"),
+            Self::Policy { org } => write!(f, "seenty-keys --org {org} org policy"),
+            Self::Key { org, id } => write!(f, "seenty-keys --org {org} show {id}"),
+            Self::Revoked { org } => write!(f, "seenty-keys --org {org} list --status revoked"),
+            Self::Keys { org } => write!(f, "seenty-keys --org {org} list"),
+        }
+    }
+}
+
 /// The process exit codes (the README's table). Nothing else decides an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -177,7 +209,7 @@ pub enum Error {
     #[error(
         "{cause}; the connection was lost during the commit and the store cannot be reached again: whether the change was stored is unknown"
     )]
-    OutcomeUnknown { cause: Box<Error>, check: String },
+    OutcomeUnknown { cause: Box<Error>, check: Check },
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
     #[error("the key could not be written to standard output ({0}); nothing was stored")]

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod lifecycle;
 pub mod os;
 pub mod render;
 pub mod store;

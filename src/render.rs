@@ -17,6 +17,7 @@ use crate::domain::org::Org;
 use crate::domain::plan::Plan;
 use crate::domain::policy::{Policy, duration_label};
 use crate::domain::text::is_unsafe;
+use crate::lifecycle::verify::{Code, Verdict};
 
 mod table;
 
@@ -628,5 +629,30 @@ mod tests {
         assert_eq!(escape("two\nlines\t"), "two\\nlines\\t");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(escape("\u{9b}"), "\\u{9b}");
+    }
+}
+
+/// `verify --json`'s line, and a verification service's answer: the verdict on one key.
+#[derive(Serialize)]
+pub struct VerifyJson<'a> {
+    valid: bool,
+    code: Option<Code>,
+    id: Option<&'a str>,
+    org: Option<&'a str>,
+    name: Option<&'a str>,
+    expires_at: Option<String>,
+}
+
+impl<'a> VerifyJson<'a> {
+    pub fn new(verdict: &'a Verdict) -> Self {
+        let key = verdict.key.as_ref();
+        Self {
+            valid: verdict.code.is_none(),
+            code: verdict.code,
+            id: key.map(|k| k.id.as_str()),
+            org: key.map(|k| k.org.as_str()),
+            name: key.map(|k| k.name.as_str()),
+            expires_at: verdict.stops_at.map(json_time),
+        }
     }
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use seenty_keys::domain::key::Secret;
 use seenty_keys::domain::plan::PlanId;
-use seenty_keys::store::{self, Location, Stamp};
+use seenty_keys::lifecycle::{Actor, Session};
+use seenty_keys::store::{self, Location};
 
 /// Builds `dir/keys.db` with `n` keys in organization `bench` (Enterprise) and writes the
 /// secrets to `dir/keys.txt`, unless both already exist.
@@ -20,14 +21,12 @@ pub fn build(n: usize, dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>
     }
     std::fs::create_dir_all(dir)?;
     let _ = std::fs::remove_file(&db);
-    let stamp = Stamp {
-        now: chrono::Utc::now(),
-        actor: "bench".into(),
+    let now = {
+        let (store, _) = store::create(&Location::Sqlite(db.clone()))?;
+        let mut session = Session::on(store, Actor::Named("bench".into()))?;
+        session.create_org("bench", "Bench", PlanId::Enterprise)?;
+        session.now()
     };
-    {
-        let (mut store, _) = store::create(&Location::Sqlite(db.clone()))?;
-        store.create_org("bench", "Bench", PlanId::Enterprise, &stamp)?;
-    }
     let conn = seenty_keys::store::sqlite::connection_with_functions(&db)?;
     conn.execute_batch("BEGIN")?;
     let mut secrets = std::io::BufWriter::new(std::fs::File::create(&secrets_path)?);
@@ -43,7 +42,7 @@ pub fn build(n: usize, dir: &Path) -> Result<PathBuf, Box<dyn std::error::Error>
             insert.execute(rusqlite::params![
                 format!("Integration {i}"),
                 secret.hint().0,
-                stamp.now.timestamp()
+                now.timestamp()
             ])?;
             insert_hash.execute(rusqlite::params![
                 &secret.hash().0[..],

@@ -9,10 +9,10 @@ use crate::error::{Exit, Result};
 use super::Ctx;
 
 pub fn run(ctx: &Ctx) -> Result<Exit> {
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "{}", dump::header())?;
-    store.export(&mut |record| {
+    session.export(&mut |record| {
         writeln!(out, "{}", dump::to_line(&record))?;
         Ok(())
     })?;

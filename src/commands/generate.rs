@@ -26,9 +26,9 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     }
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let expires_at = parse_expiry(expires, ctx.now())?;
-    let org = ctx.org(store.as_mut())?;
+    let org = session.acting_org()?;
     let name = match name {
         Some(name) => name,
         None => term::ask_text(
@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
         // Without --expires the key policy's maximum lifetime applies, if there is one.
         expires_asked: args.expires.is_some(),
     };
-    let key = store.create_key(&new, &ctx.stamp(), &mut |key| {
+    let key = session.create_key(&new, &mut |key| {
         destination.deliver(ctx, &secret, &NewKeyJson::new(key, Some(secret.expose())))
     })?;
     destination.after(ctx, &NewKeyJson::new(&key, None))?;

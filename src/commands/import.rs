@@ -7,8 +7,9 @@ use std::io::IsTerminal;
 use crate::cli::ImportArgs;
 use crate::domain::dump::{self, Record};
 use crate::error::{Error, Exit, Result};
+use crate::lifecycle::import::{Imported, import};
 use crate::render::count;
-use crate::store::{self, import::Imported};
+use crate::store;
 
 use super::{Ctx, print_json, print_line, read_stdin_into};
 
@@ -19,9 +20,9 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     let mut input = Vec::new();
     read_stdin_into(&mut input, u64::MAX)?;
     let records = parse(&input)?;
-    let (mut store, _created) = store::create(&ctx.config.location)?;
-    ctx.opened(store.as_mut())?;
-    let imported = store.import(&records, args.merge, ctx.now())?;
+    let (store, _created) = store::create(&ctx.config.location)?;
+    let mut session = ctx.session_on(store)?;
+    let imported = import(&mut *session, &records, args.merge, ctx.now())?;
     if ctx.config.json {
         print_json(&imported)?;
     } else {

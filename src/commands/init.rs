@@ -30,19 +30,19 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
         return Err(Error::MissingValue { flag: "--plan" });
     }
 
-    let (mut store, _created) = store::create(&ctx.config.location)?;
-    ctx.opened(store.as_mut())?;
-    if !store.org_slugs()?.is_empty() {
+    let (store, _created) = store::create(&ctx.config.location)?;
+    let mut session = ctx.session_on(store)?;
+    if !session.org_slugs()?.is_empty() {
         return Err(Error::AlreadyInitialized {
             location: ctx.config.location.to_string(),
         });
     }
     let plan = match args.plan {
         Some(plan) => plan,
-        None => term::choose_plan(&store.plans()?)?.id,
+        None => term::choose_plan(&session.plans()?)?.id,
     };
-    let org = store.create_org(&slug, name.as_deref().unwrap_or(&slug), plan, &ctx.stamp())?;
-    store.set_default_org(&org.slug)?;
+    let org = session.create_org(&slug, name.as_deref().unwrap_or(&slug), plan)?;
+    session.set_default_org(&org.slug)?;
 
     if ctx.config.json {
         return print_json(&OrgJson::new(&org, true)).map(|()| Exit::Success);

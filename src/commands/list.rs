@@ -18,8 +18,8 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         StatusFilter::Revoked => Status::Revoked,
         StatusFilter::Expired => Status::Expired,
     });
-    let mut store = ctx.open_store()?;
-    let org = ctx.org(store.as_mut())?;
+    let mut session = ctx.session()?;
+    let org = session.acting_org()?;
     let mut out = BufWriter::new(io::stdout().lock());
     let now = ctx.now();
 
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         // Streamed, so memory stays flat however many keys there are.
         let mut first = true;
         out.write_all(b"[")?;
-        store.keys(&org, status, now, &mut |key| {
+        session.keys(&org, status, now, &mut |key| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
             crate::render::write_json(&mut out, &KeyJson::new(&key, now))
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         // At a terminal the table fits its width, which takes every row at once.
         let mut grid = Grid::new(&KEY_COLUMNS);
         let mut count = 0usize;
-        store.keys(&org, status, now, &mut |key| {
+        session.keys(&org, status, now, &mut |key| {
             grid.push(key_row(&key, now));
             count += 1;
             Ok(())
@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
         writeln!(out, "{}", grid.render(Some(width), ctx.config.color_stdout))?;
         count
     } else {
-        plain(ctx, store.as_mut(), &org, status, &mut out)?
+        plain(ctx, &mut *session, &org, status, &mut out)?
     };
     out.flush()?;
     if count == 0 && ctx.config.terminals.stderr {

@@ -10,7 +10,8 @@ use crate::domain::event::Event;
 use crate::error::{Exit, Result};
 use crate::render::{Column, Fit, Grid, GridCell, col, escape, json_time, table_time};
 
-use super::{Ctx, InGrace, print_grid};
+use super::{Ctx, print_grid};
+use crate::lifecycle::InGrace;
 
 /// At a narrow terminal the free text gives way: names, actors, details.
 const COLUMNS: [Column; 6] = [
@@ -34,15 +35,15 @@ struct EventJson<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
-    let mut store = ctx.open_store()?;
-    let org = ctx.org(store.as_mut())?;
+    let mut session = ctx.session()?;
+    let org = session.acting_org()?;
     let key = args
         .key
         .as_deref()
-        .map(|r| ctx.resolve_key(store.as_mut(), r, InGrace::Ambiguous))
+        .map(|r| ctx.resolve_key(&mut session, r, InGrace::Ambiguous))
         .transpose()?;
     let mut events = Vec::new();
-    store.events(
+    session.events(
         &org,
         key.as_ref().map(|k| k.id.as_str()),
         args.limit,

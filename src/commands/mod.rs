@@ -21,42 +21,27 @@ mod verify;
 
 use std::io::{self, Read, Write};
 
-use std::cell::{Cell, OnceCell};
+use std::cell::Cell;
 use zeroize::Zeroizing;
 
 use crate::cli::Command;
 use crate::config::Config;
 use crate::domain::Timestamp;
-use crate::domain::key::{self, Key, Status};
+use crate::domain::key::Key;
 use crate::error::{Error, Exit, Result};
-use crate::store::{self, Stamp, Store};
+use crate::lifecycle::{Actor, InGrace, Session};
+use crate::store;
 use crate::term;
 
 /// The most a KEYREF or `verify` reads from standard input; a key is 36 bytes.
 const STDIN_LIMIT: u64 = 64 * 1024;
 
-/// What a name shared by the two active keys of a rotation's grace period refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InGrace {
-    /// The replacement: `rotate NAME` (the old key is already rotated).
-    Replacement,
-    /// Neither: `revoke NAME` and `show NAME` must not pick the wrong key, so the name
-    /// is refused with both ids.
-    Ambiguous,
-}
-
-/// What every command runs with: the configuration and one clock reading.
+/// What every command runs with: the configuration, the terminal, and one clock reading.
 pub struct Ctx {
     pub config: Config,
-    /// Whole seconds, the store's resolution, so what is stored is what is compared. Read
-    /// from the store once it is open ([`Store::clock`]: the server's clock on
-    /// PostgreSQL); this machine's clock before that.
+    /// The session's clock once one is open ([`Ctx::session`]); this machine's clock
+    /// before that, for the commands that need no store.
     now: Cell<Timestamp>,
-    /// The database role the store was opened as ([`Ctx::opened`]), for the actor.
-    role: OnceCell<Option<String>>,
-    /// Who acts, for the audit log: found out at the first [`Ctx::stamp`], as a
-    /// command that records nothing need not read /proc and /etc/passwd.
-    actor: OnceCell<String>,
 }
 
 impl Ctx {
@@ -64,8 +49,6 @@ impl Ctx {
         Self {
             config,
             now: Cell::new(store::system_now()),
-            role: OnceCell::new(),
-            actor: OnceCell::new(),
         }
     }
 
@@ -74,165 +57,45 @@ impl Ctx {
         self.now.get()
     }
 
-    /// Reads the store's clock again, for a command that runs long (`verify --batch`).
-    pub fn tick(&self, store: &mut dyn Store) -> Result<Timestamp> {
-        self.now.set(store.clock()?);
-        Ok(self.now())
+    /// Opens the store for this command, with `--org` as the organization asked for.
+    pub fn session(&self) -> Result<Session> {
+        self.session_on(store::open(&self.config.location)?)
     }
 
-    pub fn open_store(&self) -> Result<Box<dyn Store>> {
-        let mut store = store::open(&self.config.location)?;
-        self.opened(store.as_mut())?;
-        Ok(store)
-    }
-
-    /// What every command does once its store is open: read the store's clock, learn
-    /// the database role it acts as, and warn about the store's files.
-    pub fn opened(&self, store: &mut dyn Store) -> Result<()> {
-        self.tick(store)?;
-        let _ = self.role.set(store.role()?);
-        self.print_store_warnings();
-        Ok(())
-    }
-
-    fn print_store_warnings(&self) {
+    /// What every command does once its store is open: start a session on it and warn
+    /// about the store's files.
+    pub fn session_on(&self, store: Box<dyn store::Store + Send>) -> Result<Session> {
+        let session = Session::on(store, Actor::Process)?.with_org(self.config.org.clone());
+        self.now.set(session.now());
         for warning in store::warnings(&self.config.location) {
             self.warn(&warning);
         }
+        Ok(session)
+    }
+
+    /// Reads the session's clock again, for a command that runs long (`verify --batch`).
+    pub fn tick(&self, session: &mut Session) -> Result<Timestamp> {
+        self.now.set(session.tick()?);
+        Ok(self.now())
     }
 
     pub fn warn(&self, message: &str) {
         term::print_warning(message, self.config.color_stderr);
     }
 
-    pub fn stamp(&self) -> Stamp {
-        Stamp {
-            now: self.now(),
-            actor: self
-                .actor
-                .get_or_init(|| {
-                    let role = self.role.get().and_then(Option::as_deref);
-                    actor(&crate::os::account(), role)
-                })
-                .clone(),
-        }
-    }
-
-    /// The stamp for `verify`'s record of `uses`: last-used times name no actor, and
-    /// finding out who acts costs a read of /proc (40 µs, 2% of a `verify`), so only use
-    /// attempts of a revoked or expired key, which are audit events, pay for it.
-    pub fn stamp_for(&self, uses: &store::Uses) -> Stamp {
-        if uses.attempts.is_empty() {
-            Stamp {
-                now: self.now(),
-                actor: String::new(),
-            }
-        } else {
-            self.stamp()
-        }
-    }
-
-    /// The organization to act on: `--org`, else the default set by `org use`, else the
-    /// only one in the store.
-    pub fn org(&self, store: &mut dyn Store) -> Result<String> {
-        if let Some(slug) = &self.config.org {
-            if key::contains_key(slug) {
-                return Err(crate::domain::org::BadSlug(slug.clone()).into());
-            }
-            return if store.has_org(slug)? {
-                Ok(slug.clone())
-            } else {
-                Err(Error::NoSuchOrg { slug: slug.clone() })
-            };
-        }
-        if let Some(slug) = store.default_org()?
-            && store.has_org(&slug)?
-        {
-            return Ok(slug);
-        }
-        let mut orgs = store.org_slugs()?;
-        match orgs.len() {
-            0 => Err(Error::NoOrg),
-            1 => Ok(orgs.remove(0)),
-            count => Err(Error::OrgNotChosen { count }),
-        }
-    }
-
     /// Finds the key a KEYREF names: an id, a name, or `-` for the secret on stdin.
-    /// During a rotation's grace period two active keys share the name: it is
-    /// ambiguous, unless `in_grace` says it names the replacement ([`InGrace`]).
+    /// A name shared by a rotation's two keys means what `in_grace` says.
     pub fn resolve_key(
         &self,
-        store: &mut dyn Store,
+        session: &mut Session,
         reference: &str,
         in_grace: InGrace,
     ) -> Result<Key> {
         if reference == "-" {
-            return self.key_from_stdin(store);
-        }
-        let org = self.org(store)?;
-        let reference = reference.trim();
-        // A secret pasted where a KEYREF goes is never echoed: errors end up in CI logs.
-        let shown = if reference.starts_with(key::PREFIX) {
-            key::Hint::of(reference.as_bytes()).to_string()
+            session.key_by_secret(&read_stdin()?)
         } else {
-            reference.to_owned()
-        };
-        if key::looks_like_id(reference)
-            && let Some(key) = store.key_by_id(&org, reference)?
-        {
-            return Ok(key);
+            session.resolve_key(reference, in_grace)
         }
-        let mut named = store.keys_named(&org, reference)?;
-        let now = self.now();
-        named.sort_by_key(|k| k.status(now) != Status::Active);
-        let active = named
-            .iter()
-            .take_while(|k| k.status(now) == Status::Active)
-            .count();
-        if active > 1 {
-            if in_grace == InGrace::Replacement
-                && let Some(new) = named[..active].iter().position(|k| k.rotated_to.is_none())
-            {
-                return Ok(named.swap_remove(new));
-            }
-            return Err(Error::NameInGrace {
-                name: shown,
-                ids: named.drain(..active).map(|k| k.id).collect(),
-            });
-        }
-        if active == 1 {
-            return Ok(named.swap_remove(0));
-        }
-        match named.len() {
-            0 => Err(Error::NoSuchKey {
-                reference: shown,
-                org,
-            }),
-            1 => Ok(named.remove(0)),
-            count => Err(Error::AmbiguousName { name: shown, count }),
-        }
-    }
-
-    /// A leaked secret names its own organization; `--org` still narrows the search.
-    fn key_from_stdin(&self, store: &mut dyn Store) -> Result<Key> {
-        let input = read_stdin()?;
-        let hash = key::check(input.trim_ascii()).map_err(Error::MalformedKey)?;
-        let not_found = || Error::UnknownSecret {
-            org: self.config.org.clone().unwrap_or_default(),
-        };
-        let found = store.key_by_hash(&hash)?.ok_or_else(not_found)?;
-        if self
-            .config
-            .org
-            .as_ref()
-            .is_some_and(|org| *org != found.org)
-        {
-            return Err(not_found());
-        }
-        store
-            .key_by_id(&found.org, &found.id)?
-            .ok_or_else(not_found)
     }
 
     /// Asks before a destructive change: `--yes`, else a prompt at a terminal, else a
@@ -309,17 +172,6 @@ fn read_stdin_into(buffer: &mut Vec<u8>, limit: u64) -> Result<()> {
             source,
         })?;
     Ok(())
-}
-
-/// The acting user for the audit log (SPEC 4): the account of the process's real uid
-/// (not `$USER`, which anyone sets), and on PostgreSQL the database role the store was
-/// opened as: `alice (db: ci_runner)`. Both are bounded: an account name by
-/// [`crate::os::account`], a role by PostgreSQL (63 bytes).
-fn actor(account: &str, role: Option<&str>) -> String {
-    match role {
-        Some(role) => format!("{account} (db: {role})"),
-        None => account.to_owned(),
-    }
 }
 
 /// Writes a serializable value as one JSON document and a newline.

@@ -38,10 +38,10 @@ fn create(ctx: &Ctx, slug: &str, plan: PlanId, name: Option<&str>) -> Result<()>
     let name = name
         .map(|n| validate_text("the organization name", n))
         .transpose()?;
-    let mut store = ctx.open_store()?;
-    let org = store.create_org(slug, name.as_deref().unwrap_or(slug), plan, &ctx.stamp())?;
+    let mut session = ctx.session()?;
+    let org = session.create_org(slug, name.as_deref().unwrap_or(slug), plan)?;
     if ctx.config.json {
-        let default = store.default_org()?.as_deref() == Some(slug);
+        let default = session.default_org()?.as_deref() == Some(slug);
         return print_json(&OrgJson::new(&org, default));
     }
     print_line(&format!(
@@ -51,9 +51,9 @@ fn create(ctx: &Ctx, slug: &str, plan: PlanId, name: Option<&str>) -> Result<()>
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let orgs = store.orgs(ctx.now())?;
-    let default = store.default_org()?;
+    let mut session = ctx.session()?;
+    let orgs = session.orgs(ctx.now())?;
+    let default = session.default_org()?;
     let is_default = |org: &Org| default.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
         let json: Vec<_> = orgs
@@ -76,15 +76,15 @@ fn list(ctx: &Ctx) -> Result<()> {
 }
 
 fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let slug = match slug {
         Some(slug) => slug,
-        None => ctx.org(store.as_mut())?,
+        None => session.acting_org()?,
     };
-    let org = store
+    let org = session
         .org(&slug, ctx.now())?
         .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
-    let default = store.default_org()?.as_deref() == Some(org.slug.as_str());
+    let default = session.default_org()?.as_deref() == Some(org.slug.as_str());
     if ctx.config.json {
         return print_json(&OrgJson::new(&org, default));
     }
@@ -108,12 +108,12 @@ fn show(ctx: &Ctx, slug: Option<String>) -> Result<()> {
 /// A downgrade below the number of active keys is allowed after a confirmation: the keys
 /// keep working, and `generate` is refused until the count is under the new limit.
 fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let slug = ctx.org(store.as_mut())?;
-    let org = store
+    let mut session = ctx.session()?;
+    let slug = session.acting_org()?;
+    let org = session
         .org(&slug, ctx.now())?
         .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
-    let new_plan = store
+    let new_plan = session
         .plans()?
         .into_iter()
         .find(|p| p.id == plan)
@@ -147,12 +147,12 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
             &format!("Move {} to {}?", org.slug, new_plan.name),
         )?;
     }
-    let old = store.set_plan(&slug, plan, &ctx.stamp(), confirmed)?;
-    let org = store
+    let old = session.set_plan(&slug, plan, confirmed)?;
+    let org = session
         .org(&slug, ctx.now())?
         .ok_or(Error::NoSuchOrg { slug })?;
     if ctx.config.json {
-        let default = store.default_org()?.as_deref() == Some(org.slug.as_str());
+        let default = session.default_org()?.as_deref() == Some(org.slug.as_str());
         return print_json(&OrgJson::new(&org, default));
     }
     print_line(&format!(
@@ -165,13 +165,13 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
 }
 
 fn use_org(ctx: &Ctx, slug: &str) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    if !store.has_org(slug)? {
+    let mut session = ctx.session()?;
+    if !session.has_org(slug)? {
         return Err(Error::NoSuchOrg {
             slug: slug.to_owned(),
         });
     }
-    store.set_default_org(slug)?;
+    session.set_default_org(slug)?;
     if ctx.config.json {
         return print_json(&serde_json::json!({ "default_org": slug }));
     }

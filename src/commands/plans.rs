@@ -1,4 +1,4 @@
-//! `plans`: the plans and their limits on active keys, as seeded in the store.
+//! `plans`: the plans and their limits on active keys, as seeded in the session.
 
 use crate::error::{Exit, Result};
 use crate::render::{Fit, Grid, GridCell, PlanJson, col};
@@ -12,7 +12,7 @@ const COLUMNS: [crate::render::Column; 3] = [
 ];
 
 pub fn run(ctx: &Ctx) -> Result<Exit> {
-    let plans = ctx.open_store()?.plans()?;
+    let plans = ctx.session()?.plans()?;
     if ctx.config.json {
         let json: Vec<_> = plans.iter().map(PlanJson::new).collect();
         print_json(&json)?;

@@ -20,15 +20,15 @@ struct OrgPolicyJson<'a> {
 
 pub fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
     let change = change(args)?;
-    let mut store = ctx.open_store()?;
-    let slug = ctx.org(store.as_mut())?;
+    let mut session = ctx.session()?;
+    let slug = session.acting_org()?;
     let policy = if change.is_empty() {
-        store
+        session
             .org(&slug, ctx.now())?
             .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?
             .policy
     } else {
-        let (old, new) = store.set_policy(&slug, &change, &ctx.stamp())?;
+        let (old, new) = session.set_policy(&slug, &change)?;
         if !ctx.config.json {
             let (_, changed) = old.apply(&change);
             for (setting, from, to) in &changed {

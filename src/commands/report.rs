@@ -22,11 +22,11 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
         unused_for: parse_span("--unused-for", &args.unused_for)?,
         expiring_within: parse_span("--expiring-within", &args.expiring_within)?,
     };
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     // --org (or SEENTY_ORG) names one; without it, every organization.
     let only = ctx.config.org.as_deref();
     if let Some(slug) = only
-        && !store.has_org(slug)?
+        && !session.has_org(slug)?
     {
         return Err(Error::NoSuchOrg {
             slug: slug.to_owned(),
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     let mut orgs: Vec<(OrgFacts, u64)> = Vec::new();
     let mut sink = Sink::new(ctx);
     let mut found = Vec::new();
-    store.hygiene(only, now, &mut |row| match row {
+    session.hygiene(only, now, &mut |row| match row {
         Hygiene::Org(org) => {
             orgs.push((org, 0));
             sink.several_orgs = orgs.len() > 1;

@@ -21,7 +21,8 @@ use crate::render::{KeyJson, escape, table_time};
 use crate::store::Revocation;
 use crate::store::rows::Hygiene;
 
-use super::{Ctx, InGrace, print_json, print_line};
+use super::{Ctx, print_json, print_line};
+use crate::lifecycle::InGrace;
 
 /// A key chosen for revocation: by reference, or by a selector with its finding.
 struct Chosen {
@@ -100,7 +101,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
     if !selectors.findings.is_empty() && args.keys.iter().any(|k| k.trim() == "-") {
         return Err(Error::StdinWithSelectors);
     }
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let now = ctx.now();
     let mut chosen: Vec<Chosen> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -123,7 +124,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         if reference.trim() == "-" && std::mem::replace(&mut read_stdin, true) {
             continue;
         }
-        let key = ctx.resolve_key(store.as_mut(), reference, InGrace::Ambiguous)?;
+        let key = ctx.resolve_key(&mut session, reference, InGrace::Ambiguous)?;
         let revoked = key.status(now) == Status::Revoked;
         add(Chosen {
             id: key.id,
@@ -134,9 +135,9 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         });
     }
     if !selectors.findings.is_empty() {
-        let org = ctx.org(store.as_mut())?;
+        let org = session.acting_org()?;
         let mut policy = None;
-        store.hygiene(Some(&org), now, &mut |row| {
+        session.hygiene(Some(&org), now, &mut |row| {
             match row {
                 Hygiene::Org(facts) => policy = Some(facts.policy),
                 Hygiene::Key { key, .. } => {
@@ -192,7 +193,7 @@ pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         .iter()
         .map(|c| (c.id.clone(), c.reason.clone()))
         .collect();
-    let done = store.revoke_many(&keys, &ctx.stamp())?;
+    let done = session.revoke_many(&keys)?;
     report(ctx, &done, single)?;
     Ok(Exit::Success)
 }

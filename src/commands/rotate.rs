@@ -14,8 +14,9 @@ use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
 use crate::store::NewKey;
 
+use super::Ctx;
 use super::secret::{self, Destination};
-use super::{Ctx, InGrace};
+use crate::lifecycle::InGrace;
 
 /// The longest two keys of one rotation may both work.
 const MAX_GRACE: TimeDelta = TimeDelta::days(7);
@@ -60,9 +61,9 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     expires(ctx.now())?;
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
-    let mut store = ctx.open_store()?;
+    let mut session = ctx.session()?;
     let expires = expires(ctx.now())?;
-    let old = ctx.resolve_key(store.as_mut(), &args.key, InGrace::Replacement)?;
+    let old = ctx.resolve_key(&mut session, &args.key, InGrace::Replacement)?;
     old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;
     let old_stops_at = ctx.now() + grace;
@@ -96,7 +97,7 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
         // Without --expires a lifetime outside the key policy gives way to its maximum.
         expires_asked: args.expires.is_some(),
     };
-    let rotation = store.rotate(&old.id, &new, old_stops_at, &ctx.stamp(), &mut |key| {
+    let rotation = session.rotate(&old.id, &new, old_stops_at, &mut |key| {
         destination.deliver(
             ctx,
             &secret,

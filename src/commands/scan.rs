@@ -21,8 +21,9 @@ use crate::domain::Timestamp;
 use crate::domain::key::{KeyHash, Status};
 use crate::domain::scan::allow;
 use crate::error::{Error, Exit, Result};
+use crate::lifecycle::Session;
 use crate::render::escape;
-use crate::store::{KeyMatch, Revocation, Store};
+use crate::store::{KeyMatch, Revocation};
 use crate::term;
 
 use super::Ctx;
@@ -153,7 +154,7 @@ pub fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Exit> {
     }
     if args.revoke
         && !active.is_empty()
-        && let Some(store) = store.as_deref_mut()
+        && let Some(store) = store.as_mut()
     {
         revoke_found(ctx, store, &active, args.yes)?;
     }
@@ -210,8 +211,8 @@ impl Targets {
 /// The store, or `None` when there is none at the location (a developer's laptop, a CI
 /// job without the keys). A store that exists but cannot be used still fails, and
 /// `--revoke` needs one.
-fn open_store(ctx: &Ctx, revoke: bool) -> Result<Option<Box<dyn Store>>> {
-    match ctx.open_store() {
+fn open_store(ctx: &Ctx, revoke: bool) -> Result<Option<Session>> {
+    match ctx.session() {
         Ok(store) => Ok(Some(store)),
         Err(Error::StoreMissing { .. }) if !revoke => Ok(None),
         Err(e) => Err(e),
@@ -270,7 +271,7 @@ fn repository_root(start: &Path) -> Option<PathBuf> {
 /// Each Seenty key found, judged once: allowed, looked up in the store, or unverified.
 fn judge(
     ctx: &Ctx,
-    store: &mut Option<Box<dyn Store>>,
+    store: &mut Option<Session>,
     allowed: &HashSet<KeyHash>,
     findings: &[Found],
 ) -> Result<HashMap<KeyHash, Verdict>> {
@@ -309,7 +310,7 @@ fn verdict_of<'a>(verdicts: &'a HashMap<KeyHash, Verdict>, finding: &Found) -> &
 
 fn revoke_found(
     ctx: &Ctx,
-    store: &mut dyn Store,
+    store: &mut Session,
     active: &[(&KeyMatch, String)],
     yes: bool,
 ) -> Result<()> {
@@ -318,11 +319,10 @@ fn revoke_found(
         "scan --revoke",
         &format!("Revoke the {} active key(s) found?", active.len()),
     )?;
-    let stamp = ctx.stamp();
     for (key, path) in active {
         // A path is text from the file system: a key in it is not stored as a reason.
         let reason = format!("leaked in {}", crate::render::redact_keys(path));
-        if let Revocation::Revoked(key) = store.revoke(&key.id, Some(&reason), &stamp)? {
+        if let Revocation::Revoked(key) = store.revoke(&key.id, Some(&reason))? {
             let _ = writeln!(
                 io::stderr().lock(),
                 "Revoked {} ({}): {}",

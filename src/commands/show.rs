@@ -4,11 +4,12 @@ use crate::cli::ShowArgs;
 use crate::error::{Exit, Result};
 use crate::render::{KeyJson, key_properties};
 
-use super::{Ctx, InGrace, print_grid, print_json};
+use super::{Ctx, print_grid, print_json};
+use crate::lifecycle::InGrace;
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
-    let mut store = ctx.open_store()?;
-    let key = ctx.resolve_key(store.as_mut(), &args.key, InGrace::Ambiguous)?;
+    let mut session = ctx.session()?;
+    let key = ctx.resolve_key(&mut session, &args.key, InGrace::Ambiguous)?;
     if ctx.config.json {
         print_json(&KeyJson::new(&key, ctx.now()))?;
     } else {

@@ -4,11 +4,10 @@
 //! [`open`] and [`create`] pick one from the `--db` location: SQLite ([`sqlite`]), the
 //! embedded default, or PostgreSQL ([`postgres`]) for a store shared across machines.
 
-pub mod import;
 pub mod postgres;
 pub mod rows;
-pub mod rules;
 pub mod sqlite;
+pub mod tx;
 
 use std::collections::BTreeMap;
 
@@ -17,10 +16,9 @@ use crate::domain::dump::Record;
 use crate::domain::event::{Event, EventKind};
 use crate::domain::key::{self, Hint, Key, KeyHash, Status};
 use crate::domain::org::Org;
-use crate::domain::plan::{Plan, PlanId};
-use crate::domain::policy::{Policy, PolicyChange};
+use crate::domain::plan::Plan;
 use crate::error::{Error, Result};
-pub use rules::Tx;
+pub use tx::Tx;
 
 /// Where the store lives, parsed from `--db` / `SEENTY_KEYS_DB`.
 /// Its `Display` and `Debug` never show a password.
@@ -184,9 +182,8 @@ pub enum Durability {
     Relaxed,
 }
 
-/// A store: the reads each backend writes in its SQL, one write primitive
-/// ([`Self::transact`]), and the writes, provided once for both backends on top of it
-/// by [`rules`].
+/// A store: the reads each backend writes in its SQL, and one write primitive
+/// ([`Self::transact`]) on which [`crate::lifecycle`] builds every change.
 pub trait Store {
     fn plans(&mut self) -> Result<Vec<Plan>>;
 
@@ -239,15 +236,13 @@ pub trait Store {
     /// Calls `visit` for every row of the store, from one snapshot, in the order
     /// [`Self::import`] replays them (see [`crate::domain::dump`]).
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
-    /// Loads exported records in one write transaction, idempotently (see [`import`]).
-    /// Without `merge`, a store that holds an organization is refused, untouched.
-    /// Keys count against their plans, and names clash, as at `now`.
-    fn import(
+    /// Runs `work` over the rows an import adds, in one write transaction that no other
+    /// writer of keys or organizations races (the algorithm is
+    /// [`crate::lifecycle::import`]).
+    fn import_with(
         &mut self,
-        records: &[Record],
-        merge: bool,
-        now: Timestamp,
-    ) -> Result<import::Imported>;
+        work: &mut dyn FnMut(&mut dyn tx::Target) -> Result<()>,
+    ) -> Result<()>;
 
     /// The time of this moment for every lifecycle time and status decision: the
     /// database server's clock on PostgreSQL, so runners with skewed clocks agree
@@ -269,149 +264,6 @@ pub trait Store {
         Ok(None)
     }
 
-    /// Fails with [`Error::OrgExists`] when the slug is taken.
-    fn create_org(&mut self, slug: &str, name: &str, plan: PlanId, stamp: &Stamp) -> Result<Org> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| rules::create_org(tx, slug, name, plan, stamp),
-            |store, ()| store.has_org(slug),
-            |()| format!("seenty-keys org show {slug}"),
-        )?;
-        self.org(slug, stamp.now)?.ok_or_else(|| Error::NoSuchOrg {
-            slug: slug.to_owned(),
-        })
-    }
-
-    fn set_default_org(&mut self, slug: &str) -> Result<()> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| tx.set_default_org(slug),
-            |store, ()| Ok(store.default_org()?.as_deref() == Some(slug)),
-            |()| "seenty-keys org list".to_owned(),
-        )
-    }
-
-    /// Returns the plan the organization had before. Unless `confirmed`, a plan that
-    /// [strands](Plan::strands) the active keys, counted inside the write transaction, is
-    /// refused with [`Error::ConfirmationNeeded`].
-    fn set_plan(
-        &mut self,
-        org: &str,
-        plan: PlanId,
-        stamp: &Stamp,
-        confirmed: bool,
-    ) -> Result<PlanId> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| rules::set_plan(tx, org, plan, stamp, confirmed),
-            |store, _| {
-                Ok(store
-                    .org(org, stamp.now)?
-                    .is_some_and(|o| o.plan.id == plan))
-            },
-            |_| format!("seenty-keys org show {org}"),
-        )
-    }
-
-    /// Applies `change` to the organization's key policy; returns the policy before and
-    /// after.
-    fn set_policy(
-        &mut self,
-        org: &str,
-        change: &PolicyChange,
-        stamp: &Stamp,
-    ) -> Result<(Policy, Policy)> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| rules::set_policy(tx, org, change, stamp),
-            |store, (_, new)| Ok(store.org(org, stamp.now)?.is_some_and(|o| o.policy == *new)),
-            |_| format!("seenty-keys --org {org} org policy"),
-        )
-    }
-
-    /// Stores a new key, checked against the plan's limit and the name's uniqueness, once
-    /// `deliver` has handed its secret over (see [`deliver_then_store`]).
-    fn create_key(
-        &mut self,
-        new: &NewKey,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Key> {
-        Ok(deliver_then_store(self, new, None, stamp.now, stamp, deliver)?.0)
-    }
-
-    fn revoke(&mut self, id: &str, reason: Option<&str>, stamp: &Stamp) -> Result<Revocation> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| rules::revoke(tx, id, reason, stamp),
-            |store, done| match done {
-                Revocation::Revoked(key) => Ok(store
-                    .key_by_id(&key.org, &key.id)?
-                    .is_some_and(|k| k.revoked_at.is_some())),
-                Revocation::AlreadyRevoked(_) => Ok(true),
-            },
-            |done| {
-                let key = match done {
-                    Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => key,
-                };
-                format!("seenty-keys --org {} show {}", key.org, key.id)
-            },
-        )
-    }
-
-    /// Revokes every key of `keys` (id, reason) in one transaction: all of them or none.
-    fn revoke_many(
-        &mut self,
-        keys: &[(String, Option<String>)],
-        stamp: &Stamp,
-    ) -> Result<Vec<Revocation>> {
-        write(
-            self,
-            Durability::Synced,
-            |tx| rules::revoke_many(tx, keys, stamp),
-            |store, done| {
-                // One transaction: one revocation in place means all of them.
-                match done.iter().find_map(|r| match r {
-                    Revocation::Revoked(key) => Some(key),
-                    Revocation::AlreadyRevoked(_) => None,
-                }) {
-                    Some(key) => Ok(store
-                        .key_by_id(&key.org, &key.id)?
-                        .is_some_and(|k| k.revoked_at.is_some())),
-                    None => Ok(true),
-                }
-            },
-            |done| {
-                let org = done.first().map_or("", |r| match r {
-                    Revocation::Revoked(key) | Revocation::AlreadyRevoked(key) => &key.org,
-                });
-                format!("seenty-keys --org {org} list --status revoked")
-            },
-        )
-    }
-
-    /// Replaces the active key `old_id` with `new`: the old key stops working at
-    /// `old_stops_at` (now, or when a grace period ends) and does not count against the
-    /// plan's limit. Stored once `deliver` succeeded, as `create_key`.
-    fn rotate(
-        &mut self,
-        old_id: &str,
-        new: &NewKey,
-        old_stops_at: Timestamp,
-        stamp: &Stamp,
-        deliver: &mut dyn FnMut(&Key) -> Result<()>,
-    ) -> Result<Rotation> {
-        match deliver_then_store(self, new, Some(old_id), old_stops_at, stamp, deliver)? {
-            (new, Some(old)) => Ok(Rotation { new, old }),
-            (_, None) => Err(Error::corrupt("a rotation replaced no key".into())),
-        }
-    }
-
     /// Records last-used times (kept to the second, never moved backwards) and use
     /// attempts, all in one transaction.
     fn record_uses(&mut self, uses: &Uses, stamp: &Stamp) -> Result<()> {
@@ -421,110 +273,11 @@ pub trait Store {
         // Usage may be lost to a crash by design (Durability::Relaxed): a lost answer
         // is not worth a second connection.
         match self.transact(Durability::Relaxed, &mut |tx| {
-            rules::record_uses(tx, uses, stamp)
+            tx::record_uses(tx, uses, stamp)
         }) {
             Err(Error::CommitLost(_)) => Ok(()),
             other => other,
         }
-    }
-}
-
-/// Whether the key with this hash is in the store under this id.
-fn stored<S: Store + ?Sized>(store: &mut S, hash: &KeyHash, id: &str) -> Result<bool> {
-    Ok(store.key_by_hash(hash)?.is_some_and(|found| found.id == id))
-}
-
-/// Runs `work` in one write transaction. When the commit's answer is lost with the
-/// connection, connects again and asks `landed` whether the change is there: the
-/// outcome is reported, never guessed. `check` names the command that tells, for when
-/// the store cannot be reached again.
-fn write<S: Store + ?Sized, T>(
-    store: &mut S,
-    durability: Durability,
-    mut work: impl FnMut(&mut dyn Tx) -> Result<T>,
-    landed: impl FnOnce(&mut S, &T) -> Result<bool>,
-    check: impl FnOnce(&T) -> String,
-) -> Result<T> {
-    let mut value = None;
-    let result = store.transact(durability, &mut |tx| {
-        value = Some(work(tx)?);
-        Ok(())
-    });
-    let lost = match result {
-        Ok(()) => return value.ok_or_else(|| Error::corrupt("a write returned nothing".into())),
-        Err(Error::CommitLost(cause)) => cause,
-        Err(e) => return Err(e),
-    };
-    let Some(value) = value else {
-        return Err(*lost);
-    };
-    match store.reconnect().and_then(|()| landed(store, &value)) {
-        Ok(true) => Ok(value),
-        Ok(false) => Err(Error::NotCommitted(lost)),
-        Err(_) => Err(Error::OutcomeUnknown {
-            cause: lost,
-            check: check(&value),
-        }),
-    }
-}
-
-/// A key is stored only once its secret has been delivered, and nothing waits on the
-/// delivery: a first transaction reserves the key's place under the plan and its name
-/// ([`rules::reserve`]), `deliver` runs with no lock held (a stalled stdout or a slow
-/// `--exec` command blocks nobody), and a second transaction stores the key
-/// ([`rules::activate`]). A failed delivery releases the reservation and changes
-/// nothing; a second transaction that fails after the delivery says that the delivered
-/// key was not stored, and one whose outcome was lost is found out ([`write`]).
-fn deliver_then_store<S: Store + ?Sized>(
-    store: &mut S,
-    new: &NewKey,
-    replacing: Option<&str>,
-    old_stops_at: Timestamp,
-    stamp: &Stamp,
-    deliver: &mut dyn FnMut(&Key) -> Result<()>,
-) -> Result<(Key, Option<Key>)> {
-    // Nothing delivered yet, so a lost answer needs no finding out: the reservation, if
-    // it was made, expires.
-    let reservation = write(
-        store,
-        Durability::Relaxed,
-        |tx| rules::reserve(tx, new, replacing, stamp),
-        |_, _| Ok(false),
-        |r| format!("seenty-keys --org {} list", r.key.org),
-    )?;
-    if let Err(e) = deliver(&reservation.key) {
-        let token = reservation.reserved.token;
-        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
-        return Err(e);
-    }
-    // The key starts working now, not when it was reserved: its creation, the audit
-    // event and the old key's end (for a rotation) take the time of the second
-    // transaction, so the trail's order is the order in which keys became valid.
-    let now = store.clock()?;
-    let stamp = &Stamp {
-        now,
-        actor: stamp.actor.clone(),
-    };
-    let old_stops_at = old_stops_at + (now - reservation.key.created_at);
-    let stored = write(
-        store,
-        Durability::Synced,
-        |tx| rules::activate(tx, &reservation, old_stops_at, stamp),
-        |store, (key, _)| stored(store, &new.hash, &key.id),
-        |(key, _)| format!("seenty-keys --org {} show {}", key.org, key.id),
-    );
-    if let Err(Error::ShownButNotStored(_) | Error::Store { .. } | Error::NotCommitted(_)) = &stored
-    {
-        // Refused or failed in the second transaction: give the place back now rather
-        // than when the reservation expires.
-        let token = reservation.reserved.token;
-        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
-    }
-    match stored {
-        Err(e @ Error::OutcomeUnknown { .. }) => Err(e),
-        Err(Error::NotCommitted(e)) => Err(Error::ShownButNotStored(e)),
-        Err(e) => Err(Error::ShownButNotStored(Box::new(e))),
-        ok => ok,
     }
 }
 
@@ -543,7 +296,7 @@ pub(crate) fn migrations_applied(version: i64, migrations: usize) -> Result<usiz
 }
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].
-pub fn open(location: &Location) -> Result<Box<dyn Store>> {
+pub fn open(location: &Location) -> Result<Box<dyn Store + Send>> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
         Location::Postgres(url) => Ok(Box::new(postgres::PgStore::open(url)?)),
@@ -551,7 +304,7 @@ pub fn open(location: &Location) -> Result<Box<dyn Store>> {
 }
 
 /// Opens a store, creating it (and its directory) when missing. Only `init` creates.
-pub fn create(location: &Location) -> Result<(Box<dyn Store>, bool)> {
+pub fn create(location: &Location) -> Result<(Box<dyn Store + Send>, bool)> {
     match location {
         Location::Sqlite(path) => {
             let (store, created) = sqlite::SqliteStore::create(path)?;

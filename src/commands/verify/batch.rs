@@ -18,7 +18,10 @@ use zeroize::Zeroizing;
 use crate::domain::key::{self, KeyHash, Malformed};
 use crate::error::{Error, Exit, Result};
 
-use super::{Code, Outcome, Verifier, VerifyJson};
+use crate::lifecycle::verify::{Code, Verdict};
+use crate::render::VerifyJson;
+
+use super::Verifier;
 
 /// Lines per chunk at most: one read transaction, one write transaction, one flush.
 const CHUNK: usize = 4096;
@@ -52,17 +55,19 @@ pub fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
         let mut found = vec![None; hashes.len()];
         if !hashes.is_empty() {
             let ctx = verifier.ctx;
-            let store = verifier.store()?;
-            store.lookup_many(&hashes, &mut |i, m| {
+            let session = verifier.session()?;
+            session.lookup_many(&hashes, &mut |i, m| {
                 found[i] = m;
                 Ok(())
             })?;
-            ctx.tick(store)?;
+            ctx.tick(session)?;
         }
         for verdict in &checked {
             let outcome = match verdict {
-                Ok(i) => verifier.judge(found[*i].take()),
-                Err(why) => Outcome::malformed(*why),
+                Ok(i) => verifier
+                    .verification
+                    .judge(found[*i].take(), verifier.ctx.now()),
+                Err(why) => Verdict::malformed(*why),
             };
             all_valid &= outcome.code.is_none();
             if !quiet {
@@ -185,7 +190,7 @@ impl Lines {
     }
 }
 
-fn write_result(out: &mut impl Write, outcome: &Outcome, json: bool) -> Result<()> {
+fn write_result(out: &mut impl Write, outcome: &Verdict, json: bool) -> Result<()> {
     if json {
         crate::render::write_json(&mut *out, &VerifyJson::new(outcome)).map_err(io::Error::from)?;
         out.write_all(b"\n")?;

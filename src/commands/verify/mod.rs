@@ -10,156 +10,41 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStringExt;
 
-use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cli::VerifyArgs;
-use crate::domain::Timestamp;
-use crate::domain::event::EventKind;
-use crate::domain::key::{self, Malformed, Status};
+use crate::domain::key;
 use crate::error::{Exit, Result};
-use crate::render::{escape, json_time, table_time};
-use crate::store::{KeyMatch, Store, Uses};
+use crate::lifecycle::Session;
+use crate::lifecycle::verify::{Code, Verdict, Verification};
+use crate::render::{VerifyJson, escape, table_time};
 use crate::term;
 
 use super::{Ctx, print_json, read_stdin};
 
 mod batch;
 
-/// Why a key was rejected; the codes are part of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Code {
-    Malformed,
-    NotFound,
-    Revoked,
-    Expired,
-    Plan,
-}
-
-impl Code {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Malformed => "MALFORMED",
-            Self::NotFound => "NOT_FOUND",
-            Self::Revoked => "REVOKED",
-            Self::Expired => "EXPIRED",
-            Self::Plan => "PLAN",
-        }
-    }
-}
-
-/// The verdict on one key: valid when `code` is `None`.
-struct Outcome {
-    code: Option<Code>,
-    key: Option<KeyMatch>,
-    malformed: Option<Malformed>,
-    /// When the key stops working, as of the decision: a grace period's end counts.
-    stops_at: Option<Timestamp>,
-}
-
-impl Outcome {
-    fn malformed(why: Malformed) -> Self {
-        Self {
-            code: Some(Code::Malformed),
-            key: None,
-            malformed: Some(why),
-            stops_at: None,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    valid: bool,
-    code: Option<Code>,
-    id: Option<&'a str>,
-    org: Option<&'a str>,
-    name: Option<&'a str>,
-    expires_at: Option<String>,
-}
-
-impl<'a> VerifyJson<'a> {
-    fn new(outcome: &'a Outcome) -> Self {
-        let key = outcome.key.as_ref();
-        Self {
-            valid: outcome.code.is_none(),
-            code: outcome.code,
-            id: key.map(|k| k.id.as_str()),
-            org: key.map(|k| k.org.as_str()),
-            name: key.map(|k| k.name.as_str()),
-            expires_at: outcome.stops_at.map(json_time),
-        }
-    }
-}
-
-/// Checks keys against one store, opened at the first key that passes its checksum, and
-/// collects the uses to record.
+/// Checks keys against one session, opened at the first key that passes its checksum.
 struct Verifier<'a> {
     ctx: &'a Ctx,
-    store: Option<Box<dyn Store>>,
-    no_touch: bool,
-    uses: Uses,
+    session: Option<Session>,
+    verification: Verification,
 }
 
 impl Verifier<'_> {
-    /// The store, opened at the first key that passes its checksum.
-    fn store(&mut self) -> Result<&mut dyn Store> {
-        let store = match self.store.take() {
-            Some(store) => store,
-            None => self.ctx.open_store()?,
-        };
-        Ok(self.store.insert(store).as_mut())
+    /// The session, opened at the first key that passes its checksum.
+    fn session(&mut self) -> Result<&mut Session> {
+        open(self.ctx, &mut self.session)
     }
 
     /// One key: the checksum offline, then one lookup.
-    fn check(&mut self, input: &[u8]) -> Result<Outcome> {
+    fn check(&mut self, input: &[u8]) -> Result<Verdict> {
         match key::check(input) {
             Ok(hash) => {
-                let found = self.store()?.key_by_hash(&hash)?;
-                Ok(self.judge(found))
+                let session = open(self.ctx, &mut self.session)?;
+                self.verification.lookup(session, &hash)
             }
-            Err(why) => Ok(Outcome::malformed(why)),
-        }
-    }
-
-    /// The verdict on what the lookup found, noting the use to record.
-    fn judge(&mut self, found: Option<KeyMatch>) -> Outcome {
-        let Some(found) =
-            found.filter(|f| self.ctx.config.org.as_ref().is_none_or(|org| *org == f.org))
-        else {
-            return Outcome {
-                code: Some(Code::NotFound),
-                key: None,
-                malformed: None,
-                stops_at: None,
-            };
-        };
-        // One clock reading decides, and is the `expires_at` reported with the decision.
-        let now = self.ctx.now();
-        let code = match found.status(now) {
-            Status::Revoked => Some(Code::Revoked),
-            Status::Expired => Some(Code::Expired),
-            Status::Active if !found.api_access => Some(Code::Plan),
-            Status::Active => None,
-        };
-        match code {
-            None if !self.no_touch => self.uses.touch(found.handle, now),
-            Some(Code::Revoked) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::RevokedKeyUsed)),
-            Some(Code::Expired) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::ExpiredKeyUsed)),
-            _ => {}
-        }
-        Outcome {
-            code,
-            stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
-            key: Some(found),
-            malformed: None,
+            Err(why) => Ok(Verdict::malformed(why)),
         }
     }
 
@@ -168,23 +53,29 @@ impl Verifier<'_> {
     /// Best effort: the verdict stands whether or not the store took the record (a lock
     /// held past the timeout, a read-only store), so a failure is a warning, not exit 3.
     fn record(&mut self) {
-        if let Some(store) = &mut self.store
-            && !self.uses.is_empty()
-            && let Err(e) = store.record_uses(&self.uses, &self.ctx.stamp_for(&self.uses))
+        if let Some(session) = &mut self.session
+            && let Err(e) = self.verification.record(session)
         {
             self.ctx
                 .warn(&format!("the use of the key was not recorded: {e}"));
         }
-        self.uses.clear();
     }
+}
+
+/// The session in `slot`, opened on first use.
+fn open<'s>(ctx: &Ctx, slot: &'s mut Option<Session>) -> Result<&'s mut Session> {
+    let session = match slot.take() {
+        Some(session) => session,
+        None => ctx.session()?,
+    };
+    Ok(slot.insert(session))
 }
 
 pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     let mut verifier = Verifier {
         ctx,
-        store: None,
-        no_touch: args.no_touch,
-        uses: Uses::default(),
+        session: None,
+        verification: Verification::new(ctx.config.org.clone(), args.no_touch),
     };
     if args.batch {
         return batch::run(&mut verifier, args.quiet);
@@ -232,7 +123,7 @@ fn read_key(ctx: &Ctx, argument: Option<OsString>) -> Result<Zeroizing<Vec<u8>>>
     }
 }
 
-fn reason(outcome: &Outcome) -> String {
+fn reason(outcome: &Verdict) -> String {
     let key = outcome.key.as_ref();
     let id = key.map_or("", |k| k.id.as_str());
     match outcome.code {

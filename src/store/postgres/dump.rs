@@ -1,5 +1,5 @@
 //! SQL for `export` and `import` on PostgreSQL: every row out in replay order from one
-//! snapshot, and the row operations [`crate::store::import`] drives inside one
+//! snapshot, and the row operations [`crate::lifecycle::import`] drives inside one
 //! transaction.
 
 use std::collections::HashMap;
@@ -14,9 +14,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, Columns, ExportSql};
-use crate::store::rules::Tx;
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema.
 const EXPORT: ExportSql = ExportSql {

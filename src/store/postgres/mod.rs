@@ -290,17 +290,15 @@ impl Store for PgStore {
         Ok(())
     }
 
-    fn import(
+    fn import_with(
         &mut self,
-        records: &[Record],
-        merge: bool,
-        now: Timestamp,
-    ) -> Result<super::import::Imported> {
+        work: &mut dyn FnMut(&mut dyn crate::store::tx::Target) -> Result<()>,
+    ) -> Result<()> {
         self.write(Durability::Synced, |tx| {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
             // Keys added to an organization must not race a `generate` counting them.
             tx.batch_execute("SELECT id FROM orgs ORDER BY id FOR UPDATE")?;
-            super::import::run(&mut dump::Importer::new(tx), records, merge, now)
+            work(&mut dump::Importer::new(tx))
         })
     }
 

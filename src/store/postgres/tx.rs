@@ -1,4 +1,4 @@
-//! PostgreSQL's row operations for [`crate::store::rules`], inside one transaction.
+//! PostgreSQL's row operations for [`crate::lifecycle::rules`], inside one transaction.
 //!
 //! Writes that check the plan lock the organization's row first (`FOR UPDATE`): that
 //! lock serializes `generate`, `rotate` and `org set-plan` of one organization across
@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
-use crate::store::rules::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
 pub struct PgTx<'a, 'c> {

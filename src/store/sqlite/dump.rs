@@ -1,5 +1,5 @@
 //! SQL for `export` and `import` on SQLite: every row out in replay order, and the row
-//! operations [`crate::store::import`] drives inside one write transaction.
+//! operations [`crate::lifecycle::import`] drives inside one write transaction.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -10,9 +10,9 @@ use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::key_id::IdCodec;
 use crate::error::Result;
-use crate::store::import::{EventRow, Existing, Target};
 use crate::store::rows::{self, ExportSql};
-use crate::store::rules::Tx;
+use crate::store::tx::Tx;
+use crate::store::tx::{EventRow, Existing, Target};
 
 /// The export's queries in this schema: ids decoded, usage unpacked.
 const EXPORT: ExportSql = ExportSql {

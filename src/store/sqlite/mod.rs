@@ -630,15 +630,13 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
-    fn import(
+    fn import_with(
         &mut self,
-        records: &[Record],
-        merge: bool,
-        now: Timestamp,
-    ) -> Result<super::import::Imported> {
+        work: &mut dyn FnMut(&mut dyn crate::store::tx::Target) -> Result<()>,
+    ) -> Result<()> {
         let ids = self.ids;
         self.write(Durability::Synced, |tx| {
-            super::import::run(&mut dump::Importer::new(tx, &ids), records, merge, now)
+            work(&mut dump::Importer::new(tx, &ids))
         })
     }
 

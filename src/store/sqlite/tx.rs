@@ -1,4 +1,4 @@
-//! SQLite's row operations for [`crate::store::rules`], inside one `BEGIN IMMEDIATE`
+//! SQLite's row operations for [`crate::lifecycle::rules`], inside one `BEGIN IMMEDIATE`
 //! transaction: the file's write lock is taken up front, so every check (the limit, the
 //! name) and the write it guards happen under one lock.
 
@@ -19,7 +19,7 @@ use crate::store::Stamp;
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
-use crate::store::rules::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
 
 pub struct SqliteTx<'a, 'c> {
     pub tx: &'a Transaction<'c>,

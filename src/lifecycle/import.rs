@@ -20,12 +20,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::domain::Timestamp;
-use crate::domain::dump::{EventRecord, KeyRecord, OrgRecord, Record};
+use crate::domain::dump::{EventRecord, KeyRecord, Record};
 use crate::domain::event::EventKind;
-use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::{Error, Result};
-use crate::store::rules::{OrgRow, Tx};
+use crate::store::Store;
+use crate::store::tx::{EventRow, OrgRow, Target};
 
 /// What an import added; `unchanged` counts the records the store already held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -45,59 +45,26 @@ impl Imported {
     }
 }
 
-/// A key the store already has, as the import sees it.
-pub struct Existing {
-    pub row: i64,
-    pub revoked_at: Option<Timestamp>,
-}
-
-/// An event reduced to what identifies it, with row ids resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct EventRow {
-    pub org: i64,
-    pub key: Option<i64>,
-    pub at: i64,
-    pub actor: String,
-    pub kind: &'static str,
-    pub detail: Option<String>,
-    pub attempts: u64,
-}
-
-impl EventRow {
-    /// [`Self::attempts`] as the stores' integer column holds it.
-    pub fn attempts_column(&self) -> i64 {
-        i64::try_from(self.attempts).unwrap_or(i64::MAX)
-    }
-}
-
-/// The row operations an import needs, inside one write transaction.
-pub trait Target {
-    fn org_count(&mut self) -> Result<u64>;
-    /// Adds the organization unless its slug exists; whether it was added.
-    fn insert_org(&mut self, org: &OrgRecord) -> Result<bool>;
-    fn org_row(&mut self, slug: &str) -> Result<Option<i64>>;
-    /// Adds the setting unless it is set; whether it was added.
-    fn insert_setting(&mut self, name: &str, value: &str) -> Result<bool>;
-    fn key(&mut self, id: &str) -> Result<Option<Existing>>;
-    /// The id of the key with this hash, if any.
-    fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>>;
-    fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()>;
-    /// Sets the revocation time, unless the key is already revoked at or before `at`.
-    fn revoke(&mut self, row: i64, at: Timestamp, reason: Option<&str>) -> Result<()>;
-    /// Moves last used forward; whether it moved.
-    fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool>;
-    fn count_events(&mut self, event: &EventRow) -> Result<u64>;
-    fn insert_event(&mut self, event: &EventRow) -> Result<()>;
-    /// The id of the key that replaced key row `row` by rotation, if any.
-    fn successor(&mut self, row: i64) -> Result<Option<String>>;
-    /// The lifecycle rules' row operations, in the same transaction: the counts and the
-    /// name checks `generate` makes.
-    fn rules(&mut self) -> &mut dyn Tx;
+/// Loads exported records into `store` in one write transaction, idempotently. Without
+/// `merge`, a store that holds an organization is refused, untouched. Keys count against
+/// their plans, and names clash, as at `now`.
+pub fn import(
+    store: &mut dyn Store,
+    records: &[Record],
+    merge: bool,
+    now: Timestamp,
+) -> Result<Imported> {
+    let mut done = None;
+    store.import_with(&mut |target| {
+        done = Some(run(target, records, merge, now)?);
+        Ok(())
+    })?;
+    done.ok_or_else(|| Error::corrupt("an import returned nothing".into()))
 }
 
 /// Loads `records` into `target`. Without `merge`, a store that holds any organization
 /// is refused before anything is written.
-pub fn run(
+fn run(
     target: &mut dyn Target,
     records: &[Record],
     merge: bool,

@@ -3,8 +3,6 @@
 //! each one records. A backend supplies the row operations ([`Tx`]) inside its own write
 //! transaction, in its SQL; this module decides, as [`super::import`] does for imports.
 
-use std::collections::BTreeMap;
-
 use chrono::TimeDelta;
 
 use crate::domain::Timestamp;
@@ -13,102 +11,8 @@ use crate::domain::key::{Key, Status};
 use crate::domain::plan::{Plan, PlanId, Refusal};
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
-use crate::store::{NewKey, Revocation, Stamp, Uses};
-
-/// A key row read for a write: the key, its row id and its organization's row id.
-pub struct KeyRow {
-    pub key: Key,
-    pub row: i64,
-    pub org: i64,
-}
-
-/// An organization read for a write, under its lock: its row id, plan and policy.
-pub struct OrgRow {
-    pub row: i64,
-    pub plan: Plan,
-    pub policy: Policy,
-}
-
-/// The row operations of one write transaction. Reads after a lock see what the
-/// previous holder committed (SQLite: the transaction holds the file's write lock;
-/// PostgreSQL: row locks, then a fresh statement).
-pub trait Tx {
-    /// Locks the organization against other writers that check its plan or policy, and
-    /// reads it.
-    fn lock_org(&mut self, slug: &str) -> Result<Option<OrgRow>>;
-    fn plans(&mut self) -> Result<Vec<Plan>>;
-    /// How many keys of `org` [count against its plan](super::rows::counts_against_plan)
-    /// at `now`, with the reservations live at `now`.
-    fn count_counted(&mut self, org: i64, now: i64) -> Result<u64>;
-    /// The id of a key of `org` that [counts against its plan](super::rows::counts_against_plan)
-    /// at `now` (active, and not in a rotation's grace period, whose replacement keeps the
-    /// name), or of a live reservation, whose name looks like `name`.
-    fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>>;
-    /// Whether a reservation live at `now` replaces key row `row` (a rotation under way).
-    fn replacement_reserved(&mut self, row: i64, now: i64) -> Result<bool>;
-    /// Reserves a key named `name` in `org` until `until`, and chooses its id.
-    fn reserve(
-        &mut self,
-        org: i64,
-        name: &str,
-        replacing: Option<i64>,
-        until: i64,
-    ) -> Result<Reserved>;
-    /// Deletes the reservation; its `until`, or None when it is gone.
-    fn release(&mut self, token: i64) -> Result<Option<i64>>;
-    /// Deletes the reservations that expired before `now`.
-    fn purge_reservations(&mut self, now: i64) -> Result<()>;
-    /// Inserts the reserved key and returns its row id.
-    fn insert_key(
-        &mut self,
-        org: i64,
-        new: &NewKey,
-        created_at: i64,
-        rotated_from: Option<i64>,
-        reserved: &Reserved,
-    ) -> Result<i64>;
-    /// Locks and reads the key with this id, in any organization.
-    fn key_for_update(&mut self, id: &str) -> Result<Option<KeyRow>>;
-    fn set_revoked(&mut self, row: i64, at: i64, reason: Option<&str>) -> Result<()>;
-    /// Inserts the organization; `None` when the slug is taken.
-    fn insert_org(
-        &mut self,
-        slug: &str,
-        name: &str,
-        plan: PlanId,
-        created_at: i64,
-    ) -> Result<Option<i64>>;
-    fn set_org_plan(&mut self, org: i64, plan: PlanId) -> Result<()>;
-    fn set_org_policy(&mut self, org: i64, policy: &Policy) -> Result<()>;
-    fn set_default_org(&mut self, slug: &str) -> Result<()>;
-    /// Moves last used forward for each key row (never backwards).
-    fn touch(&mut self, touched: &BTreeMap<i64, Timestamp>) -> Result<()>;
-    /// The organization row of key row `row`.
-    fn org_of_key(&mut self, row: i64) -> Result<i64>;
-    /// Appends one event to the audit trail; returns its row id.
-    fn append_event(
-        &mut self,
-        stamp: &Stamp,
-        org: i64,
-        key: Option<i64>,
-        kind: EventKind,
-        detail: Option<&str>,
-    ) -> Result<i64>;
-    /// The newest event of `kind` about key row `key` at `since` or later.
-    fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>>;
-    /// Adds `more` to the attempts event `event` stands for (one of its own).
-    fn add_attempts(&mut self, event: i64, more: u64) -> Result<()>;
-}
-
-/// How long one event of attempts to use a revoked or expired key gathers more.
-pub const ATTEMPTS_WINDOW: TimeDelta = TimeDelta::minutes(1);
-
-/// A reserved key: the backend's handle on the reservation, and the key's id.
-#[derive(Debug, Clone)]
-pub struct Reserved {
-    pub token: i64,
-    pub id: String,
-}
+use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::{NewKey, Revocation, Stamp};
 
 /// How long a reservation holds its place while the secret is delivered. A process that
 /// dies while delivering holds it no longer than this; a delivery that takes longer
@@ -446,33 +350,5 @@ pub fn create_org(
             slug: slug.to_owned(),
         })?;
     tx.append_event(stamp, org, None, EventKind::OrgCreated, Some(plan.slug()))?;
-    Ok(())
-}
-
-/// Last-used times and use attempts, as `verify` saw them. Attempts are counted: at most
-/// one event per key and kind per [`ATTEMPTS_WINDOW`], standing for all of them, so a
-/// flood of attempts cannot flood the audit trail.
-pub fn record_uses(tx: &mut dyn Tx, uses: &Uses, stamp: &Stamp) -> Result<()> {
-    tx.touch(&uses.touched)?;
-    let mut attempts: BTreeMap<(i64, &'static str), (EventKind, u64)> = BTreeMap::new();
-    for (handle, kind) in &uses.attempts {
-        attempts
-            .entry((*handle, kind.name()))
-            .or_insert((*kind, 0))
-            .1 += 1;
-    }
-    let since = (stamp.now - ATTEMPTS_WINDOW).timestamp() + 1;
-    for ((handle, _), (kind, count)) in attempts {
-        match tx.recent_event(handle, kind, since)? {
-            Some(event) => tx.add_attempts(event, count)?,
-            None => {
-                let org = tx.org_of_key(handle)?;
-                let event = tx.append_event(stamp, org, Some(handle), kind, None)?;
-                if count > 1 {
-                    tx.add_attempts(event, count - 1)?;
-                }
-            }
-        }
-    }
     Ok(())
 }
