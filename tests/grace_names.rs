@@ -60,7 +60,7 @@ fn showing_a_name_in_grace_is_ambiguous() {
 #[test]
 fn rotating_a_name_in_grace_rotates_the_replacement() {
     let env = TestEnv::with_org("acme", "pro");
-    let (_, new, _, new_id) = in_grace(&env);
+    let (old, new, _, new_id) = in_grace(&env);
     let newest = env
         .run(&["rotate", NAME, "--grace", "1h", "--yes"])
         .status(0)
@@ -72,4 +72,6 @@ fn rotating_a_name_in_grace_rotates_the_replacement() {
     assert_eq!(keys[1]["rotated_to"], keys[2]["id"]);
     env.run_stdin(&["verify"], &new).status(0);
     env.run_stdin(&["verify"], &newest).status(0);
+    // The first key's grace period ended with this rotation: two keys work, not three.
+    env.run_stdin(&["verify"], &old).status(1);
 }

@@ -42,6 +42,7 @@ mod reliability_store;
 mod report;
 mod revoke;
 mod rotate;
+mod rotation_chains;
 mod scan;
 mod scan_formats;
 mod scan_git;

@@ -227,7 +227,38 @@ pub fn activate(
         EventKind::KeyRotated,
         detail.as_deref(),
     )?;
+    end_predecessor_grace(tx, &rotated, &key.id, stamp)?;
     Ok((key, Some(rotated)))
+}
+
+/// At most two keys of a rotation chain work at once: when `rotated` (just replaced by
+/// `to`) was itself the replacement of a key still in its grace period, that grace ends
+/// now, recorded as a revocation by this rotation. Otherwise rotating every few minutes
+/// with a long grace would keep any number of keys working, none counted.
+fn end_predecessor_grace(tx: &mut dyn Tx, rotated: &Key, to: &str, stamp: &Stamp) -> Result<()> {
+    let Some(from) = &rotated.rotated_from else {
+        return Ok(());
+    };
+    let Some(before) = tx.key_for_update(from)? else {
+        return Ok(());
+    };
+    if before.key.status(stamp.now) != Status::Active {
+        return Ok(());
+    }
+    let reason = format!(
+        "{}; its grace period ended when {} was rotated to {to}",
+        before.key.revoke_reason.as_deref().unwrap_or("rotated"),
+        rotated.id
+    );
+    tx.set_revoked(before.row, stamp.now.timestamp(), Some(&reason))?;
+    tx.append_event(
+        stamp,
+        before.org,
+        Some(before.row),
+        EventKind::KeyRevoked,
+        Some(&reason),
+    )?;
+    Ok(())
 }
 
 fn key_for_update(tx: &mut dyn Tx, id: &str) -> Result<KeyRow> {
