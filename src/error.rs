@@ -5,7 +5,7 @@ use std::io;
 
 use crate::domain::expires::{BadDuration, BadExpiry};
 use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
-use crate::domain::org::BadSlug;
+use crate::domain::org::{BadSlug, Pending};
 use crate::domain::plan::PlanId;
 use crate::domain::policy::{Outside, duration_label};
 use crate::domain::text::BadText;
@@ -50,6 +50,18 @@ impl std::fmt::Display for Check {
             Self::Keys { org } => write!(f, "seenty-keys --org {org} list"),
         }
     }
+}
+
+/// ` and 1 being delivered (key_… "CI")`: the places held by deliveries under way.
+fn being_delivered(pending: &[Pending]) -> String {
+    if pending.is_empty() {
+        return String::new();
+    }
+    format!(
+        " and {} being delivered ({})",
+        pending.len(),
+        Pending::list(pending)
+    )
 }
 
 /// The process exit codes (the README's table). Nothing else decides an exit status.
@@ -122,15 +134,18 @@ pub enum Error {
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
     NoApiAccess { org: String },
     #[error(
-        "organization {org:?} has {} and its {} plan allows {limit}",
+        "organization {org:?} has {}{} and its {} plan allows {limit}",
         count(*active, "active key"),
+        being_delivered(pending),
         plan.name()
     )]
     PlanLimit {
         org: String,
         plan: PlanId,
         limit: u32,
+        /// The keys stored and active; `pending` holds the places of keys being delivered.
         active: u64,
+        pending: Vec<Pending>,
         upgrade: Option<PlanId>,
     },
     #[error("the key is outside organization {org:?}'s key policy: {why}")]
@@ -401,6 +416,11 @@ impl Error {
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }
+            E::PlanLimit { pending, .. } if !pending.is_empty() => format!(
+                "a delivery under way holds its place until it ends; if its process died: {} (or revoke a key: {})",
+                cmd("org release-pending"),
+                cmd("revoke KEYREF")
+            ),
             E::PlanLimit { upgrade: Some(plan), .. } => format!(
                 "revoke a key ({}) or upgrade: {}",
                 cmd("revoke KEYREF"),

@@ -40,6 +40,7 @@ mod reliability_parsers;
 mod reliability_secrets;
 mod reliability_store;
 mod report;
+mod reservations;
 mod revoke;
 mod rotate;
 mod rotation_chains;

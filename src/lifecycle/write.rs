@@ -5,7 +5,7 @@
 
 use crate::domain::Timestamp;
 use crate::domain::key::{Key, KeyHash};
-use crate::domain::org::Org;
+use crate::domain::org::{Org, Pending};
 use crate::domain::plan::PlanId;
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Check, Error, Result};
@@ -73,6 +73,26 @@ impl Session {
             |store, (_, new)| Ok(store.org(org, stamp.now)?.is_some_and(|o| o.policy == *new)),
             |_| Check::Policy {
                 org: org.to_owned(),
+            },
+        )
+    }
+
+    /// Releases the organization's reservations of keys being delivered; the keys whose
+    /// places were given back.
+    pub fn release_pending(&mut self, org: &str) -> Result<Vec<Pending>> {
+        let stamp = self.stamp();
+        write(
+            self.store.as_mut(),
+            Durability::Synced,
+            |tx| rules::release_pending(tx, org, &stamp),
+            // Released or not, nothing is left to release that this command saw.
+            |store, _| {
+                Ok(store
+                    .org(org, stamp.now)?
+                    .is_some_and(|o| o.being_delivered == 0))
+            },
+            |_| Check::Org {
+                slug: org.to_owned(),
             },
         )
     }

@@ -294,6 +294,9 @@ pub fn check(db: &Path) -> Result<Audit, String> {
                 };
                 ensure!(stopped, "{ctx}: the key still worked then");
             }
+            "pending_released" => {
+                ensure!(key.is_none(), "{ctx}: names a key");
+            }
             other => return Err(format!("{ctx}: unknown event kind {other:?}")),
         }
     }
