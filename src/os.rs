@@ -11,8 +11,8 @@ use std::fs;
 const ACCOUNT_MAX: usize = 64;
 
 /// The process's real user id, from the `Uid:` line of `/proc/self/status` (real,
-/// effective, saved, fs). The kernel writes the whole file for each read: 40 µs, so it
-/// is read only for what needs the real uid, the audit log's actor.
+/// effective, saved, fs). The kernel writes the whole file for each read, so it is read
+/// only for what needs the real uid, the audit log's actor.
 pub fn real_uid() -> Option<u32> {
     parse_real_uid(&fs::read_to_string("/proc/self/status").ok()?)
 }
@@ -23,7 +23,7 @@ fn parse_real_uid(status: &str) -> Option<u32> {
 }
 
 /// The process's effective user id, which file access is checked against: the owner of
-/// `/proc/self` (a `stat`, 6 µs).
+/// `/proc/self` (one `stat`).
 pub fn effective_uid() -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
     fs::metadata("/proc/self").ok().map(|m| m.uid())

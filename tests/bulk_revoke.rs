@@ -8,14 +8,10 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Instant;
 
-use crate::common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv, now};
 use serde_json::Value;
 
 const DAY: i64 = 86_400;
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
 
 fn events(env: &TestEnv) -> u64 {
     env.query_value("SELECT count(*) FROM events")

@@ -1,4 +1,4 @@
-//! Promises that hold at the edges (issue 15, items 3, 6, 9 and 10): a secret never
+//! Promises that hold at the edges: a secret never
 //! becomes text, the store's files are trusted and private as a whole, the audit log
 //! records who really acted, and command-line text reaches the terminal escaped.
 
@@ -6,7 +6,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{Run, TestEnv, contains, sqlite_only, store_files};
+use crate::common::{Run, TestEnv, contains, is_root, mode, needs_root, sqlite_only, store_files};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use seenty_keys::domain::key::{PREFIX, checksum};
@@ -220,16 +220,8 @@ fn no_command_shows_a_key_whatever_text_surrounds_it() {
 
 // ---- item 6: the store's files
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 fn companions(db: &Path) -> [PathBuf; 2] {
     ["-wal", "-shm"].map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
-}
-
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// `umask 022; touch keys.db; init`: the fix printed covers the -wal and -shm, and
@@ -268,8 +260,7 @@ fn a_store_owned_by_another_user_is_refused() {
     if sqlite_only(REASON) {
         return;
     }
-    if !is_root() {
-        crate::common::say("skipped: giving a file to another user needs root (CI runs as root)");
+    if !needs_root("giving a file to another user") {
         return;
     }
     let nobody = 65534;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::{self, TestEnv, postgres_server};
+use crate::common::{TestEnv, postgres_only};
 
 /// Keys of a populated store: (secret, what verify must say).
 struct Stocked {
@@ -129,8 +129,7 @@ fn export_then_import_reproduces_the_store() {
 
 #[test]
 fn sqlite_to_postgres_and_back() {
-    let Some(server) = postgres_server() else {
-        common::say("skipped: SEENTY_TEST_POSTGRES is not set, so there is no PostgreSQL server");
+    let Some(server) = postgres_only() else {
         return;
     };
     round_trip(&TestEnv::new_sqlite(), &TestEnv::new_postgres(&server));

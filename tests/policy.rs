@@ -248,7 +248,7 @@ fn the_policy_moves_with_export_and_import() {
         copy.run(&["org", "policy", "--json"]).status(0).json(),
         json!({"org": "acme", "max_lifetime": "45d", "require_expiry": true, "rotate_every": "60d"})
     );
-    // A store without a policy exports its organizations as before.
+    // A store without a policy exports its organizations without a policy field.
     let plain = TestEnv::with_org("beta", "pro");
     let line = plain.run(&["export"]).status(0).stdout();
     let org_line = line

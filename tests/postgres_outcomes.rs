@@ -111,6 +111,43 @@ fn a_fast_runner_sets_expirations_by_the_server_clock() {
     assert!((3590..=3600).contains(&left), "expires in {left} s");
 }
 
+#[test]
+fn a_date_the_server_has_not_reached_is_judged_by_the_server_clock_only() {
+    let Some(env) = pg_env("acme", "pro") else {
+        return;
+    };
+    // Two days ahead of the server is three days behind a runner five days ahead: only
+    // the server's clock may call it past.
+    let date = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let midnight = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp();
+    skewed(
+        &env,
+        "+5d",
+        &["generate", "--name", "CI", "--expires", &date],
+        "",
+    )
+    .status(0);
+    let stored = env.query_value("SELECT expires_at FROM keys WHERE name = 'CI'");
+    assert_eq!(stored.unwrap().parse::<i64>().unwrap(), midnight);
+    skewed(
+        &env,
+        "+5d",
+        &["rotate", "CI", "--yes", "--expires", &date],
+        "",
+    )
+    .status(0);
+    let stored =
+        env.query_value("SELECT expires_at FROM keys WHERE name = 'CI' AND revoked_at IS NULL");
+    assert_eq!(stored.unwrap().parse::<i64>().unwrap(), midnight);
+}
+
 /// What the proxy does to the first connection when it sends its last `COMMIT`: a new
 /// key's second one (the first reserves the key), a revocation's only one.
 #[derive(Clone, Copy, PartialEq, Eq)]

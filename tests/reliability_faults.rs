@@ -14,19 +14,12 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::common::{
-    BIN, TestEnv, audit,
+    BIN, TestEnv, audit, is_root, needs_root,
     process::{bounded, command, text},
     sqlite_only, store_files,
 };
 
 const REASON: &str = "disk, permission and file system faults of the SQLite file";
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
 
 /// Asserts a "could not run" failure: exit 3, one `error:` line, no panic.
 fn assert_exit_3(out: &Output, what: &str) {
@@ -46,8 +39,7 @@ struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     fn mount(dir: &Path, size: &str) -> Option<Self> {
-        if !is_root() {
-            println!("skipped: mounting a tmpfs needs root (CI runs as root)");
+        if !needs_root("mounting a tmpfs") {
             return None;
         }
         fs::create_dir_all(dir).unwrap();
@@ -62,6 +54,10 @@ impl Tmpfs {
             .arg(dir)
             .status();
         if !status.is_ok_and(|s| s.success()) {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "mount -t tmpfs failed on CI, which runs as root"
+            );
             println!("skipped: mount -t tmpfs failed here (no CAP_SYS_ADMIN in this container?)");
             return None;
         }

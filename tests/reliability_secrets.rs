@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::common::{BIN, TestEnv, contains, sqlite_only, store_files};
+use crate::common::{BIN, TestEnv, contains, mode, sqlite_only, store_files};
 
 const REASON: &str = "searches the SQLite store's files and their modes";
 
@@ -188,10 +188,6 @@ fn a_secret_pasted_as_a_keyref_is_not_echoed() {
             assert_no_secret("stdout", &out.stdout, std::slice::from_ref(secret));
         }
     }
-}
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 #[test]

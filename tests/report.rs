@@ -4,14 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, now};
 use serde_json::Value;
 
 const DAY: i64 = 86_400;
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
 
 fn set_created(env: &TestEnv, name: &str, days_ago: i64) {
     env.sql(&format!(

@@ -92,7 +92,7 @@ fn a_key_in_its_grace_period_expires_when_the_grace_ends() {
     env.run(&["show", &old_id])
         .status(0)
         .stdout_has(&format!("Expiration (UTC)     {in_table}"));
-    // An expiration sooner than the grace end stays; the new key expires as before.
+    // An expiration sooner than the grace end stays; the new key keeps the old one's lifetime.
     let json = env
         .run(&["--json", "rotate", "Deploy", "--grace", "7d", "--yes"])
         .status(0)

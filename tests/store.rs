@@ -4,11 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use crate::common::{BIN, TestEnv, sqlite_only, tool_available};
-
-fn mode(path: &std::path::Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
+use crate::common::{BIN, TestEnv, mode, sqlite_only, tool_available};
 
 #[test]
 fn created_0600_in_a_0700_directory_whatever_the_umask() {

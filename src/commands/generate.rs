@@ -4,7 +4,7 @@
 //! stored (see `store::deliver_then_store`).
 
 use crate::cli::GenerateArgs;
-use crate::domain::expires::parse_expiry;
+use crate::domain::expires::Expiry;
 use crate::domain::key::Secret;
 use crate::domain::text::{is_generic_name, validate_name};
 use crate::error::{Error, Exit, Result};
@@ -17,17 +17,17 @@ use super::secret::{self, Destination};
 
 pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     let name = args.name.as_deref().map(validate_name).transpose()?;
-    // Checked before the store is opened, so a typo fails fast; computed again from the
-    // store's clock once it is open.
-    let expires = args.expires.as_deref().unwrap_or("never");
-    parse_expiry(expires, ctx.now())?;
+    let expiry = Expiry::parse(args.expires.as_deref().unwrap_or("never"))?;
+    if let Some(now) = ctx.local_clock() {
+        expiry.at(now)?;
+    }
     if name.is_none() && !ctx.config.terminals.can_prompt() {
         return Err(Error::MissingValue { flag: "--name" });
     }
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
     let mut session = ctx.session()?;
-    let expires_at = parse_expiry(expires, ctx.now())?;
+    let expires_at = expiry.at(session.now())?;
     let org = session.acting_org()?;
     let name = match name {
         Some(name) => name,

@@ -57,6 +57,13 @@ impl Ctx {
         self.now.get()
     }
 
+    /// The clock a flag naming a time may be judged by before the store is open, so a
+    /// mistake fails before any work: the store's own, where it is this machine's. On
+    /// PostgreSQL only the server's clock judges, once the store is open.
+    pub fn local_clock(&self) -> Option<Timestamp> {
+        self.config.location.clock_is_local().then(|| self.now())
+    }
+
     /// Opens the store for this command, with `--org` as the organization asked for.
     pub fn session(&self) -> Result<Session> {
         self.session_on(store::open(&self.config.location)?)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::RotateArgs;
 use crate::domain::Timestamp;
-use crate::domain::expires::{parse_duration, parse_expiry};
+use crate::domain::expires::{Expiry, parse_duration};
 use crate::domain::key::{Key, Secret};
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
@@ -50,19 +50,15 @@ pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
             Ok(None) => return Err(Error::BadGrace(text.clone())),
         },
     };
-    // Checked before the store is opened, so a typo fails fast; computed again from the
-    // store's clock once it is open.
-    let expires = |now| {
-        args.expires
-            .as_deref()
-            .map(|when| parse_expiry(when, now))
-            .transpose()
-    };
-    expires(ctx.now())?;
+    let expiry = args.expires.as_deref().map(Expiry::parse).transpose()?;
+    let expires = |now| expiry.as_ref().map(|e| e.at(now)).transpose();
+    if let Some(now) = ctx.local_clock() {
+        expires(now)?;
+    }
     let destination = Destination::of(args.exec.as_deref());
     destination.check()?;
     let mut session = ctx.session()?;
-    let expires = expires(ctx.now())?;
+    let expires = expires(session.now())?;
     let old = ctx.resolve_key(&mut session, &args.key, InGrace::Replacement)?;
     old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;

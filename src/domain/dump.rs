@@ -84,8 +84,8 @@ enum Line {
         name: String,
         plan: String,
         created_at: String,
-        /// The key policy, in seconds; left out when not set, so stores without a
-        /// policy export as before.
+        /// The key policy, in seconds; left out when not set, so a store without a
+        /// policy exports no policy fields.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_lifetime: Option<i64>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]

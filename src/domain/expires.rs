@@ -31,41 +31,80 @@ pub const MAX_YEARS: u32 = 10;
 
 /// Parses `when` relative to `now`. `Ok(None)` means the key never expires.
 pub fn parse_expiry(when: &str, now: Timestamp) -> Result<Option<Timestamp>, BadExpiry> {
-    let text = when.trim();
-    if text.eq_ignore_ascii_case("never") {
-        return Ok(None);
+    Expiry::parse(when)?.at(now)
+}
+
+/// A `--expires` value as written, before any clock judges it: a flag is parsed once,
+/// before any work, and a relative or past time is decided only against the store's
+/// clock (the server's on PostgreSQL), never this machine's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expiry {
+    /// The value as given, for the messages.
+    text: String,
+    when: When,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    Never,
+    After(TimeDelta),
+    At(Timestamp),
+}
+
+impl Expiry {
+    /// Checks the value's form: everything that needs no clock.
+    pub fn parse(when: &str) -> Result<Self, BadExpiry> {
+        let text = when.trim();
+        let at = if text.eq_ignore_ascii_case("never") {
+            When::Never
+        } else if let Some(back) = text.strip_prefix('-')
+            && parse_duration(back.trim_start()).is_ok_and(|d| d.is_some())
+        {
+            return Err(BadExpiry::Negative(when.to_owned()));
+        } else if let Some(delta) = parse_duration(text)? {
+            When::After(delta)
+        } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            When::At(
+                date.and_hms_opt(0, 0, 0)
+                    .ok_or_else(|| BadExpiry::Unrecognized(when.to_owned()))?
+                    .and_utc(),
+            )
+        } else if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+            When::At(time.with_timezone(&Utc))
+        } else {
+            return Err(BadExpiry::Unrecognized(when.to_owned()));
+        };
+        Ok(Self {
+            text: when.to_owned(),
+            when: at,
+        })
     }
-    if let Some(back) = text.strip_prefix('-')
-        && parse_duration(back.trim_start()).is_ok_and(|d| d.is_some())
-    {
-        return Err(BadExpiry::Negative(when.to_owned()));
+
+    /// The expiration this value names at `now`; `Ok(None)` means never.
+    pub fn at(&self, now: Timestamp) -> Result<Option<Timestamp>, BadExpiry> {
+        let when = &self.text;
+        let at = match self.when {
+            When::Never => return Ok(None),
+            When::After(delta) => now
+                .checked_add_signed(delta)
+                .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?,
+            When::At(at) => at,
+        };
+        // The store keeps whole seconds; round up so a key never outlives what was asked
+        // for by less than it was asked for.
+        let at = at
+            .timestamp()
+            .checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
+        let latest = now.checked_add_months(Months::new(12 * MAX_YEARS));
+        let at = at
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .filter(|at| latest.is_some_and(|latest| *at <= latest))
+            .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?;
+        if at <= now {
+            return Err(BadExpiry::NotInFuture(when.to_owned()));
+        }
+        Ok(Some(at))
     }
-    let at = if let Some(delta) = parse_duration(text)? {
-        now.checked_add_signed(delta)
-            .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?
-    } else if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        date.and_hms_opt(0, 0, 0)
-            .ok_or_else(|| BadExpiry::Unrecognized(when.to_owned()))?
-            .and_utc()
-    } else if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        time.with_timezone(&Utc)
-    } else {
-        return Err(BadExpiry::Unrecognized(when.to_owned()));
-    };
-    // The store keeps whole seconds; round up so a key never outlives what was asked
-    // for by less than it was asked for.
-    let at = at
-        .timestamp()
-        .checked_add(i64::from(at.timestamp_subsec_nanos() > 0));
-    let latest = now.checked_add_months(Months::new(12 * MAX_YEARS));
-    let at = at
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
-        .filter(|at| latest.is_some_and(|latest| *at <= latest))
-        .ok_or_else(|| BadExpiry::OutOfRange(when.to_owned()))?;
-    if at <= now {
-        return Err(BadExpiry::NotInFuture(when.to_owned()));
-    }
-    Ok(Some(at))
 }
 
 /// Why a duration flag (`--max-lifetime`, `--unused-for`, …) was refused.

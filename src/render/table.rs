@@ -3,7 +3,7 @@
 //! not fit, a cell's short form is used (a status without its link), optional columns are
 //! left out, and free text (names, details) is cut with `…`; ids and times never are.
 //!
-//! To a pipe or a file the same rows are comfy-table's plain aligned columns, as before.
+//! To a pipe or a file the same rows are comfy-table's plain aligned columns.
 
 use unicode_width::UnicodeWidthChar;
 

@@ -56,6 +56,14 @@ impl Location {
     }
 }
 
+impl Location {
+    /// Whether the store's clock is this machine's (SQLite's is): only then may a time
+    /// be judged before the store is open.
+    pub fn clock_is_local(&self) -> bool {
+        matches!(self, Self::Sqlite(_))
+    }
+}
+
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -44,6 +44,37 @@ pub fn skip_or_fail(tool: &str) {
     eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
 }
 
+/// Whether the tests run as root (CI does, as root: `.ci/run`).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// For a test that needs root to do `what`: whether it may go on. Without root it is
+/// skipped, saying so, except on CI, which runs as root, where it fails.
+pub fn needs_root(what: &str) -> bool {
+    let root = is_root();
+    if !root {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{what} needs root, and CI runs as root"
+        );
+        say(&format!("skipped: {what} needs root (CI runs as root)"));
+    }
+    root
+}
+
+/// A file's permission bits.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// This machine's clock, in the stores' whole seconds.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 /// A temporary directory with the store at `<dir>/data/keys.db`, or in a database of its
 /// own when the suite runs on PostgreSQL (then `db` holds the database's URL).
 pub struct TestEnv {

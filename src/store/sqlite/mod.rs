@@ -6,23 +6,24 @@
 
 mod compact;
 mod dump;
+mod errors;
 mod events;
+mod files;
 mod keys;
 mod orgs;
 mod rows;
 mod tx;
 
+pub use files::permission_warnings;
+use files::{check_files, create_private_file};
+
 use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
-use rusqlite::{
-    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{Durability, KeyMatch, Store, Tx, system_now};
 use crate::domain::Timestamp;
@@ -282,125 +283,6 @@ fn sync_directory_of_new_wal(wal: &Path) {
     }
 }
 
-/// Creates the store file with mode 0600, and any missing directories with mode 0700,
-/// whatever the umask.
-fn create_private_file(path: &Path) -> Result<()> {
-    let io_err = |what: String| move |source| Error::Io { what, source };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let missing: Vec<_> = dir
-            .ancestors()
-            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-            .collect();
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io_err(format!("creating {}", dir.display())))?;
-        for created in missing {
-            fs::set_permissions(created, fs::Permissions::from_mode(0o700))
-                .map_err(io_err(format!("setting the mode of {}", created.display())))?;
-        }
-    }
-    match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(file) => file
-            .set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(io_err(format!("setting the mode of {}", path.display()))),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(Error::Io {
-            what: format!("creating {}", path.display()),
-            source,
-        }),
-    }
-}
-
-/// The store's companion files, which hold recent changes as the main file does.
-const COMPANIONS: [&str; 2] = ["-wal", "-shm"];
-
-fn companion(path: &Path, suffix: &str) -> PathBuf {
-    let mut side = path.as_os_str().to_owned();
-    side.push(suffix);
-    side.into()
-}
-
-/// Refuses a store this process must not trust, before SQLite opens it (SPEC 8), and
-/// gives the companion files the main file's owner and mode.
-///
-/// - A path that is not a regular file (`/dev/null`, a directory, a FIFO): SQLite would
-///   open it, and a device would get a `-journal` beside it, in `/dev`.
-/// - A file owned by another user than this one or root, as `ssh` refuses a key file:
-///   its owner can rewrite keys and plans, or read the store (another account's
-///   pre-created `keys.db` in a shared directory).
-/// - SQLite gives a new `-wal` and `-shm` the main file's mode, and, as root, its owner;
-///   once made they stay as they are. After `chmod 600 keys.db` they would still be
-///   readable, and a read-only session (0400) would leave them read-only after the file
-///   is writable again. So each takes the main file's mode (with read and write for the
-///   owner), and as root its owner; a companion owned by another user that cannot be
-///   given back is refused like the file.
-fn check_files(path: &Path) -> Result<()> {
-    let Ok(meta) = fs::metadata(path) else {
-        return Ok(());
-    };
-    let refuse = |shown: &Path, why: String, fix: &str| Error::UnsafeStore {
-        location: shown.display().to_string(),
-        why,
-        fix: fix.to_owned(),
-    };
-    if !meta.is_file() {
-        return Err(refuse(
-            path,
-            "it is not a regular file".to_owned(),
-            "point --db at a file, or at a path where seenty-keys may create one",
-        ));
-    }
-    // Root's files need no look at who this process is (a `stat` of /proc saved).
-    let trusted =
-        |owner: u32| owner == 0 || crate::os::effective_uid().is_none_or(|me| me == owner);
-    let not_yours = "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds";
-    if !trusted(meta.uid()) {
-        return Err(refuse(
-            path,
-            format!("it is owned by another user (uid {})", meta.uid()),
-            not_yours,
-        ));
-    }
-    let mode = meta.permissions().mode() & 0o777;
-    for suffix in COMPANIONS {
-        let side = companion(path, suffix);
-        let Ok(side_meta) = fs::symlink_metadata(&side) else {
-            continue;
-        };
-        if !side_meta.is_file() {
-            return Err(refuse(
-                &side,
-                "it is not a regular file".to_owned(),
-                "remove it; seenty-keys creates it again",
-            ));
-        }
-        if (side_meta.uid(), side_meta.gid()) != (meta.uid(), meta.gid()) {
-            let given = std::os::unix::fs::chown(&side, Some(meta.uid()), Some(meta.gid()));
-            if given.is_err() && !trusted(side_meta.uid()) {
-                return Err(refuse(
-                    &side,
-                    format!("it is owned by another user (uid {})", side_meta.uid()),
-                    not_yours,
-                ));
-            }
-        }
-        // The owner keeps reading and writing them even when the file is read-only
-        // (0400): SQLite needs that to read the store at all.
-        let wanted = mode | 0o600;
-        if side_meta.permissions().mode() & 0o777 != wanted {
-            let _ = fs::set_permissions(&side, fs::Permissions::from_mode(wanted));
-        }
-    }
-    Ok(())
-}
-
 /// A plain connection to a store's file with the tool's SQL functions (`key_id`,
 /// `name_tag`, `usage_at`), for reading and writing the file around the tool,
 /// as the tests do. `key_id` is there once the store has its salt.
@@ -410,126 +292,6 @@ pub fn connection_with_functions(path: &Path) -> rusqlite::Result<Connection> {
     // A store before schema 4 has no salt, and no `key_id` then.
     let _ = compact::register_ids(&conn);
     Ok(conn)
-}
-
-/// A warning with the fix when other users can read or write the store file. The fix
-/// covers the companion files, which take the main file's mode when the store is next
-/// opened.
-pub fn permission_warnings(path: &Path) -> Vec<String> {
-    match fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
-            let mut files = shell_quote(path.as_os_str().as_bytes());
-            for suffix in COMPANIONS {
-                let side = companion(path, suffix);
-                if side.exists() {
-                    files.push(' ');
-                    files.push_str(&shell_quote(side.as_os_str().as_bytes()));
-                }
-            }
-            vec![format!(
-                "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 {files}",
-                path.display(),
-                meta.permissions().mode() & 0o777,
-            )]
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// A path as a shell word: `'…'`, or `$'…'` with escapes when it holds bytes a terminal
-/// would act on or that are not UTF-8, so the command can be pasted as printed.
-fn shell_quote(path: &[u8]) -> String {
-    match std::str::from_utf8(path) {
-        Ok(text) if !text.chars().any(crate::domain::text::is_unsafe) => {
-            format!("'{}'", text.replace('\'', "'\\''"))
-        }
-        _ => {
-            let mut out = String::from("$'");
-            for chunk in path.utf8_chunks() {
-                for c in chunk.valid().chars() {
-                    match c {
-                        '\'' | '\\' => {
-                            out.push('\\');
-                            out.push(c);
-                        }
-                        c if u32::from(c) < 0x80 && crate::domain::text::is_unsafe(c) => {
-                            out.push_str(&format!("\\x{:02x}", u32::from(c)));
-                        }
-                        c if crate::domain::text::is_unsafe(c) => {
-                            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-                        }
-                        c => out.push(c),
-                    }
-                }
-                for byte in chunk.invalid() {
-                    out.push_str(&format!("\\x{byte:02x}"));
-                }
-            }
-            out.push('\'');
-            out
-        }
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ffi;
-        // A row SQLite can read but this version cannot decode: the store is damaged.
-        if matches!(
-            e,
-            rusqlite::Error::FromSqlConversionFailure(..)
-                | rusqlite::Error::IntegralValueOutOfRange(..)
-                | rusqlite::Error::Utf8Error(..)
-                | rusqlite::Error::InvalidColumnType(..)
-        ) {
-            return Error::Store {
-                fault: StoreFault::Corrupt,
-                message: format!("the store is damaged: a stored value cannot be read ({e})"),
-            };
-        }
-        let extended = match &e {
-            rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
-            _ => 0,
-        };
-        // Growing the -shm or writing the -wal on a full file system.
-        if matches!(
-            extended,
-            ffi::SQLITE_IOERR_SHMSIZE | ffi::SQLITE_IOERR_WRITE
-        ) {
-            return Error::Store {
-                fault: StoreFault::Full,
-                message: format!("the disk is full, or the store's files cannot grow ({e})"),
-            };
-        }
-        if e.sqlite_error_code() == Some(ErrorCode::CannotOpen) {
-            return Error::Store {
-                fault: StoreFault::ReadOnly,
-                message: format!(
-                    "cannot open the store read-write, or create its -wal and -shm files beside it ({e})"
-                ),
-            };
-        }
-        let fault = match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreFault::Locked,
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreFault::Corrupt,
-            Some(ErrorCode::ReadOnly) => StoreFault::ReadOnly,
-            Some(ErrorCode::DiskFull) => StoreFault::Full,
-            Some(
-                ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::PermissionDenied,
-            ) => StoreFault::Io,
-            _ => StoreFault::Other,
-        };
-        let message = match fault {
-            StoreFault::Locked => format!(
-                "the store stayed locked by another process for more than {} s",
-                BUSY_TIMEOUT.as_secs()
-            ),
-            StoreFault::Corrupt => "not a seenty-keys store (or a damaged one)".to_owned(),
-            StoreFault::Full => "the disk is full".to_owned(),
-            _ => e.to_string(),
-        };
-        Error::Store { fault, message }
-    }
 }
 
 impl Drop for SqliteStore {
