@@ -183,7 +183,9 @@ pub enum Error {
         "invalid grace period {0:?}: --grace is how long the old key keeps working, a duration such as 30m, 1h or 2d"
     )]
     BadGrace(String),
-    #[error("{0}; the key printed above was NOT stored and will not work")]
+    #[error(
+        "{0}; the key just delivered (printed above, or handed to --exec's command) was NOT stored and will not work"
+    )]
     ShownButNotStored(Box<Error>),
     #[error("not a valid Seenty key: {0}")]
     MalformedKey(Malformed),
@@ -339,6 +341,19 @@ impl Error {
             | E::Prompt(_)
             | E::Output(_) => Exit::Failure,
         }
+    }
+
+    /// Whether the store's connection went away before it answered (not a lost commit,
+    /// whose outcome is unknown): what was asked was not done, and a new connection may
+    /// ask again.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(
+            self,
+            Error::Store {
+                fault: StoreFault::Connect,
+                ..
+            }
+        )
     }
 
     /// Whether to say anything at all: a reader that went away wants silence.

@@ -29,6 +29,7 @@ mod orgs;
 mod output;
 mod policy;
 mod postgres;
+mod postgres_delivery;
 mod postgres_outcomes;
 mod prompts;
 mod reliability_concurrency;
