@@ -9,14 +9,14 @@ use crate::store::Location;
 
 /// Which standard streams are terminals, read once at start.
 #[derive(Debug, Clone, Copy)]
-pub struct Terminals {
-    pub stdin: bool,
-    pub stdout: bool,
-    pub stderr: bool,
+pub(crate) struct Terminals {
+    pub(crate) stdin: bool,
+    pub(crate) stdout: bool,
+    pub(crate) stderr: bool,
 }
 
 impl Terminals {
-    pub fn detect() -> Self {
+    pub(crate) fn detect() -> Self {
         Self {
             stdin: std::io::stdin().is_terminal(),
             stdout: std::io::stdout().is_terminal(),
@@ -25,24 +25,24 @@ impl Terminals {
     }
 
     /// Prompts need someone to read them (stderr) and to answer them (stdin).
-    pub fn can_prompt(self) -> bool {
+    pub(crate) fn can_prompt(self) -> bool {
         self.stdin && self.stderr
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Config {
-    pub location: Location,
+pub(crate) struct Config {
+    pub(crate) location: Location,
     /// `--org` / `SEENTY_ORG`, if given.
-    pub org: Option<String>,
-    pub json: bool,
-    pub color_stdout: bool,
-    pub color_stderr: bool,
-    pub terminals: Terminals,
+    pub(crate) org: Option<String>,
+    pub(crate) json: bool,
+    pub(crate) color_stdout: bool,
+    pub(crate) color_stderr: bool,
+    pub(crate) terminals: Terminals,
 }
 
 impl Config {
-    pub fn new(opts: &Opts, terminals: Terminals) -> Result<Self> {
+    pub(crate) fn new(opts: &Opts, terminals: Terminals) -> Result<Self> {
         let db = match &opts.db {
             Some(db) => Some(db.clone()),
             None => env("SEENTY_KEYS_DB")?,

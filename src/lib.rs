@@ -1,23 +1,37 @@
 //! seenty-keys: a command-line manager for Seenty organization API keys.
 //!
 //! The binary is a thin shell over [`run`]. Arguments are parsed by [`cli`] into a raw
-//! form, validated into a [`config::Config`], and dispatched to one module per command
-//! in [`commands`]. Domain rules live in [`domain`] (no I/O), storage behind the
-//! [`store::Store`] trait, output in [`render`], and exit codes in [`error`].
+//! form, validated into a configuration, and dispatched to one module per command, which
+//! works through a [`lifecycle::Session`]: the rules and the write protocol, over the
+//! [`store::Store`] trait, which only persists. Rules without I/O live in [`domain`],
+//! output in [`render`], errors and exit codes in [`error`].
+//!
+//! The public surface is what the tests, benches, fuzz targets and a verification
+//! service use; everything else is `pub(crate)`:
+//! - [`run`], the command line;
+//! - [`store::open`], [`store::create`], [`store::Location`] and [`store::Store`] (reads,
+//!   the clock, `record_uses`), and [`store::sqlite::connection_with_functions`] for a
+//!   test that reads a store file;
+//! - [`lifecycle::Session`] (built from a location and an [`lifecycle::Actor`], `Send`, no
+//!   terminal) and [`lifecycle::verify::Verification`], whose verdict `verify --json`
+//!   prints as [`render::VerifyJson`];
+//! - [`domain`], the types those take (key codec, ids, names, expirations, plans);
+//! - [`cli`] and [`assets`], from which completions and man pages are generated, and
+//!   [`error`], the error type every call returns.
 
 #![forbid(unsafe_code)]
 
 pub mod assets;
 pub mod cli;
-pub mod commands;
-pub mod config;
+pub(crate) mod commands;
+pub(crate) mod config;
 pub mod domain;
 pub mod error;
 pub mod lifecycle;
-pub mod os;
+pub(crate) mod os;
 pub mod render;
 pub mod store;
-pub mod term;
+pub(crate) mod term;
 
 use std::ffi::OsString;
 

@@ -13,7 +13,7 @@ const ACCOUNT_MAX: usize = 64;
 /// The process's real user id, from the `Uid:` line of `/proc/self/status` (real,
 /// effective, saved, fs). The kernel writes the whole file for each read, so it is read
 /// only for what needs the real uid, the audit log's actor.
-pub fn real_uid() -> Option<u32> {
+pub(crate) fn real_uid() -> Option<u32> {
     parse_real_uid(&fs::read_to_string("/proc/self/status").ok()?)
 }
 
@@ -24,7 +24,7 @@ fn parse_real_uid(status: &str) -> Option<u32> {
 
 /// The process's effective user id, which file access is checked against: the owner of
 /// `/proc/self` (one `stat`).
-pub fn effective_uid() -> Option<u32> {
+pub(crate) fn effective_uid() -> Option<u32> {
     use std::os::unix::fs::MetadataExt;
     fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
@@ -32,7 +32,7 @@ pub fn effective_uid() -> Option<u32> {
 /// The acting user for the audit log: the real uid's account name, or `uid:N` when it
 /// has none in `/etc/passwd` (a directory service, a container's bare uid) or a name
 /// that could not be shown as it is.
-pub fn account() -> String {
+pub(crate) fn account() -> String {
     match real_uid() {
         Some(uid) => fs::read_to_string("/etc/passwd")
             .ok()

@@ -21,10 +21,10 @@ use crate::lifecycle::verify::{Code, Verdict};
 
 mod table;
 
-pub use table::{Cell as GridCell, Column, Fit, Grid, col, cut, display_width};
+pub(crate) use table::{Cell as GridCell, Column, Fit, Grid, col};
 
 /// Control and bidi-override characters written as visible escapes (`\n`, `\u{1b}`).
-pub fn escape(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
@@ -68,7 +68,10 @@ impl serde_json::ser::Formatter for SafeJson {
 }
 
 /// Writes `value` as JSON with [`SafeJson`]'s escaping.
-pub fn write_json<W: std::io::Write>(writer: W, value: &impl Serialize) -> serde_json::Result<()> {
+pub(crate) fn write_json<W: std::io::Write>(
+    writer: W,
+    value: &impl Serialize,
+) -> serde_json::Result<()> {
     let mut serializer = serde_json::Serializer::with_formatter(writer, SafeJson);
     value.serialize(&mut serializer)
 }
@@ -76,7 +79,7 @@ pub fn write_json<W: std::io::Write>(writer: W, value: &impl Serialize) -> serde
 /// `text` with every `sk_live_` token in it cut to its hint (`sk_live_…` and the last 4
 /// characters), wherever it stands: a whole key, or a cut or mistyped one, which is
 /// still most of a secret. A bare `sk_live_` (a hint, the prefix named) is left alone.
-pub fn redact_keys(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact_keys(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut done = 0;
     for token in key::quoted_in(text.as_bytes()) {
@@ -95,14 +98,14 @@ pub fn redact_keys(text: &str) -> Cow<'_, str> {
 /// The one way a message reaches the terminal (errors, warnings, prompts, and lines
 /// that quote what was typed, such as a path): keys cut to their hints, then control
 /// characters escaped, newlines included, so a message stays one line.
-pub fn message(text: &str) -> String {
+pub(crate) fn message(text: &str) -> String {
     escape(&redact_keys(text)).into_owned()
 }
 
 /// Tables show UTC minutes: `2026-11-26 14:03`. Written digit by digit into a fixed
 /// layout: parsing a `strftime` pattern for every cell was a tenth of a long `list`, and
 /// `format!` with padded fields still a tenth of what was left.
-pub fn table_time(at: Option<Timestamp>) -> String {
+pub(crate) fn table_time(at: Option<Timestamp>) -> String {
     match at {
         None => "Never".to_owned(),
         Some(t) if (0..=9999).contains(&t.year()) => {
@@ -129,7 +132,7 @@ pub fn table_time(at: Option<Timestamp>) -> String {
 }
 
 /// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
-pub fn json_time(at: Timestamp) -> String {
+pub(crate) fn json_time(at: Timestamp) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -138,7 +141,7 @@ fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
 }
 
 /// Plain aligned columns, for a pipe or a file.
-pub fn plain_table(header: &[&str]) -> Table {
+pub(crate) fn plain_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING).force_no_tty();
     table.set_header(header.iter().copied());
@@ -180,7 +183,7 @@ fn status_color(status: Status) -> (Color, &'static str) {
 /// building a table: tables of 4096 rows were a third of listing 100k keys to a pipe. With
 /// `status`, the last cell is coloured as [`status_cell`] colours it. A cell wider than
 /// its column is written whole.
-pub fn write_plain_row(
+pub(crate) fn write_plain_row(
     out: &mut impl std::io::Write,
     texts: &[impl AsRef<str>],
     widths: &[u16],
@@ -203,7 +206,7 @@ pub fn write_plain_row(
 }
 
 /// `list`'s header. Times are UTC, and the header says so.
-pub const KEY_HEADER: [&str; 7] = [
+pub(crate) const KEY_HEADER: [&str; 7] = [
     "ID",
     "Name",
     "Key",
@@ -215,7 +218,7 @@ pub const KEY_HEADER: [&str; 7] = [
 
 /// How `list`'s columns give way at a narrow terminal: the name is cut, then Created and
 /// the hint are left out (`show` has them).
-pub const KEY_COLUMNS: [Column; 7] = [
+pub(crate) const KEY_COLUMNS: [Column; 7] = [
     col(KEY_HEADER[0], Fit::Whole),
     col(KEY_HEADER[1], Fit::Cut),
     col(KEY_HEADER[2], Fit::Optional(1)),
@@ -226,7 +229,7 @@ pub const KEY_COLUMNS: [Column; 7] = [
 ];
 
 /// A [`KEY_COLUMNS`] row; at a narrow terminal the status loses its rotation link.
-pub fn key_row(key: &Key, now: Timestamp) -> Vec<GridCell> {
+pub(crate) fn key_row(key: &Key, now: Timestamp) -> Vec<GridCell> {
     let [id, name, hint, created, expires, used, status] = key_texts(key, now);
     let short = key
         .rotated_to
@@ -245,7 +248,7 @@ pub fn key_row(key: &Key, now: Timestamp) -> Vec<GridCell> {
 
 /// The text of each cell of [`key_row`], uncoloured. The expiration is when the key
 /// stops working, which a rotation's grace period may bring forward.
-pub fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
+pub(crate) fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
     [
         key.id.clone(),
         escape(&key.name).into_owned(),
@@ -259,7 +262,7 @@ pub fn key_texts(key: &Key, now: Timestamp) -> [String; 7] {
 
 /// The columns a cell's text takes in a table, counted as comfy-table counts them (the
 /// widest line's Unicode width, at least one), without building a table.
-pub fn text_width(text: &str) -> u16 {
+pub(crate) fn text_width(text: &str) -> u16 {
     let widest = text.split('\n').map(UnicodeWidthStr::width).max();
     u16::try_from(widest.unwrap_or(0))
         .unwrap_or(u16::MAX)
@@ -267,15 +270,16 @@ pub fn text_width(text: &str) -> u16 {
 }
 
 /// Two columns, a label and its value, for `show` and `org show`; long values are cut.
-pub const PROPERTY_COLUMNS: [Column; 2] = [col("Property", Fit::Whole), col("Value", Fit::Cut)];
+pub(crate) const PROPERTY_COLUMNS: [Column; 2] =
+    [col("Property", Fit::Whole), col("Value", Fit::Cut)];
 
 /// One [`PROPERTY_COLUMNS`] row.
-pub fn property(label: &str, value: impl Into<String>) -> Vec<GridCell> {
+pub(crate) fn property(label: &str, value: impl Into<String>) -> Vec<GridCell> {
     vec![GridCell::new(label), GridCell::new(value)]
 }
 
 /// One key's properties, a row each, for `show`.
-pub fn key_properties(key: &Key, now: Timestamp) -> Grid<'static> {
+pub(crate) fn key_properties(key: &Key, now: Timestamp) -> Grid<'static> {
     let mut grid = Grid::new(&PROPERTY_COLUMNS);
     let rows: [(&str, String); 7] = [
         ("ID", key.id.clone()),
@@ -317,23 +321,23 @@ pub fn key_properties(key: &Key, now: Timestamp) -> Grid<'static> {
 }
 
 #[derive(Serialize)]
-pub struct KeyJson<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub org: &'a str,
-    pub hint: String,
-    pub status: &'static str,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
-    pub revoke_reason: Option<&'a str>,
-    pub rotated_from: Option<&'a str>,
-    pub rotated_to: Option<&'a str>,
+pub(crate) struct KeyJson<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) org: &'a str,
+    pub(crate) hint: String,
+    pub(crate) status: &'static str,
+    pub(crate) created_at: String,
+    pub(crate) expires_at: Option<String>,
+    pub(crate) last_used_at: Option<String>,
+    pub(crate) revoked_at: Option<String>,
+    pub(crate) revoke_reason: Option<&'a str>,
+    pub(crate) rotated_from: Option<&'a str>,
+    pub(crate) rotated_to: Option<&'a str>,
 }
 
 impl<'a> KeyJson<'a> {
-    pub fn new(key: &'a Key, now: Timestamp) -> Self {
+    pub(crate) fn new(key: &'a Key, now: Timestamp) -> Self {
         Self {
             id: &key.id,
             name: &key.name,
@@ -353,19 +357,19 @@ impl<'a> KeyJson<'a> {
 
 /// The one time a secret is serialized: `generate --json`.
 #[derive(Serialize)]
-pub struct NewKeyJson<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub org: &'a str,
+pub(crate) struct NewKeyJson<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) org: &'a str,
     /// None when the secret went to `--exec`'s command instead.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<&'a str>,
-    pub created_at: String,
-    pub expires_at: Option<String>,
+    pub(crate) key: Option<&'a str>,
+    pub(crate) created_at: String,
+    pub(crate) expires_at: Option<String>,
 }
 
 impl<'a> NewKeyJson<'a> {
-    pub fn new(key: &'a Key, secret: Option<&'a str>) -> Self {
+    pub(crate) fn new(key: &'a Key, secret: Option<&'a str>) -> Self {
         Self {
             id: &key.id,
             name: &key.name,
@@ -378,15 +382,15 @@ impl<'a> NewKeyJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PlanJson<'a> {
-    pub plan: &'static str,
-    pub name: &'a str,
-    pub key_limit: Option<u32>,
-    pub api_access: bool,
+pub(crate) struct PlanJson<'a> {
+    pub(crate) plan: &'static str,
+    pub(crate) name: &'a str,
+    pub(crate) key_limit: Option<u32>,
+    pub(crate) api_access: bool,
 }
 
 impl<'a> PlanJson<'a> {
-    pub fn new(plan: &'a Plan) -> Self {
+    pub(crate) fn new(plan: &'a Plan) -> Self {
         Self {
             plan: plan.id.slug(),
             name: &plan.name,
@@ -397,29 +401,29 @@ impl<'a> PlanJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct OrgJson<'a> {
-    pub slug: &'a str,
-    pub name: &'a str,
-    pub plan: &'static str,
-    pub key_limit: Option<u32>,
-    pub active_keys: u64,
+pub(crate) struct OrgJson<'a> {
+    pub(crate) slug: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) plan: &'static str,
+    pub(crate) key_limit: Option<u32>,
+    pub(crate) active_keys: u64,
     /// Keys being delivered (reserved, not yet stored): they count against the limit too.
-    pub being_delivered: u64,
-    pub default: bool,
-    pub created_at: String,
-    pub policy: PolicyJson,
+    pub(crate) being_delivered: u64,
+    pub(crate) default: bool,
+    pub(crate) created_at: String,
+    pub(crate) policy: PolicyJson,
 }
 
 /// The key policy in JSON: durations as the flags take them (`"90d"`), `null` for none.
 #[derive(Serialize)]
-pub struct PolicyJson {
-    pub max_lifetime: Option<String>,
-    pub require_expiry: bool,
-    pub rotate_every: String,
+pub(crate) struct PolicyJson {
+    pub(crate) max_lifetime: Option<String>,
+    pub(crate) require_expiry: bool,
+    pub(crate) rotate_every: String,
 }
 
 impl PolicyJson {
-    pub fn new(policy: &Policy) -> Self {
+    pub(crate) fn new(policy: &Policy) -> Self {
         Self {
             max_lifetime: policy.max_lifetime.map(duration_label),
             require_expiry: policy.require_expiry,
@@ -429,7 +433,7 @@ impl PolicyJson {
 }
 
 /// The policy's rows in `org show` and `org policy`: label and value.
-pub fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
+pub(crate) fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
     [
         ("Max key lifetime", policy.max_lifetime_label()),
         (
@@ -446,7 +450,7 @@ pub fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
 }
 
 impl<'a> OrgJson<'a> {
-    pub fn new(org: &'a Org, default: bool) -> Self {
+    pub(crate) fn new(org: &'a Org, default: bool) -> Self {
         Self {
             slug: &org.slug,
             name: &org.name,
@@ -462,7 +466,7 @@ impl<'a> OrgJson<'a> {
 }
 
 /// `1 key`, `2 keys`: a count and its noun, plural when it is not one.
-pub fn count(n: impl Into<u64>, noun: &str) -> String {
+pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
     let n = n.into();
     if n == 1 {
         format!("1 {noun}")
@@ -473,7 +477,7 @@ pub fn count(n: impl Into<u64>, noun: &str) -> String {
 
 /// A plan's terms in a sentence: `up to 5 active keys`, `unlimited active keys`, or `no
 /// API access`.
-pub fn plan_terms(plan: &Plan) -> String {
+pub(crate) fn plan_terms(plan: &Plan) -> String {
     match plan.key_limit {
         _ if !plan.api_access => "no API access".to_owned(),
         Some(limit) => format!("up to {}", count(limit, "active key")),
@@ -482,7 +486,7 @@ pub fn plan_terms(plan: &Plan) -> String {
 }
 
 /// `3 of 5 keys in use`, or `10 keys in use, no limit`: [`usage`] in a sentence.
-pub fn usage_sentence(org: &Org) -> String {
+pub(crate) fn usage_sentence(org: &Org) -> String {
     let usage = match org.plan.key_limit {
         Some(limit) => format!("{} of {} in use", org.active_keys, count(limit, "key")),
         None => format!("{} in use, no limit", count(org.active_keys, "key")),
@@ -492,7 +496,7 @@ pub fn usage_sentence(org: &Org) -> String {
 
 /// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit, and the keys being
 /// delivered, which count too: "3 / 5 (+1 being delivered)".
-pub fn usage(org: &Org) -> String {
+pub(crate) fn usage(org: &Org) -> String {
     format!(
         "{} / {}{}",
         org.active_keys,

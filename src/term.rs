@@ -20,7 +20,7 @@ fn prompt_error(e: dialoguer::Error) -> Error {
 }
 
 /// A yes/no question; Enter (or Esc) answers no.
-pub fn confirm(question: &str) -> Result<bool> {
+pub(crate) fn confirm(question: &str) -> Result<bool> {
     let answer = Confirm::new()
         .with_prompt(render::message(question))
         .default(false)
@@ -30,7 +30,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 }
 
 /// Asks for a line of text until `validate` accepts it.
-pub fn ask_text<V>(question: &str, validate: V) -> Result<String>
+pub(crate) fn ask_text<V>(question: &str, validate: V) -> Result<String>
 where
     V: Fn(&str) -> Result<String, String>,
 {
@@ -43,7 +43,7 @@ where
 }
 
 /// A secret, typed without echo; Enter submits. Wiped when dropped.
-pub fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
     let answer = Zeroizing::new(
         Password::new()
             .with_prompt(question)
@@ -55,7 +55,7 @@ pub fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 /// Picks one of `plans`; the first that can have keys is the default.
-pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
+pub(crate) fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
     let labels: Vec<String> = plans
         .iter()
         .map(|p| format!("{} ({})", p.name, plan_terms(p)))
@@ -71,7 +71,7 @@ pub fn choose_plan(plans: &[Plan]) -> Result<&Plan> {
 }
 
 /// The columns of the terminal on stdout: its size, else `COLUMNS`, else 80.
-pub fn stdout_width() -> usize {
+pub(crate) fn stdout_width() -> usize {
     Term::stdout()
         .size_checked()
         .map(|(_, cols)| usize::from(cols))
@@ -81,7 +81,7 @@ pub fn stdout_width() -> usize {
 }
 
 /// `error: <what>` and, where one helps, a line with the fix.
-pub fn print_error(error: &Error, color: bool) {
+pub(crate) fn print_error(error: &Error, color: bool) {
     let mut stderr = std::io::stderr().lock();
     let label = if color {
         "\x1b[1;31merror:\x1b[0m"
@@ -94,7 +94,7 @@ pub fn print_error(error: &Error, color: bool) {
     }
 }
 
-pub fn print_warning(message: &str, color: bool) {
+pub(crate) fn print_warning(message: &str, color: bool) {
     let label = if color {
         "\x1b[1;33mwarning:\x1b[0m"
     } else {
@@ -109,7 +109,7 @@ pub fn print_warning(message: &str, color: bool) {
 
 /// A parse error as clap renders it (several lines: the error, the usage, a pointer to
 /// `--help`), each line passed through [`render::message`].
-pub fn print_usage_error(text: &str) {
+pub(crate) fn print_usage_error(text: &str) {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         out.push_str(&render::message(line));

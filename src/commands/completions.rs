@@ -11,7 +11,7 @@ use crate::error::{Exit, Result};
 
 use super::print_line;
 
-pub fn run(shell: Shell) -> Result<Exit> {
+pub(crate) fn run(shell: Shell) -> Result<Exit> {
     let mut out = std::io::stdout().lock();
     out.write_all(&assets::completion(shell))?;
     out.flush()?;
@@ -19,7 +19,7 @@ pub fn run(shell: Shell) -> Result<Exit> {
 }
 
 /// Writes `completions/` and `man/` under `dir`, one line per file on stdout.
-pub fn generate_assets(dir: &Path) -> Result<Exit> {
+pub(crate) fn generate_assets(dir: &Path) -> Result<Exit> {
     for path in assets::write_all(dir)? {
         print_line(&path.display().to_string())?;
     }

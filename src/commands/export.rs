@@ -8,7 +8,7 @@ use crate::error::{Exit, Result};
 
 use super::Ctx;
 
-pub fn run(ctx: &Ctx) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx) -> Result<Exit> {
     let mut session = ctx.session()?;
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "{}", dump::header())?;

@@ -15,7 +15,7 @@ use crate::term;
 use super::Ctx;
 use super::secret::{self, Destination};
 
-pub fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &GenerateArgs) -> Result<Exit> {
     let name = args.name.as_deref().map(validate_name).transpose()?;
     let expiry = Expiry::parse(args.expires.as_deref().unwrap_or("never"))?;
     if let Some(now) = ctx.local_clock() {

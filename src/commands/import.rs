@@ -13,7 +13,7 @@ use crate::store;
 
 use super::{Ctx, print_json, print_line, read_stdin_into};
 
-pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     if std::io::stdin().is_terminal() {
         return Err(Error::ImportFromTerminal);
     }

@@ -10,7 +10,7 @@ use crate::{store, term};
 
 use super::{Ctx, print_json, print_line};
 
-pub fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &InitArgs) -> Result<Exit> {
     let can_prompt = ctx.config.terminals.can_prompt();
     let slug = match &ctx.config.org {
         Some(slug) => validate_slug(slug)?.to_owned(),

@@ -12,7 +12,7 @@ use crate::store::Store;
 
 use super::Ctx;
 
-pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &ListArgs) -> Result<Exit> {
     let status = args.status.map(|s| match s {
         StatusFilter::Active => Status::Active,
         StatusFilter::Revoked => Status::Revoked,

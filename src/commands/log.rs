@@ -34,7 +34,7 @@ struct EventJson<'a> {
     detail: Option<&'a str>,
 }
 
-pub fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     let mut session = ctx.session()?;
     let org = session.acting_org()?;
     let key = args

@@ -1,7 +1,7 @@
 //! One module per command, and what they share: the context each runs in, the choice of
 //! organization, and the resolution of a KEYREF.
 
-pub mod completions;
+pub(crate) mod completions;
 mod export;
 mod generate;
 mod import;
@@ -37,15 +37,15 @@ use crate::term;
 const STDIN_LIMIT: u64 = 64 * 1024;
 
 /// What every command runs with: the configuration, the terminal, and one clock reading.
-pub struct Ctx {
-    pub config: Config,
+pub(crate) struct Ctx {
+    pub(crate) config: Config,
     /// The session's clock once one is open ([`Ctx::session`]); this machine's clock
     /// before that, for the commands that need no store.
     now: Cell<Timestamp>,
 }
 
 impl Ctx {
-    pub fn new(config: Config) -> Self {
+    pub(crate) fn new(config: Config) -> Self {
         Self {
             config,
             now: Cell::new(store::system_now()),
@@ -53,25 +53,25 @@ impl Ctx {
     }
 
     /// The time every decision of this command uses.
-    pub fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         self.now.get()
     }
 
     /// The clock a flag naming a time may be judged by before the store is open, so a
     /// mistake fails before any work: the store's own, where it is this machine's. On
     /// PostgreSQL only the server's clock judges, once the store is open.
-    pub fn local_clock(&self) -> Option<Timestamp> {
+    pub(crate) fn local_clock(&self) -> Option<Timestamp> {
         self.config.location.clock_is_local().then(|| self.now())
     }
 
     /// Opens the store for this command, with `--org` as the organization asked for.
-    pub fn session(&self) -> Result<Session> {
+    pub(crate) fn session(&self) -> Result<Session> {
         self.session_on(store::open(&self.config.location)?)
     }
 
     /// What every command does once its store is open: start a session on it and warn
     /// about the store's files.
-    pub fn session_on(&self, store: Box<dyn store::Store + Send>) -> Result<Session> {
+    pub(crate) fn session_on(&self, store: Box<dyn store::Store + Send>) -> Result<Session> {
         let session = Session::on(store, Actor::Process)?.with_org(self.config.org.clone());
         self.now.set(session.now());
         for warning in store::warnings(&self.config.location) {
@@ -81,18 +81,18 @@ impl Ctx {
     }
 
     /// Reads the session's clock again, for a command that runs long (`verify --batch`).
-    pub fn tick(&self, session: &mut Session) -> Result<Timestamp> {
+    pub(crate) fn tick(&self, session: &mut Session) -> Result<Timestamp> {
         self.now.set(session.tick()?);
         Ok(self.now())
     }
 
-    pub fn warn(&self, message: &str) {
+    pub(crate) fn warn(&self, message: &str) {
         term::print_warning(message, self.config.color_stderr);
     }
 
     /// Finds the key a KEYREF names: an id, a name, or `-` for the secret on stdin.
     /// A name shared by a rotation's two keys means what `in_grace` says.
-    pub fn resolve_key(
+    pub(crate) fn resolve_key(
         &self,
         session: &mut Session,
         reference: &str,
@@ -107,7 +107,7 @@ impl Ctx {
 
     /// Asks before a destructive change: `--yes`, else a prompt at a terminal, else a
     /// usage error, never a silent default.
-    pub fn confirm(&self, yes: bool, action: &'static str, question: &str) -> Result<()> {
+    pub(crate) fn confirm(&self, yes: bool, action: &'static str, question: &str) -> Result<()> {
         if yes {
             return Ok(());
         }
@@ -125,7 +125,7 @@ impl Ctx {
 /// The error as its reader needs it: a store that is not one named by its location, and
 /// a fix that names the organization when the command acted on one other than the
 /// default (the fix would otherwise act on the default).
-pub fn explain(ctx: &Ctx, error: Error) -> Error {
+pub(crate) fn explain(ctx: &Ctx, error: Error) -> Error {
     let error = error.at(&ctx.config.location.to_string());
     match &ctx.config.org {
         Some(org) if error.fix_acts_on_org() && !is_default_org(ctx, org) => error.in_org(org),
@@ -140,7 +140,7 @@ fn is_default_org(ctx: &Ctx, org: &str) -> bool {
         .is_ok_and(|default| default.as_deref() == Some(org))
 }
 
-pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
+pub(crate) fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
     match command {
         Command::Init(args) => init::run(ctx, &args),
         Command::Org(command) => org::run(ctx, command.0),

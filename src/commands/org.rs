@@ -21,7 +21,7 @@ const COLUMNS: [Column; 5] = [
     col("Default", Fit::Whole),
 ];
 
-pub fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
     match command {
         OrgCommand::Create { slug, plan, name } => create(ctx, &slug, plan, name.as_deref()),
         OrgCommand::List => list(ctx),

@@ -11,7 +11,7 @@ const COLUMNS: [crate::render::Column; 3] = [
     col("API access", Fit::Whole),
 ];
 
-pub fn run(ctx: &Ctx) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx) -> Result<Exit> {
     let plans = ctx.session()?.plans()?;
     if ctx.config.json {
         let json: Vec<_> = plans.iter().map(PlanJson::new).collect();

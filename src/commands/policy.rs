@@ -18,7 +18,7 @@ struct OrgPolicyJson<'a> {
     policy: PolicyJson,
 }
 
-pub fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
     let change = change(args)?;
     let mut session = ctx.session()?;
     let slug = session.acting_org()?;

@@ -17,7 +17,7 @@ use crate::store::rows::Hygiene;
 
 use super::Ctx;
 
-pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     let thresholds = Thresholds {
         unused_for: parse_span("--unused-for", &args.unused_for)?,
         expiring_within: parse_span("--expiring-within", &args.expiring_within)?,

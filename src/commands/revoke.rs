@@ -91,7 +91,7 @@ impl Selectors {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
     let reason = args
         .reason
         .as_deref()

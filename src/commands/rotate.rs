@@ -40,7 +40,7 @@ impl<'a> RotateJson<'a> {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     let grace = match &args.grace {
         None => TimeDelta::zero(),
         // A grace period is a duration: errors talk about it, not about expirations.

@@ -21,7 +21,7 @@ use super::Ctx;
 
 /// Refuses up front when stdout goes to /dev/null, which is also what a closed stdout
 /// becomes: the Rust runtime reopens closed standard descriptors on /dev/null.
-pub fn check_destination() -> Result<()> {
+pub(crate) fn check_destination() -> Result<()> {
     if stdout_is_discarded() {
         Err(Error::NowhereToShowSecret)
     } else {
@@ -45,7 +45,7 @@ fn stdout_is_discarded() -> bool {
 /// Writes the key and a newline, or `json` (which holds the key) with `--json`, and
 /// flushes, so a failed write is seen before the transaction commits. Every buffer that
 /// held the secret is wiped.
-pub fn deliver(ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> {
+pub(crate) fn deliver(ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> {
     // Room enough up front that the buffer never reallocates and leaves a copy behind.
     let mut text = Zeroizing::new(Vec::with_capacity(4096));
     if ctx.config.json {
@@ -61,18 +61,18 @@ pub fn deliver(ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> 
 }
 
 /// Where the secret goes: standard output, or `--exec`'s command.
-pub enum Destination<'a> {
+pub(crate) enum Destination<'a> {
     Stdout,
     Command(&'a str),
 }
 
 impl<'a> Destination<'a> {
-    pub fn of(exec: Option<&'a str>) -> Self {
+    pub(crate) fn of(exec: Option<&'a str>) -> Self {
         exec.map_or(Self::Stdout, Self::Command)
     }
 
     /// Refuses up front what cannot receive the secret.
-    pub fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         match self {
             Self::Stdout => check_destination(),
             Self::Command(cmd) if cmd.trim().is_empty() => Err(Error::EmptyExec),
@@ -81,7 +81,7 @@ impl<'a> Destination<'a> {
     }
 
     /// Hands the secret over: [`deliver`] to stdout, or [`run_command`].
-    pub fn deliver(&self, ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> {
+    pub(crate) fn deliver(&self, ctx: &Ctx, secret: &Secret, json: &impl Serialize) -> Result<()> {
         match self {
             Self::Stdout => deliver(ctx, secret, json),
             Self::Command(cmd) => run_command(cmd, secret),
@@ -89,7 +89,7 @@ impl<'a> Destination<'a> {
     }
 
     /// After the key is stored: with `--exec`, `--json` prints the record without the key.
-    pub fn after(&self, ctx: &Ctx, json: &impl Serialize) -> Result<()> {
+    pub(crate) fn after(&self, ctx: &Ctx, json: &impl Serialize) -> Result<()> {
         if let Self::Command(_) = self
             && ctx.config.json
         {
@@ -98,7 +98,7 @@ impl<'a> Destination<'a> {
         Ok(())
     }
 
-    pub fn is_stdout(&self) -> bool {
+    pub(crate) fn is_stdout(&self) -> bool {
         matches!(self, Self::Stdout)
     }
 }
@@ -160,7 +160,7 @@ fn run_command(cmd: &str, secret: &Secret) -> Result<()> {
 }
 
 /// At a terminal, says on stderr that the key will not be shown again.
-pub fn say_shown_once(ctx: &Ctx, key: &Key) {
+pub(crate) fn say_shown_once(ctx: &Ctx, key: &Key) {
     if ctx.config.terminals.stdout && !ctx.config.json {
         ctx.warn(&format!(
             "this key ({}, {}) is shown only once: store it now in a password manager or your CI's secret store",

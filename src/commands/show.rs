@@ -7,7 +7,7 @@ use crate::render::{KeyJson, key_properties};
 use super::{Ctx, print_grid, print_json};
 use crate::lifecycle::InGrace;
 
-pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &ShowArgs) -> Result<Exit> {
     let mut session = ctx.session()?;
     let key = ctx.resolve_key(&mut session, &args.key, InGrace::Ambiguous)?;
     if ctx.config.json {

@@ -4,8 +4,8 @@
 //! KEYREF resolution), the write protocol every change goes through, the rules each
 //! change obeys ([`rules`]), the verdict on a key ([`verify`]) and imports ([`import`]).
 
-pub mod import;
-pub mod rules;
+pub(crate) mod import;
+pub(crate) mod rules;
 mod session;
 pub mod verify;
 mod write;

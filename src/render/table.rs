@@ -19,7 +19,7 @@ const COMFORT: usize = 12;
 
 /// How a column gives way when a row is wider than the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fit {
+pub(crate) enum Fit {
     /// Never cut or left out: ids, times, statuses, labels.
     Whole,
     /// Cut with `…`: names and other free text.
@@ -29,26 +29,26 @@ pub enum Fit {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub header: &'static str,
-    pub fit: Fit,
+pub(crate) struct Column {
+    pub(crate) header: &'static str,
+    pub(crate) fit: Fit,
 }
 
-pub const fn col(header: &'static str, fit: Fit) -> Column {
+pub(crate) const fn col(header: &'static str, fit: Fit) -> Column {
     Column { header, fit }
 }
 
 /// One cell: its text, a shorter form for a narrow terminal, and the status it is
 /// coloured as (with colours on).
 #[derive(Debug, Clone)]
-pub struct Cell {
-    pub text: String,
-    pub short: Option<String>,
-    pub status: Option<Status>,
+pub(crate) struct Cell {
+    pub(crate) text: String,
+    pub(crate) short: Option<String>,
+    pub(crate) status: Option<Status>,
 }
 
 impl Cell {
-    pub fn new(text: impl Into<String>) -> Self {
+    pub(crate) fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
             short: None,
@@ -57,7 +57,7 @@ impl Cell {
     }
 
     /// A cell coloured as `status` is, shortened to `short` when space runs out.
-    pub fn status(text: String, short: Option<String>, status: Status) -> Self {
+    pub(crate) fn status(text: String, short: Option<String>, status: Status) -> Self {
         Self {
             text,
             short,
@@ -74,26 +74,26 @@ impl Cell {
 }
 
 /// Rows under a header, rendered for a terminal of some width or for a pipe.
-pub struct Grid<'a> {
+pub(crate) struct Grid<'a> {
     columns: &'a [Column],
     rows: Vec<Vec<Cell>>,
 }
 
 impl<'a> Grid<'a> {
-    pub fn new(columns: &'a [Column]) -> Self {
+    pub(crate) fn new(columns: &'a [Column]) -> Self {
         Self {
             columns,
             rows: Vec::new(),
         }
     }
 
-    pub fn push(&mut self, row: Vec<Cell>) {
+    pub(crate) fn push(&mut self, row: Vec<Cell>) {
         self.rows.push(row);
     }
 
     /// At a terminal (`width` its columns) the `gh` form; otherwise comfy-table's plain
     /// columns. Without a trailing newline.
-    pub fn render(&self, width: Option<usize>, color: bool) -> String {
+    pub(crate) fn render(&self, width: Option<usize>, color: bool) -> String {
         match width {
             Some(width) => self.for_terminal(width, color),
             None => self.plain(color),
@@ -236,7 +236,7 @@ fn share(room: usize, natural: &[usize]) -> Vec<usize> {
 
 /// Columns `text` takes on a terminal, character by character as a terminal advances
 /// (cells hold escaped text: one line, no control characters).
-pub fn display_width(text: &str) -> usize {
+pub(crate) fn display_width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
@@ -246,7 +246,7 @@ fn char_width(c: char) -> usize {
 
 /// `text` in at most `width` columns: whole, or cut with `…` (a wide character that
 /// would straddle the edge goes too).
-pub fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+pub(crate) fn cut(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
     if display_width(text) <= width {
         return text.into();
     }

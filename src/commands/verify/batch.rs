@@ -34,7 +34,7 @@ const BLOCKS_AHEAD: usize = 4;
 
 type Block = Zeroizing<Vec<u8>>;
 
-pub fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
+pub(crate) fn run(verifier: &mut Verifier<'_>, quiet: bool) -> Result<Exit> {
     let mut lines = Lines::new(spawn_reader());
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let json = verifier.ctx.config.json;

@@ -71,7 +71,7 @@ fn open<'s>(ctx: &Ctx, slot: &'s mut Option<Session>) -> Result<&'s mut Session>
     Ok(slot.insert(session))
 }
 
-pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
+pub(crate) fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Exit> {
     let mut verifier = Verifier {
         ctx,
         session: None,

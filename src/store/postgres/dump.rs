@@ -36,7 +36,7 @@ const EXPORT: ExportSql = ExportSql {
 };
 
 /// Every row, in the order an import replays them, from the caller's snapshot.
-pub fn export(
+pub(crate) fn export(
     conn: &mut impl GenericClient,
     visit: &mut dyn FnMut(Record) -> Result<()>,
 ) -> Result<()> {
@@ -44,13 +44,13 @@ pub fn export(
 }
 
 /// The import's row operations in one transaction, each statement prepared once.
-pub struct Importer<'a, 'c> {
+pub(crate) struct Importer<'a, 'c> {
     rows: PgTx<'a, 'c>,
     prepared: HashMap<&'static str, Statement>,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
-    pub fn new(tx: &'a mut Transaction<'c>) -> Self {
+    pub(crate) fn new(tx: &'a mut Transaction<'c>) -> Self {
         Self {
             rows: PgTx { tx },
             prepared: HashMap::new(),

@@ -9,7 +9,7 @@ use super::url::PgUrl;
 use crate::error::{Error, StoreFault};
 
 /// A failure to connect, naming the server (without the password).
-pub fn connect_error(e: &postgres::Error, url: &PgUrl) -> Error {
+pub(crate) fn connect_error(e: &postgres::Error, url: &PgUrl) -> Error {
     match Error::from(e) {
         Error::Store {
             fault: StoreFault::Other | StoreFault::Connect,
@@ -28,7 +28,7 @@ pub fn connect_error(e: &postgres::Error, url: &PgUrl) -> Error {
 
 /// Whether the connection itself failed (closed, reset, an I/O error), rather than the
 /// server answering with an error: then a commit's outcome is not known.
-pub fn is_connection_lost(e: &postgres::Error) -> bool {
+pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
     e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
 

@@ -6,7 +6,7 @@ use crate::domain::event::Event;
 use crate::error::Result;
 use crate::store::rows;
 
-pub fn visit(
+pub(crate) fn visit(
     conn: &mut Client,
     org: &str,
     key_id: Option<&str>,

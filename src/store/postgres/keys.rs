@@ -14,7 +14,7 @@ use crate::store::rows::{
     counts_against_plan, is_active, is_expired, is_revoked,
 };
 
-pub fn visit(
+pub(crate) fn visit(
     conn: &mut Client,
     org: &str,
     status: Option<Status>,
@@ -50,7 +50,7 @@ pub fn visit(
 
 /// `report`'s read (see [`crate::store::Store::hygiene`]): one read-only transaction,
 /// the keys streamed in batches, only the columns the findings need.
-pub fn hygiene(
+pub(crate) fn hygiene(
     conn: &mut Client,
     org: Option<&str>,
     now: Timestamp,
@@ -91,7 +91,7 @@ pub fn hygiene(
     Ok(())
 }
 
-pub fn by_id(conn: &mut impl GenericClient, org: &str, id: &str) -> Result<Option<Key>> {
+pub(crate) fn by_id(conn: &mut impl GenericClient, org: &str, id: &str) -> Result<Option<Key>> {
     let sql =
         format!("SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE k.public_id = $1 AND o.slug = $2");
     conn.query_opt(&sql, &[&id, &org])?
@@ -101,7 +101,7 @@ pub fn by_id(conn: &mut impl GenericClient, org: &str, id: &str) -> Result<Optio
 }
 
 /// All keys of `org` with this exact name, newest first.
-pub fn named(conn: &mut impl GenericClient, org: &str, name: &str) -> Result<Vec<Key>> {
+pub(crate) fn named(conn: &mut impl GenericClient, org: &str, name: &str) -> Result<Vec<Key>> {
     let sql = format!(
         "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = $1 AND k.name = $2 ORDER BY k.id DESC"
     );
@@ -113,7 +113,7 @@ pub fn named(conn: &mut impl GenericClient, org: &str, name: &str) -> Result<Vec
 
 /// The `verify` lookup: one row through the unique index on `hash`, in one round trip
 /// (typed parameters, no separate prepare).
-pub fn by_hash(conn: &mut impl GenericClient, hash: &KeyHash) -> Result<Option<KeyMatch>> {
+pub(crate) fn by_hash(conn: &mut impl GenericClient, hash: &KeyHash) -> Result<Option<KeyMatch>> {
     let rows = conn.query_typed(
         "SELECT k.id, k.public_id, o.slug, k.name, k.expires_at, k.revoked_at, p.api_access \
          FROM keys k JOIN orgs o ON o.id = k.org_id JOIN plans p ON p.id = o.plan \
@@ -132,7 +132,7 @@ pub fn by_hash(conn: &mut impl GenericClient, hash: &KeyHash) -> Result<Option<K
 
 /// [`by_hash`] for each of `hashes` in one round trip: the hashes go in as an array,
 /// and each row ends with its hash's position in it, from 1.
-pub fn by_hashes(
+pub(crate) fn by_hashes(
     conn: &mut impl GenericClient,
     hashes: &[KeyHash],
     found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,

@@ -8,7 +8,7 @@ use crate::domain::plan::Plan;
 use crate::error::Result;
 use crate::store::rows::{self, ORG_FROM, org_columns};
 
-pub fn plans(conn: &mut impl GenericClient) -> Result<Vec<Plan>> {
+pub(crate) fn plans(conn: &mut impl GenericClient) -> Result<Vec<Plan>> {
     conn.query(
         "SELECT id, name, key_limit, api_access FROM plans ORDER BY rank",
         &[],
@@ -18,7 +18,7 @@ pub fn plans(conn: &mut impl GenericClient) -> Result<Vec<Plan>> {
     .collect()
 }
 
-pub fn all(conn: &mut impl GenericClient, now: Timestamp) -> Result<Vec<Org>> {
+pub(crate) fn all(conn: &mut impl GenericClient, now: Timestamp) -> Result<Vec<Org>> {
     let sql = format!(
         "SELECT {} FROM {ORG_FROM} ORDER BY o.slug",
         org_columns("$1")
@@ -29,14 +29,18 @@ pub fn all(conn: &mut impl GenericClient, now: Timestamp) -> Result<Vec<Org>> {
         .collect()
 }
 
-pub fn slugs(conn: &mut impl GenericClient) -> Result<Vec<String>> {
+pub(crate) fn slugs(conn: &mut impl GenericClient) -> Result<Vec<String>> {
     conn.query("SELECT slug FROM orgs ORDER BY slug", &[])?
         .iter()
         .map(|row| Ok(row.try_get(0)?))
         .collect()
 }
 
-pub fn by_slug(conn: &mut impl GenericClient, slug: &str, now: Timestamp) -> Result<Option<Org>> {
+pub(crate) fn by_slug(
+    conn: &mut impl GenericClient,
+    slug: &str,
+    now: Timestamp,
+) -> Result<Option<Org>> {
     let sql = format!(
         "SELECT {} FROM {ORG_FROM} WHERE o.slug = $2",
         org_columns("$1")
@@ -47,7 +51,7 @@ pub fn by_slug(conn: &mut impl GenericClient, slug: &str, now: Timestamp) -> Res
         .transpose()
 }
 
-pub fn exists(conn: &mut impl GenericClient, slug: &str) -> Result<bool> {
+pub(crate) fn exists(conn: &mut impl GenericClient, slug: &str) -> Result<bool> {
     let row = conn.query_one(
         "SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)",
         &[&slug],
@@ -55,7 +59,7 @@ pub fn exists(conn: &mut impl GenericClient, slug: &str) -> Result<bool> {
     Ok(row.try_get(0)?)
 }
 
-pub fn default(conn: &mut impl GenericClient) -> Result<Option<String>> {
+pub(crate) fn default(conn: &mut impl GenericClient) -> Result<Option<String>> {
     Ok(conn
         .query_opt("SELECT value FROM settings WHERE name = 'default_org'", &[])?
         .map(|row| row.try_get(0))

@@ -11,15 +11,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 /// The connection a password is wanted for.
-pub struct Wanted<'a> {
-    pub host: &'a str,
-    pub port: u16,
-    pub database: &'a str,
-    pub user: &'a str,
+pub(crate) struct Wanted<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) port: u16,
+    pub(crate) database: &'a str,
+    pub(crate) user: &'a str,
 }
 
 /// The password file's path, if it exists and only its owner can read it.
-pub fn file() -> Option<PathBuf> {
+pub(crate) fn file() -> Option<PathBuf> {
     file_from(std::env::var_os("PGPASSFILE"), std::env::var_os("HOME"))
 }
 
@@ -35,13 +35,13 @@ fn file_from(pgpassfile: Option<OsString>, home: Option<OsString>) -> Option<Pat
 }
 
 /// The password of the first line of the file at `path` that matches.
-pub fn lookup(path: &std::path::Path, wanted: &Wanted<'_>) -> Option<String> {
+pub(crate) fn lookup(path: &std::path::Path, wanted: &Wanted<'_>) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     find(&text, wanted)
 }
 
 /// The password of the first line of `text` that matches.
-pub fn find(text: &str, wanted: &Wanted<'_>) -> Option<String> {
+pub(crate) fn find(text: &str, wanted: &Wanted<'_>) -> Option<String> {
     let port = wanted.port.to_string();
     let wanted_fields = [wanted.host, &port, wanted.database, wanted.user];
     text.lines()

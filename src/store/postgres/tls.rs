@@ -37,13 +37,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The TLS policy of one connection.
 #[derive(Clone)]
-pub struct LazyTls {
+pub(crate) struct LazyTls {
     verify: Verify,
     root_cert: Option<String>,
 }
 
 impl LazyTls {
-    pub fn new(settings: &Settings) -> Self {
+    pub(crate) fn new(settings: &Settings) -> Self {
         Self {
             verify: settings.verify,
             root_cert: settings.root_cert.clone(),
@@ -110,7 +110,7 @@ impl MakeTlsConnect<Socket> for LazyTls {
 }
 
 /// One handshake, with the rustls configuration built at its start.
-pub struct LazyConnect {
+pub(crate) struct LazyConnect {
     tls: LazyTls,
     domain: String,
 }

@@ -23,8 +23,8 @@ use crate::store::rows::{
 use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
-pub struct PgTx<'a, 'c> {
-    pub tx: &'a mut Transaction<'c>,
+pub(crate) struct PgTx<'a, 'c> {
+    pub(crate) tx: &'a mut Transaction<'c>,
 }
 
 impl Tx for PgTx<'_, '_> {

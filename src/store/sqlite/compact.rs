@@ -21,7 +21,7 @@ use crate::domain::text::name_key;
 use crate::error::Result;
 
 /// Keys per `key_usage` row: key `row` is in block `row >> 6`, slot `row & 63`.
-pub const SLOTS: i64 = 64;
+pub(crate) const SLOTS: i64 = 64;
 const STAMP: usize = 4;
 const BLOCK_BYTES: usize = STAMP * 64;
 
@@ -29,7 +29,7 @@ const PURE: FunctionFlags = FunctionFlags::SQLITE_UTF8.union(FunctionFlags::SQLI
 
 /// `key_id`, with the salt the migrations stored; returns the codec for the queries that
 /// decode ids in Rust.
-pub fn register_ids(conn: &Connection) -> rusqlite::Result<IdCodec> {
+pub(crate) fn register_ids(conn: &Connection) -> rusqlite::Result<IdCodec> {
     let salt: Vec<u8> = conn.query_row("SELECT salt FROM key_id_salt", [], |r| r.get(0))?;
     let ids = IdCodec::new(&salt);
     conn.create_scalar_function("key_id", 2, PURE, move |ctx| {
@@ -41,7 +41,7 @@ pub fn register_ids(conn: &Connection) -> rusqlite::Result<IdCodec> {
 }
 
 /// `name_tag` and `usage_at`, before migrating: the migrations use them.
-pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("name_tag", 1, PURE, |ctx| {
         Ok(name_tag(&ctx.get::<String>(0)?))
     })?;
@@ -63,13 +63,13 @@ pub fn register_packing(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// The `key_usage` row that holds key `row`'s last used.
-pub fn usage_block(row: i64) -> i64 {
+pub(crate) fn usage_block(row: i64) -> i64 {
     row >> SLOTS.trailing_zeros()
 }
 
 /// The row of the key whose id is `id`: an id kept in `public_id` (made before schema 4,
 /// or imported) by its index, a derived one by the row it names.
-pub fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<Option<i64>> {
+pub(crate) fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<Option<i64>> {
     let kept = conn
         .prepare_cached("SELECT id FROM keys WHERE public_id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -86,7 +86,7 @@ pub fn key_row(conn: &Connection, ids: &IdCodec, id: &str) -> rusqlite::Result<O
 
 /// The row a new key takes: after every key and every reserved key, so a reservation's
 /// row (and so its derived id) stays its own.
-pub fn next_key_row(conn: &Connection) -> Result<i64> {
+pub(crate) fn next_key_row(conn: &Connection) -> Result<i64> {
     Ok(conn
         .prepare_cached(
             "SELECT max(coalesce((SELECT max(id) FROM keys), 0), \
@@ -97,7 +97,7 @@ pub fn next_key_row(conn: &Connection) -> Result<i64> {
 
 /// The id of a new key at `row`: derived from it, unless a kept id (made before schema
 /// 4, or imported) already reads the same, in which case the key keeps a random id.
-pub fn id_for_new_row(conn: &Connection, ids: &IdCodec, row: i64) -> Result<String> {
+pub(crate) fn id_for_new_row(conn: &Connection, ids: &IdCodec, row: i64) -> Result<String> {
     let derived = ids.encode(row);
     let taken = conn
         .prepare_cached("SELECT 1 FROM keys WHERE public_id = ?1")?
@@ -108,7 +108,10 @@ pub fn id_for_new_row(conn: &Connection, ids: &IdCodec, row: i64) -> Result<Stri
 /// Records uses `(row, at seconds)`: each usage block read once and written once, and
 /// only when a time in it moved, when the uses come sorted by row. Returns how many keys'
 /// last used moved.
-pub fn touch(conn: &Connection, uses: impl IntoIterator<Item = (i64, i64)>) -> Result<usize> {
+pub(crate) fn touch(
+    conn: &Connection,
+    uses: impl IntoIterator<Item = (i64, i64)>,
+) -> Result<usize> {
     let mut read = conn.prepare_cached("SELECT stamps FROM key_usage WHERE block = ?1")?;
     let mut write = conn.prepare_cached(
         "INSERT INTO key_usage (block, stamps) VALUES (?1, ?2) \
@@ -132,11 +135,11 @@ pub fn touch(conn: &Connection, uses: impl IntoIterator<Item = (i64, i64)>) -> R
 }
 
 /// One `key_usage` row being written: last used only moves forward.
-pub struct UsageBlock(Vec<u8>);
+pub(crate) struct UsageBlock(Vec<u8>);
 
 impl UsageBlock {
     /// The stored row, or an empty one when the block has none yet.
-    pub fn new(stored: Option<Vec<u8>>) -> rusqlite::Result<Self> {
+    pub(crate) fn new(stored: Option<Vec<u8>>) -> rusqlite::Result<Self> {
         match stored {
             None => Ok(Self(vec![0; BLOCK_BYTES])),
             Some(stamps) if stamps.len() == BLOCK_BYTES => Ok(Self(stamps)),
@@ -146,7 +149,7 @@ impl UsageBlock {
 
     /// Records a use of key `row` at `at` (seconds) unless a later one is recorded; true
     /// when its last used moved.
-    pub fn raise(&mut self, row: i64, at: i64) -> rusqlite::Result<bool> {
+    pub(crate) fn raise(&mut self, row: i64, at: i64) -> rusqlite::Result<bool> {
         let at = u32::try_from(at).map_err(|_| {
             rusqlite::Error::UserFunctionError(
                 format!("last used {at} is outside 1970-2106, which the store can hold").into(),
@@ -160,7 +163,7 @@ impl UsageBlock {
         Ok(true)
     }
 
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.0
     }
 }
@@ -168,7 +171,7 @@ impl UsageBlock {
 /// CRC-32 of the name's [`name_key`]: four bytes in the index instead of the whole name,
 /// the same for names that look alike. Tags collide now and then; every lookup compares
 /// the name (or its key) itself too.
-pub fn name_tag(name: &str) -> i64 {
+pub(crate) fn name_tag(name: &str) -> i64 {
     // Stored signed, so SQLite keeps it in four bytes rather than six.
     i64::from(crc32fast::hash(name_key(name).as_bytes()).cast_signed())
 }

@@ -33,18 +33,18 @@ const EXPORT: ExportSql = ExportSql {
 };
 
 /// Every row, in the order an import replays them, from the caller's read snapshot.
-pub fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
+pub(crate) fn export(conn: &Connection, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()> {
     rows::export(&mut &*conn, &EXPORT, visit)
 }
 
 /// The import's row operations in one `BEGIN IMMEDIATE` transaction. Imported keys keep
 /// their ids, in `public_id`.
-pub struct Importer<'a, 'c> {
+pub(crate) struct Importer<'a, 'c> {
     rows: SqliteTx<'a, 'c>,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
-    pub fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
+    pub(crate) fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
         Self {
             rows: SqliteTx { tx, ids },
         }

@@ -8,7 +8,7 @@ use crate::domain::key_id::IdCodec;
 use crate::error::Result;
 use crate::store::rows;
 
-pub fn visit(
+pub(crate) fn visit(
     conn: &Connection,
     ids: &IdCodec,
     org: &str,

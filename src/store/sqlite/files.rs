@@ -131,7 +131,7 @@ pub(super) fn check_files(path: &Path) -> Result<()> {
 /// A warning with the fix when other users can read or write the store file. The fix
 /// covers the companion files, which take the main file's mode when the store is next
 /// opened.
-pub fn permission_warnings(path: &Path) -> Vec<String> {
+pub(crate) fn permission_warnings(path: &Path) -> Vec<String> {
     match fs::metadata(path) {
         Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
             let mut files = shell_quote(path.as_os_str().as_bytes());

@@ -20,7 +20,7 @@ use crate::store::rows::{
     counts_against_plan, is_active, is_expired, is_revoked,
 };
 
-pub fn visit(
+pub(crate) fn visit(
     conn: &Connection,
     org: &str,
     status: Option<Status>,
@@ -80,7 +80,7 @@ fn visit_sql(status: Option<Status>, few: bool) -> String {
 /// `report`'s read (see [`crate::store::Store::hygiene`]), inside the caller's read
 /// transaction: one pass over the keys in row order, which is creation order, reading
 /// only the columns the findings need.
-pub fn hygiene(
+pub(crate) fn hygiene(
     conn: &Connection,
     org: Option<&str>,
     now: Timestamp,
@@ -110,7 +110,7 @@ pub fn hygiene(
     Ok(())
 }
 
-pub fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Option<Key>> {
+pub(crate) fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Option<Key>> {
     let Some(row) = key_row(conn, ids, id)? else {
         return Ok(None);
     };
@@ -121,7 +121,7 @@ pub fn by_id(conn: &Connection, ids: &IdCodec, org: &str, id: &str) -> Result<Op
 }
 
 /// All keys of `org` with this exact name, newest first.
-pub fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
+pub(crate) fn named(conn: &Connection, org: &str, name: &str) -> Result<Vec<Key>> {
     let sql = format!(
         "SELECT {KEY_COLUMNS} FROM {KEY_FROM} WHERE o.slug = ?1 AND k.name_tag = name_tag(?2) AND k.name = ?2 \
          ORDER BY k.id DESC"
@@ -153,7 +153,7 @@ const BY_HASHES: &str = "SELECT k.id, key_id(k.id, k.public_id), k.org_id, k.nam
 const ORG_ACCESS: &str =
     "SELECT o.slug, p.api_access FROM orgs o JOIN plans p ON p.id = o.plan WHERE o.id = ?1";
 
-pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
+pub(crate) fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
     let mut stmt = conn.prepare_cached(BY_HASH)?;
     let mut found = stmt.query([&hash.0[..]])?;
     found
@@ -165,7 +165,7 @@ pub fn by_hash(conn: &Connection, hash: &KeyHash) -> Result<Option<KeyMatch>> {
 /// [`by_hash`] for each of `hashes`, through one run of one statement ([`BY_HASHES`]):
 /// a statement run per key, and its reset, were a fifth of a `verify --batch`. Needs
 /// the `rarray` module ([`super::SqliteStore`] loads it for bulk reads).
-pub fn by_hashes(
+pub(crate) fn by_hashes(
     conn: &Connection,
     hashes: &[KeyHash],
     found: &mut dyn FnMut(usize, Option<KeyMatch>) -> Result<()>,

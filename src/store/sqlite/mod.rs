@@ -14,7 +14,7 @@ mod orgs;
 mod rows;
 mod tx;
 
-pub use files::permission_warnings;
+pub(crate) use files::permission_warnings;
 use files::{check_files, create_private_file};
 
 use std::fs;

@@ -8,7 +8,7 @@ use crate::domain::plan::Plan;
 use crate::error::Result;
 use crate::store::rows::{self, ORG_FROM, org_columns};
 
-pub fn plans(conn: &Connection) -> Result<Vec<Plan>> {
+pub(crate) fn plans(conn: &Connection) -> Result<Vec<Plan>> {
     let mut stmt =
         conn.prepare_cached("SELECT id, name, key_limit, api_access FROM plans ORDER BY rank")?;
     let mut rows = stmt.query([])?;
@@ -19,7 +19,7 @@ pub fn plans(conn: &Connection) -> Result<Vec<Plan>> {
     Ok(plans)
 }
 
-pub fn all(conn: &Connection, now: Timestamp) -> Result<Vec<Org>> {
+pub(crate) fn all(conn: &Connection, now: Timestamp) -> Result<Vec<Org>> {
     let sql = format!(
         "SELECT {} FROM {ORG_FROM} ORDER BY o.slug",
         org_columns(":now")
@@ -33,7 +33,7 @@ pub fn all(conn: &Connection, now: Timestamp) -> Result<Vec<Org>> {
     Ok(orgs)
 }
 
-pub fn slugs(conn: &Connection) -> Result<Vec<String>> {
+pub(crate) fn slugs(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT slug FROM orgs ORDER BY slug")?;
     let slugs = stmt
         .query_map([], |row| row.get(0))?
@@ -41,7 +41,7 @@ pub fn slugs(conn: &Connection) -> Result<Vec<String>> {
     Ok(slugs)
 }
 
-pub fn by_slug(conn: &Connection, slug: &str, now: Timestamp) -> Result<Option<Org>> {
+pub(crate) fn by_slug(conn: &Connection, slug: &str, now: Timestamp) -> Result<Option<Org>> {
     let sql = format!(
         "SELECT {} FROM {ORG_FROM} WHERE o.slug = :slug",
         org_columns(":now")
@@ -51,12 +51,12 @@ pub fn by_slug(conn: &Connection, slug: &str, now: Timestamp) -> Result<Option<O
     rows.next()?.map(|row| rows::org(row)).transpose()
 }
 
-pub fn exists(conn: &Connection, slug: &str) -> Result<bool> {
+pub(crate) fn exists(conn: &Connection, slug: &str) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = ?1)")?;
     Ok(stmt.query_row([slug], |r| r.get(0))?)
 }
 
-pub fn default(conn: &Connection) -> Result<Option<String>> {
+pub(crate) fn default(conn: &Connection) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT value FROM settings WHERE name = 'default_org'")?;
     Ok(stmt.query_row([], |row| row.get(0)).optional()?)
 }

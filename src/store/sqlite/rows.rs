@@ -21,7 +21,7 @@ impl Query for &Connection {
 
 /// The columns [`crate::store::rows::key`] reads, in its order; use with
 /// [`crate::store::rows::KEY_FROM`].
-pub const KEY_COLUMNS: &str = "key_id(k.id, k.public_id), o.slug, k.name, k.hint, k.created_at, \
+pub(crate) const KEY_COLUMNS: &str = "key_id(k.id, k.public_id), o.slug, k.name, k.hint, k.created_at, \
      k.expires_at, (SELECT usage_at(u.stamps, k.id) FROM key_usage u WHERE u.block = k.id >> 6), \
      k.revoked_at, \
      k.revoke_reason, (SELECT key_id(f.id, f.public_id) FROM keys f WHERE f.id = k.rotated_from), \

@@ -21,9 +21,9 @@ use crate::store::rows::{
 };
 use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 
-pub struct SqliteTx<'a, 'c> {
-    pub tx: &'a Transaction<'c>,
-    pub ids: &'a IdCodec,
+pub(crate) struct SqliteTx<'a, 'c> {
+    pub(crate) tx: &'a Transaction<'c>,
+    pub(crate) ids: &'a IdCodec,
 }
 
 impl Tx for SqliteTx<'_, '_> {

@@ -11,9 +11,9 @@ use crate::common::{TestEnv, audit, sqlite_only};
 const REASON: &str = "the SQLite schema and its migrations";
 
 const SCHEMA_3: [&str; 3] = [
-    include_str!("../src/store/sqlite/migrations/0001_init.sql"),
-    include_str!("../src/store/sqlite/migrations/0002_rotation.sql"),
-    include_str!("../src/store/sqlite/migrations/0003_key_usage.sql"),
+    include_str!("../../src/store/sqlite/migrations/0001_init.sql"),
+    include_str!("../../src/store/sqlite/migrations/0002_rotation.sql"),
+    include_str!("../../src/store/sqlite/migrations/0003_key_usage.sql"),
 ];
 
 /// Old keys: (id, name, secret).

@@ -1,6 +1,6 @@
 //! What a person reads when something goes wrong or is reported: exact texts of the
 //! errors and their fixes, counts and plan names, usage errors and help. Prompts at a
-//! terminal are in tests/terminal.rs.
+//! terminal are in tests/cli/terminal.rs.
 
 use crate::common::TestEnv;
 

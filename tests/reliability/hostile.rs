@@ -94,7 +94,7 @@ fn control_ansi_and_bidi_text_is_refused_with_an_escaped_error() {
 #[test]
 fn unusual_but_harmless_text_round_trips_exactly() {
     // Invisible characters and separators (zero-width joiners too, even inside emoji
-    // sequences) are refused instead: tests/names.rs.
+    // sequences) are refused instead: tests/cli/names.rs.
     let env = TestEnv::with_org("acme", "enterprise");
     for name in [
         "Déploiement café ☕",
