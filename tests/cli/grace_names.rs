@@ -6,15 +6,19 @@ use crate::common::TestEnv;
 
 const NAME: &str = "GitHub Actions CI";
 
-/// A key rotated with a grace period of an hour: (old secret, new secret, old id, new id).
-fn in_grace(env: &TestEnv) -> (String, String, String, String) {
-    let old = env.generate(NAME);
-    let new = env
-        .run(&["rotate", NAME, "--grace", "1h", "--yes"])
+/// `rotate NAME --grace 1h`: the new secret.
+fn rotate_with_grace(env: &TestEnv) -> String {
+    env.run(&["rotate", NAME, "--grace", "1h", "--yes"])
         .status(0)
         .stdout()
         .trim()
-        .to_owned();
+        .to_owned()
+}
+
+/// A key rotated with a grace period of an hour: (old secret, new secret, old id, new id).
+fn in_grace(env: &TestEnv) -> (String, String, String, String) {
+    let old = env.generate(NAME);
+    let new = rotate_with_grace(env);
     let keys = env.keys();
     let id = |i: usize| keys[i]["id"].as_str().unwrap().to_owned();
     (old, new, id(0), id(1))
@@ -61,12 +65,7 @@ fn showing_a_name_in_grace_is_ambiguous() {
 fn rotating_a_name_in_grace_rotates_the_replacement() {
     let env = TestEnv::with_org("acme", "pro");
     let (old, new, _, new_id) = in_grace(&env);
-    let newest = env
-        .run(&["rotate", NAME, "--grace", "1h", "--yes"])
-        .status(0)
-        .stdout()
-        .trim()
-        .to_owned();
+    let newest = rotate_with_grace(&env);
     let keys = env.keys();
     assert_eq!(keys[1]["id"], new_id.as_str());
     assert_eq!(keys[1]["rotated_to"], keys[2]["id"]);

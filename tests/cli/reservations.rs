@@ -4,8 +4,6 @@
 
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
 
@@ -26,15 +24,7 @@ fn died_while_delivering(env: &TestEnv, name: &str) {
         .process_group(0)
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while env
-        .query_value("SELECT count(*) FROM reservations")
-        .as_deref()
-        == Some("0")
-    {
-        assert!(start.elapsed() < Duration::from_secs(30), "no reservation");
-        thread::sleep(Duration::from_millis(50));
-    }
+    env.wait_for_reservations(1);
     let group = format!("-{}", child.id());
     std::process::Command::new("kill")
         .args(["-KILL", "--", &group])
