@@ -232,6 +232,13 @@ fn actor(account: &str, role: Option<&str>) -> String {
     }
 }
 
+/// A service hands its session from thread to thread: this fails to build if a part of
+/// it stops being `Send`.
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Session>();
+};
+
 /// A session reads through its store.
 impl std::ops::Deref for Session {
     type Target = dyn Store + Send;
