@@ -180,7 +180,7 @@ fn release_pending(ctx: &Ctx, yes: bool) -> Result<()> {
             yes,
             "releasing keys being delivered",
             &format!(
-                "Release {} in {slug}? A delivery still under way then stores its key only if the plan still has room.",
+                "Release {} in {slug}? (one still under way then stores its key only if there is room)",
                 count(org.being_delivered, "key being delivered")
             ),
         )?;

@@ -5,7 +5,8 @@
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
 
-use crate::common::TestEnv;
+use crate::common::tmux::Terminal;
+use crate::common::{BIN, TestEnv};
 
 /// A `generate` that reserved its key and then died while delivering it: its `--exec`
 /// command waits, and the whole process group is killed once the reservation is there.
@@ -109,4 +110,39 @@ fn release_pending_gives_the_places_back_with_an_audit_event() {
     assert_eq!(json["released"], serde_json::json!([]));
     let log = env.run(&["--json", "log"]).status(0).json();
     assert_eq!(log[0]["kind"], "key_created");
+}
+
+#[test]
+fn release_pending_asks_at_a_terminal() {
+    if !crate::common::tool_available("tmux") {
+        return;
+    }
+    let env = TestEnv::with_org("acme", "starter");
+    died_while_delivering(&env, "Stuck");
+    let location = env.location();
+    let argv = [BIN, "--db", &location, "org", "release-pending"].map(str::to_owned);
+    // Declined: nothing changes.
+    let term = Terminal::start(env.dir.path(), &argv);
+    let screen = term.wait_for("[y/N]");
+    assert!(
+        screen.contains("Release 1 key being delivered in acme?"),
+        "{screen}"
+    );
+    term.send(&["n"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 1, "{screen}");
+    env.run(&["org", "show"])
+        .status(0)
+        .stdout_has("(+1 being delivered)");
+    // Confirmed: released.
+    let term = Terminal::start(env.dir.path(), &argv);
+    term.wait_for("[y/N]");
+    term.send(&["y"]);
+    let (status, screen) = term.exit();
+    assert_eq!(status, 0, "{screen}");
+    assert!(
+        screen.contains("Released 1 key being delivered"),
+        "{screen}"
+    );
+    env.generate("Other");
 }
