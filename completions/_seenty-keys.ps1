@@ -72,6 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
+            [CompletionResult]::new('release-pending', 'release-pending', [CompletionResultType]::ParameterValue, 'Release the places of keys being delivered (a generate or rotate whose process died)')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -138,6 +139,17 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'seenty-keys;org;release-pending' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors (NO_COLOR also turns them off)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'seenty-keys;org;use' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]')
@@ -153,6 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
+            [CompletionResult]::new('release-pending', 'release-pending', [CompletionResultType]::ParameterValue, 'Release the places of keys being delivered (a generate or rotate whose process died)')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -170,6 +183,9 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;org;help;policy' {
+            break
+        }
+        'seenty-keys;org;help;release-pending' {
             break
         }
         'seenty-keys;org;help;use' {
@@ -369,6 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one organization [default: the current one]')
             [CompletionResult]::new('set-plan', 'set-plan', [CompletionResultType]::ParameterValue, 'Change the current organization''s plan (a downgrade below the active keys asks first)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Show the current organization''s key policy, or change it')
+            [CompletionResult]::new('release-pending', 'release-pending', [CompletionResultType]::ParameterValue, 'Release the places of keys being delivered (a generate or rotate whose process died)')
             [CompletionResult]::new('use', 'use', [CompletionResultType]::ParameterValue, 'Make an organization the default for this store')
             break
         }
@@ -385,6 +402,9 @@ Register-ArgumentCompleter -Native -CommandName 'seenty-keys' -ScriptBlock {
             break
         }
         'seenty-keys;help;org;policy' {
+            break
+        }
+        'seenty-keys;help;org;release-pending' {
             break
         }
         'seenty-keys;help;org;use' {

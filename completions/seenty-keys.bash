@@ -124,6 +124,9 @@ _seenty_keys() {
             seenty_keys__subcmd__help__subcmd__org,policy)
                 cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__policy"
                 ;;
+            seenty_keys__subcmd__help__subcmd__org,release-pending)
+                cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__release__subcmd__pending"
+                ;;
             seenty_keys__subcmd__help__subcmd__org,set-plan)
                 cmd="seenty_keys__subcmd__help__subcmd__org__subcmd__set__subcmd__plan"
                 ;;
@@ -148,6 +151,9 @@ _seenty_keys() {
             seenty_keys__subcmd__org,policy)
                 cmd="seenty_keys__subcmd__org__subcmd__policy"
                 ;;
+            seenty_keys__subcmd__org,release-pending)
+                cmd="seenty_keys__subcmd__org__subcmd__release__subcmd__pending"
+                ;;
             seenty_keys__subcmd__org,set-plan)
                 cmd="seenty_keys__subcmd__org__subcmd__set__subcmd__plan"
                 ;;
@@ -168,6 +174,9 @@ _seenty_keys() {
                 ;;
             seenty_keys__subcmd__org__subcmd__help,policy)
                 cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__policy"
+                ;;
+            seenty_keys__subcmd__org__subcmd__help,release-pending)
+                cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__release__subcmd__pending"
                 ;;
             seenty_keys__subcmd__org__subcmd__help,set-plan)
                 cmd="seenty_keys__subcmd__org__subcmd__help__subcmd__set__subcmd__plan"
@@ -435,7 +444,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__org)
-            opts="create list show set-plan policy use"
+            opts="create list show set-plan policy release-pending use"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +486,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__org__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__org__subcmd__release__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -759,7 +782,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org)
-            opts="-h --db --org --json --color --help create list ls show set-plan policy use help"
+            opts="-h --db --org --json --color --help create list ls show set-plan policy release-pending use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,7 +842,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org__subcmd__help)
-            opts="create list show set-plan policy use help"
+            opts="create list show set-plan policy release-pending use help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -875,6 +898,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__org__subcmd__help__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__org__subcmd__help__subcmd__release__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -971,6 +1008,32 @@ _seenty_keys() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__org__subcmd__release__subcmd__pending)
+            opts="-y -h --yes --db --org --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -67,6 +67,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
             cand policy 'Show the current organization''s key policy, or change it'
+            cand release-pending 'Release the places of keys being delivered (a generate or rotate whose process died)'
             cand use 'Make an organization the default for this store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -126,6 +127,16 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'seenty-keys;org;release-pending'= {
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'seenty-keys;org;use'= {
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
@@ -140,6 +151,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
             cand policy 'Show the current organization''s key policy, or change it'
+            cand release-pending 'Release the places of keys being delivered (a generate or rotate whose process died)'
             cand use 'Make an organization the default for this store'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -152,6 +164,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;org;help;set-plan'= {
         }
         &'seenty-keys;org;help;policy'= {
+        }
+        &'seenty-keys;org;help;release-pending'= {
         }
         &'seenty-keys;org;help;use'= {
         }
@@ -332,6 +346,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand show 'Show one organization [default: the current one]'
             cand set-plan 'Change the current organization''s plan (a downgrade below the active keys asks first)'
             cand policy 'Show the current organization''s key policy, or change it'
+            cand release-pending 'Release the places of keys being delivered (a generate or rotate whose process died)'
             cand use 'Make an organization the default for this store'
         }
         &'seenty-keys;help;org;create'= {
@@ -343,6 +358,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;help;org;set-plan'= {
         }
         &'seenty-keys;help;org;policy'= {
+        }
+        &'seenty-keys;help;org;release-pending'= {
         }
         &'seenty-keys;help;org;use'= {
         }

@@ -62,21 +62,22 @@ always\t''
 never\t''"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand init" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -l json -d 'Print machine-readable JSON instead of text'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -s h -l help -d 'Print help'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "create" -d 'Create an organization'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "list" -d 'List organizations with their keys in use against each limit'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "ls" -d 'List organizations with their keys in use against each limit'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "show" -d 'Show one organization [default: the current one]'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "use" -d 'Make an organization the default for this store'
-complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -s h -l help -d 'Print help'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "create" -d 'Create an organization'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "list" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "ls" -d 'List organizations with their keys in use against each limit'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "show" -d 'Show one organization [default: the current one]'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "release-pending" -d 'Release the places of keys being delivered (a generate or rotate whose process died)'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "use" -d 'Make an organization the default for this store'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and not __fish_seen_subcommand_from create list ls show set-plan policy release-pending use help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from create" -l plan -d 'The plan, which caps the active keys' -r -f -a "hobby\t''
 starter\t''
 pro\t''
@@ -130,6 +131,14 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l no-require-expiry -d 'New keys may never expire (unless a maximum lifetime is set)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -l json -d 'Print machine-readable JSON instead of text'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from policy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -s y -l yes -d 'Do not ask for confirmation'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -l json -d 'Print machine-readable JSON instead of text'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from release-pending" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l org -d 'The organization to act on [default: the one set by \'org use\', or the only one] [env: SEENTY_ORG]' -r
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from use" -l color -d 'When to use colors (NO_COLOR also turns them off)' -r -f -a "auto\t''
@@ -142,6 +151,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one organization [default: the current one]'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "release-pending" -d 'Release the places of keys being delivered (a generate or rotate whose process died)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand plans" -l db -d 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]' -r
@@ -298,6 +308,7 @@ complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "show" -d 'Show one organization [default: the current one]'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "set-plan" -d 'Change the current organization\'s plan (a downgrade below the active keys asks first)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "policy" -d 'Show the current organization\'s key policy, or change it'
+complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "release-pending" -d 'Release the places of keys being delivered (a generate or rotate whose process died)'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "use" -d 'Make an organization the default for this store'
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand org; and __fish_seen_subcommand_from set-plan" -f -a "hobby starter pro ultra enterprise"
 complete -c seenty-keys -n "__fish_seenty_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

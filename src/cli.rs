@@ -213,6 +213,19 @@ pub enum OrgCommand {
         Each change is recorded in the audit log."
     )]
     Policy(PolicyArgs),
+    /// Release the places of keys being delivered (a generate or rotate whose process died)
+    #[command(long_about = "Release the places of keys being delivered.\n\n\
+        generate and rotate reserve a key's place under the plan and its name before they \
+        hand the secret over, and store the key once it was delivered. A key being delivered \
+        counts against the plan (org show says \"3 / 5 (+1 being delivered)\"); a reservation \
+        whose process died is released after 10 minutes, or at once by this command. A \
+        delivery still under way then stores its key only if the plan and the name still \
+        allow it. Asks first at a terminal; recorded in the audit log.")]
+    ReleasePending {
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Make an organization the default for this store
     Use {
         /// The organization to use when --org is not given
@@ -279,14 +292,16 @@ pub enum StatusFilter {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A key id, a key name, or - to read the key itself from standard input
+    /// A key id, a key name, or - to read the key itself from standard input. A name shared
+    /// by a rotation's two keys during its grace period is ambiguous: give the id
     #[arg(value_name = "KEYREF")]
     pub key: String,
 }
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// Key ids, key names, or - to read the key itself from standard input
+    /// Key ids, key names, or - to read the key itself from standard input. A name shared
+    /// by a rotation's two keys during its grace period is ambiguous: give the id
     #[arg(
         value_name = "KEYREF",
         required_unless_present_any = ["never_used", "unused_for", "expiring_within"]
@@ -348,7 +363,8 @@ pub struct GenerateAssetsArgs {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// A key id, a key name, or - to read the key itself from standard input
+    /// A key id, a key name (during a grace period: the replacement), or - to read the key
+    /// itself from standard input
     #[arg(value_name = "KEYREF")]
     pub key: String,
     /// Keep the old key working this long (at most 7d): 30m, 1h, 2d

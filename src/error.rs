@@ -5,7 +5,7 @@ use std::io;
 
 use crate::domain::expires::{BadDuration, BadExpiry};
 use crate::domain::key::{Malformed, RandomError, Status, Unrotatable};
-use crate::domain::org::BadSlug;
+use crate::domain::org::{BadSlug, Pending};
 use crate::domain::plan::PlanId;
 use crate::domain::policy::{Outside, duration_label};
 use crate::domain::text::BadText;
@@ -50,6 +50,18 @@ impl std::fmt::Display for Check {
             Self::Keys { org } => write!(f, "seenty-keys --org {org} list"),
         }
     }
+}
+
+/// ` and 1 being delivered (key_… "CI")`: the places held by deliveries under way.
+fn being_delivered(pending: &[Pending]) -> String {
+    if pending.is_empty() {
+        return String::new();
+    }
+    format!(
+        " and {} being delivered ({})",
+        pending.len(),
+        Pending::list(pending)
+    )
 }
 
 /// What makes an untrusted store file usable again; worded by its `Display`, as the
@@ -137,20 +149,29 @@ pub enum Error {
     NoSuchPath { path: String },
     #[error("git: {0}")]
     Git(String),
+    #[error(
+        "{name:?} is ambiguous during a rotation's grace period: it names {} active keys ({}), the replacement first",
+        ids.len(),
+        ids.join(", ")
+    )]
+    NameInGrace { name: String, ids: Vec<String> },
 
     // ---- refused (exit 1)
     #[error("organization {org:?} is on the Hobby plan, which has no API access")]
     NoApiAccess { org: String },
     #[error(
-        "organization {org:?} has {} and its {} plan allows {limit}",
+        "organization {org:?} has {}{} and its {} plan allows {limit}",
         count(*active, "active key"),
+        being_delivered(pending),
         plan.name()
     )]
     PlanLimit {
         org: String,
         plan: PlanId,
         limit: u32,
+        /// The keys stored and active; `pending` holds the places of keys being delivered.
         active: u64,
+        pending: Vec<Pending>,
         upgrade: Option<PlanId>,
     },
     #[error("the key is outside organization {org:?}'s key policy: {why}")]
@@ -188,7 +209,9 @@ pub enum Error {
         "invalid grace period {0:?}: --grace is how long the old key keeps working, a duration such as 30m, 1h or 2d"
     )]
     BadGrace(String),
-    #[error("{0}; the key printed above was NOT stored and will not work")]
+    #[error(
+        "{0}; the key just delivered (printed above, or handed to --exec's command) was NOT stored and will not work"
+    )]
     ShownButNotStored(Box<Error>),
     #[error("not a valid Seenty key: {0}")]
     MalformedKey(Malformed),
@@ -297,6 +320,7 @@ impl Error {
             | E::NotUnicodeEnv(_)
             | E::NoSuchPath { .. }
             | E::Git(_)
+            | E::NameInGrace { .. }
             | E::GraceTooLong(_)
             | E::BadGrace(_)
             | E::BadImport { .. }
@@ -345,6 +369,19 @@ impl Error {
         }
     }
 
+    /// Whether the store's connection went away before it answered (not a lost commit,
+    /// whose outcome is unknown): what was asked was not done, and a new connection may
+    /// ask again.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(
+            self,
+            Error::Store {
+                fault: StoreFault::Connect,
+                ..
+            }
+        )
+    }
+
     /// Whether to say anything at all: a reader that went away wants silence.
     pub fn is_silent(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
@@ -356,6 +393,7 @@ impl Error {
         matches!(
             self,
             Error::PlanLimit { .. }
+                | Error::NameInGrace { .. }
                 | Error::NoSuchKey { .. }
                 | Error::AmbiguousName { .. }
                 | Error::NotRotatable { .. }
@@ -419,6 +457,11 @@ impl Error {
             E::NoApiAccess { org } => {
                 format!("API keys need the Starter plan or higher: seenty-keys --org {org} org set-plan starter")
             }
+            E::PlanLimit { pending, .. } if !pending.is_empty() => format!(
+                "a delivery under way holds its place until it ends; if its process died: {} (or revoke a key: {})",
+                cmd("org release-pending"),
+                cmd("revoke KEYREF")
+            ),
             E::PlanLimit { upgrade: Some(plan), .. } => format!(
                 "revoke a key ({}) or upgrade: {}",
                 cmd("revoke KEYREF"),
@@ -435,6 +478,9 @@ impl Error {
                 }
             },
             E::DuplicateName { .. } => "choose another name, or rotate or revoke the existing key".into(),
+            E::NameInGrace { .. } => {
+                format!("give the key's id instead of its name; see them: {}", cmd("list"))
+            }
             E::NoSuchKey { .. } | E::AmbiguousName { .. } => {
                 format!("see the keys and their ids: {}", cmd("list"))
             }

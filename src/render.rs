@@ -426,6 +426,8 @@ pub(crate) struct OrgJson<'a> {
     pub(crate) plan: &'static str,
     pub(crate) key_limit: Option<u32>,
     pub(crate) active_keys: u64,
+    /// Keys being delivered (reserved, not yet stored): they count against the limit too.
+    pub(crate) being_delivered: u64,
     pub(crate) default: bool,
     pub(crate) created_at: String,
     pub(crate) policy: PolicyJson,
@@ -474,6 +476,7 @@ impl<'a> OrgJson<'a> {
             plan: org.plan.id.slug(),
             key_limit: org.plan.key_limit,
             active_keys: org.active_keys,
+            being_delivered: org.being_delivered,
             default,
             created_at: json_time(org.created_at),
             policy: PolicyJson::new(&org.policy),
@@ -503,15 +506,29 @@ pub(crate) fn plan_terms(plan: &Plan) -> String {
 
 /// `3 of 5 keys in use`, or `10 keys in use, no limit`: [`usage`] in a sentence.
 pub(crate) fn usage_sentence(org: &Org) -> String {
-    match org.plan.key_limit {
+    let usage = match org.plan.key_limit {
         Some(limit) => format!("{} of {} in use", org.active_keys, count(limit, "key")),
         None => format!("{} in use, no limit", count(org.active_keys, "key")),
-    }
+    };
+    usage + &delivering(org)
 }
 
-/// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit.
+/// "3 / 5", or "3 / Unlimited": keys in use against the plan's limit, and the keys being
+/// delivered, which count too: "3 / 5 (+1 being delivered)".
 pub(crate) fn usage(org: &Org) -> String {
-    format!("{} / {}", org.active_keys, org.plan.limit_label())
+    format!(
+        "{} / {}{}",
+        org.active_keys,
+        org.plan.limit_label(),
+        delivering(org)
+    )
+}
+
+fn delivering(org: &Org) -> String {
+    match org.being_delivered {
+        0 => String::new(),
+        n => format!(" (+{n} being delivered)"),
+    }
 }
 
 #[cfg(test)]

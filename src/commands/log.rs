@@ -11,6 +11,7 @@ use crate::error::{Exit, Result};
 use crate::render::{Column, Fit, Grid, GridCell, col, escape, json_time, table_time};
 
 use super::{Ctx, print_grid};
+use crate::lifecycle::InGrace;
 
 /// At a narrow terminal the free text gives way: names, actors, details.
 const COLUMNS: [Column; 6] = [
@@ -39,7 +40,7 @@ pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     let key = args
         .key
         .as_deref()
-        .map(|r| ctx.resolve_key(&mut session, r))
+        .map(|r| ctx.resolve_key(&mut session, r, InGrace::Ambiguous))
         .transpose()?;
     let mut events = Vec::new();
     session.events(

@@ -29,7 +29,7 @@ use crate::config::Config;
 use crate::domain::Timestamp;
 use crate::domain::key::Key;
 use crate::error::{Error, Exit, Result};
-use crate::lifecycle::{Actor, Session};
+use crate::lifecycle::{Actor, InGrace, Session};
 use crate::store;
 use crate::term;
 
@@ -91,11 +91,17 @@ impl Ctx {
     }
 
     /// Finds the key a KEYREF names: an id, a name, or `-` for the secret on stdin.
-    pub(crate) fn resolve_key(&self, session: &mut Session, reference: &str) -> Result<Key> {
+    /// A name shared by a rotation's two keys means what `in_grace` says.
+    pub(crate) fn resolve_key(
+        &self,
+        session: &mut Session,
+        reference: &str,
+        in_grace: InGrace,
+    ) -> Result<Key> {
         if reference == "-" {
             session.key_by_secret(&read_stdin()?)
         } else {
-            session.resolve_key(reference)
+            session.resolve_key(reference, in_grace)
         }
     }
 

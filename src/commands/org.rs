@@ -1,8 +1,8 @@
-//! `org create|list|show|set-plan|policy|use`: organizations, their plans and their key
+//! `org create|list|show|set-plan|policy|release-pending|use`: organizations, their plans and their key
 //! policies.
 
 use crate::cli::OrgCommand;
-use crate::domain::org::{Org, validate_slug};
+use crate::domain::org::{Org, Pending, validate_slug};
 use crate::domain::plan::PlanId;
 use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
@@ -28,6 +28,7 @@ pub(crate) fn run(ctx: &Ctx, command: OrgCommand) -> Result<Exit> {
         OrgCommand::Show { slug } => show(ctx, slug),
         OrgCommand::SetPlan { plan, yes } => set_plan(ctx, plan, yes),
         OrgCommand::Policy(args) => super::policy::run(ctx, &args),
+        OrgCommand::ReleasePending { yes } => release_pending(ctx, yes),
         OrgCommand::Use { slug } => use_org(ctx, &slug),
     }?;
     Ok(Exit::Success)
@@ -161,6 +162,44 @@ fn set_plan(ctx: &Ctx, plan: PlanId, yes: bool) -> Result<()> {
         old.name(),
         plan.name(),
         usage_sentence(&org)
+    ))
+}
+
+/// Gives back the places of the organization's keys being delivered, after a
+/// confirmation: a delivery that died holds its place for 10 minutes otherwise.
+fn release_pending(ctx: &Ctx, yes: bool) -> Result<()> {
+    let mut session = ctx.session()?;
+    let slug = session.acting_org()?;
+    let org = session
+        .org(&slug, ctx.now())?
+        .ok_or_else(|| Error::NoSuchOrg { slug: slug.clone() })?;
+    let released = if org.being_delivered == 0 {
+        Vec::new()
+    } else {
+        ctx.confirm(
+            yes,
+            "releasing keys being delivered",
+            &format!(
+                "Release {} in {slug}? (one still under way then stores its key only if there is room)",
+                count(org.being_delivered, "key being delivered")
+            ),
+        )?;
+        session.release_pending(&slug)?
+    };
+    if ctx.config.json {
+        let keys: Vec<_> = released
+            .iter()
+            .map(|p| serde_json::json!({"id": p.id, "name": p.name}))
+            .collect();
+        return print_json(&serde_json::json!({"org": slug, "released": keys}));
+    }
+    if released.is_empty() {
+        return print_line(&format!("No keys are being delivered in {slug}."));
+    }
+    print_line(&format!(
+        "Released {} in {slug}: {}.",
+        count(released.len() as u64, "key being delivered"),
+        escape(&Pending::list(&released))
     ))
 }
 

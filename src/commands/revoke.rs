@@ -22,6 +22,7 @@ use crate::store::Revocation;
 use crate::store::rows::Hygiene;
 
 use super::{Ctx, print_json, print_line};
+use crate::lifecycle::InGrace;
 
 /// A key chosen for revocation: by reference, or by a selector with its finding.
 struct Chosen {
@@ -123,7 +124,7 @@ pub(crate) fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
         if reference.trim() == "-" && std::mem::replace(&mut read_stdin, true) {
             continue;
         }
-        let key = ctx.resolve_key(&mut session, reference)?;
+        let key = ctx.resolve_key(&mut session, reference, InGrace::Ambiguous)?;
         let revoked = key.status(now) == Status::Revoked;
         add(Chosen {
             id: key.id,

@@ -16,6 +16,7 @@ use crate::store::NewKey;
 
 use super::Ctx;
 use super::secret::{self, Destination};
+use crate::lifecycle::InGrace;
 
 /// The longest two keys of one rotation may both work.
 const MAX_GRACE: TimeDelta = TimeDelta::days(7);
@@ -58,7 +59,7 @@ pub(crate) fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     destination.check()?;
     let mut session = ctx.session()?;
     let expires = expires(session.now())?;
-    let old = ctx.resolve_key(&mut session, &args.key)?;
+    let old = ctx.resolve_key(&mut session, &args.key, InGrace::Replacement)?;
     old.check_rotatable(ctx.now())
         .map_err(|why| Error::unrotatable(&old.id, why))?;
     let old_stops_at = ctx.now() + grace;

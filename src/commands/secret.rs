@@ -105,33 +105,43 @@ impl<'a> Destination<'a> {
 
 /// Runs `sh -c cmd` with the secret and a newline on its standard input; its own output
 /// goes to stderr, so nothing it prints can be taken for the tool's output. Succeeds
-/// when it read the secret and exited 0.
+/// when it exited 0 having read the whole secret.
+///
+/// The secret fits in the pipe's buffer, so a completed write says nothing about the
+/// reader, and a command that exits without reading (`true`, `head -c 12`) would look
+/// like one that took the key. This process keeps a read end of the pipe open: once the
+/// command has exited, the bytes still in the pipe (`FIONREAD`) are the ones it left
+/// unread. Only the newline may remain.
 fn run_command(cmd: &str, secret: &Secret) -> Result<()> {
+    let io_error = |what: &str| {
+        let what = what.to_owned();
+        move |source| Error::Io { what, source }
+    };
     let stderr = io::stderr()
         .as_fd()
         .try_clone_to_owned()
-        .map_err(|source| Error::Io {
-            what: "passing standard error to --exec's command".to_owned(),
-            source,
-        })?;
+        .map_err(io_error("passing standard error to --exec's command"))?;
+    let (reader, mut writer) = io::pipe().map_err(io_error("making a pipe for --exec"))?;
+    let kept = reader
+        .try_clone()
+        .map_err(io_error("making a pipe for --exec"))?;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(reader))
         .stdout(Stdio::from(stderr))
         .spawn()
-        .map_err(|source| Error::Io {
-            what: "starting sh for --exec".to_owned(),
-            source,
-        })?;
+        .map_err(io_error("starting sh for --exec"))?;
     let mut text = Zeroizing::new(Vec::with_capacity(64));
     text.extend_from_slice(secret.expose().as_bytes());
     text.push(b'\n');
-    let written = child.stdin.take().map(|mut input| input.write_all(&text));
-    let status = child.wait().map_err(|source| Error::Io {
-        what: "waiting for --exec's command".to_owned(),
-        source,
-    })?;
+    // The read end kept here means the write never meets a closed pipe.
+    let written = writer.write_all(&text);
+    drop(writer);
+    let status = child
+        .wait()
+        .map_err(io_error("waiting for --exec's command"))?;
+    written.map_err(io_error("writing the key to --exec's command"))?;
     if !status.success() {
         return Err(Error::ExecFailed {
             status: status
@@ -139,12 +149,14 @@ fn run_command(cmd: &str, secret: &Secret) -> Result<()> {
                 .map_or_else(|| "a signal".to_owned(), |c| c.to_string()),
         });
     }
-    match written {
-        Some(Ok(())) => Ok(()),
-        _ => Err(Error::ExecFailed {
-            status: "0 without reading the key".to_owned(),
-        }),
+    let unread = rustix::io::ioctl_fionread(&kept)
+        .map_err(|e| io_error("checking that --exec's command read the key")(e.into()))?;
+    if unread > 1 {
+        return Err(Error::ExecFailed {
+            status: "0 without reading the whole key".to_owned(),
+        });
     }
+    Ok(())
 }
 
 /// At a terminal, says on stderr that the key will not be shown again.

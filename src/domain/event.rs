@@ -17,10 +17,12 @@ pub enum EventKind {
     RevokedKeyUsed,
     /// `verify` saw an expired key.
     ExpiredKeyUsed,
+    /// `org release-pending` gave back the places of keys being delivered.
+    PendingReleased,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::OrgCreated,
         Self::PlanChanged,
         Self::PolicyChanged,
@@ -29,6 +31,7 @@ impl EventKind {
         Self::KeyRotated,
         Self::RevokedKeyUsed,
         Self::ExpiredKeyUsed,
+        Self::PendingReleased,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +44,7 @@ impl EventKind {
             Self::KeyRotated => "key_rotated",
             Self::RevokedKeyUsed => "revoked_key_used",
             Self::ExpiredKeyUsed => "expired_key_used",
+            Self::PendingReleased => "pending_released",
         }
     }
 
@@ -59,6 +63,7 @@ impl EventKind {
             Self::KeyRotated => "key rotated",
             Self::RevokedKeyUsed => "revoked key used",
             Self::ExpiredKeyUsed => "expired key used",
+            Self::PendingReleased => "pending keys released",
         }
     }
 }

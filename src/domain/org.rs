@@ -4,7 +4,8 @@ use super::Timestamp;
 use super::plan::Plan;
 use super::policy::Policy;
 
-/// An organization with its plan, its key policy and how many of its keys are active now.
+/// An organization with its plan, its key policy and how many of its keys are active now,
+/// and how many are being delivered (reserved, not yet stored), which count too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {
     pub slug: String,
@@ -12,7 +13,27 @@ pub struct Org {
     pub plan: Plan,
     pub created_at: Timestamp,
     pub active_keys: u64,
+    pub being_delivered: u64,
     pub policy: Policy,
+}
+
+/// A key being delivered (reserved under the plan, not yet stored), as a refusal or
+/// `org release-pending` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub id: String,
+    pub name: String,
+}
+
+impl Pending {
+    /// `key_… "CI", key_… "Deploy"`: the keys by id and name.
+    pub fn list(pending: &[Self]) -> String {
+        let keys: Vec<String> = pending
+            .iter()
+            .map(|p| format!("{} {:?}", p.id, p.name))
+            .collect();
+        keys.join(", ")
+    }
 }
 
 /// Why a slug was refused.

@@ -74,6 +74,7 @@ fn run(
     if orgs > 0 && !merge {
         return Err(Error::ImportTargetNotEmpty { orgs });
     }
+    check_chains(target, records, now)?;
     let mut done = Imported::default();
     let count = |added: bool, n: &mut u64, unchanged: &mut u64| {
         if added {
@@ -201,6 +202,41 @@ fn check_grace(key: &KeyRecord, replaced: bool, now: Timestamp) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// At most two keys of a rotation chain work at once: a key in its grace period whose
+/// predecessor (in the file, or for a merge in the store) is in its grace period too
+/// is a state no rotation leaves behind, and would keep a third key working uncounted.
+fn check_chains(target: &mut dyn Target, records: &[Record], now: Timestamp) -> Result<()> {
+    let in_grace = |revoked_at: Option<Timestamp>| revoked_at.is_some_and(|at| at > now);
+    let revoked: HashMap<&str, Option<Timestamp>> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Key(k) => Some((k.id.as_str(), k.revoked_at)),
+            _ => None,
+        })
+        .collect();
+    for record in records {
+        let Record::Key(key) = record else { continue };
+        let Some(from) = key
+            .rotated_from
+            .as_deref()
+            .filter(|_| in_grace(key.revoked_at))
+        else {
+            continue;
+        };
+        let before = match revoked.get(from) {
+            Some(at) => *at,
+            None => target.key(from)?.and_then(|k| k.revoked_at),
+        };
+        if in_grace(before) {
+            return Err(conflict(format!(
+                "keys {from} and {} of one rotation chain are both in a grace period: at most two keys of a chain work at once",
+                key.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a key counts against its plan at `now`: active and not replaced (a future

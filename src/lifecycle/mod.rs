@@ -10,4 +10,4 @@ mod session;
 pub mod verify;
 mod write;
 
-pub use session::{Actor, Session};
+pub use session::{Actor, InGrace, Session};

@@ -11,7 +11,7 @@ use crate::domain::key::{Key, Status};
 use crate::domain::plan::{Plan, PlanId, Refusal};
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
-use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 use crate::store::{NewKey, Revocation, Stamp};
 
 /// How long a reservation holds its place while the secret is delivered. A process that
@@ -39,19 +39,23 @@ fn lock_org(tx: &mut dyn Tx, slug: &str) -> Result<OrgRow> {
 
 /// Applies the plan's rule to one more key. When the limit refuses, the plans name an
 /// upgrade in the hint.
-fn admit(tx: &mut dyn Tx, org: &str, plan: &Plan, counted: u64) -> Result<()> {
+/// A refusal names the keys being delivered apart from the active ones: a place held by
+/// a delivery that died is released by `org release-pending`, not by a revocation.
+fn admit(tx: &mut dyn Tx, org: (&str, i64), plan: &Plan, counted: u64, now: i64) -> Result<()> {
     match plan.admit_new_key(counted) {
         Ok(()) => Ok(()),
         Err(Refusal::NoApiAccess) => Err(Error::NoApiAccess {
-            org: org.to_owned(),
+            org: org.0.to_owned(),
         }),
         Err(Refusal::LimitReached { limit, active }) => {
             let upgrade = Plan::upgrade_for(&tx.plans()?, active).map(|p| p.id);
+            let pending = tx.pending(org.1, now)?;
             Err(Error::PlanLimit {
-                org: org.to_owned(),
+                org: org.0.to_owned(),
                 plan: plan.id,
                 limit,
-                active,
+                active: active.saturating_sub(pending.len() as u64),
+                pending,
                 upgrade,
             })
         }
@@ -78,7 +82,7 @@ fn check_room(
     if replacing {
         counted = counted.saturating_sub(1);
     }
-    admit(tx, &new.org, plan, counted)?;
+    admit(tx, (&new.org, org), plan, counted, now)?;
     if !replacing && let Some(id) = tx.active_named(org, &new.name, now)? {
         return Err(Error::DuplicateName {
             name: new.name.clone(),
@@ -227,7 +231,38 @@ pub fn activate(
         EventKind::KeyRotated,
         detail.as_deref(),
     )?;
+    end_predecessor_grace(tx, &rotated, &key.id, stamp)?;
     Ok((key, Some(rotated)))
+}
+
+/// At most two keys of a rotation chain work at once: when `rotated` (just replaced by
+/// `to`) was itself the replacement of a key still in its grace period, that grace ends
+/// now, recorded as a revocation by this rotation. Otherwise rotating every few minutes
+/// with a long grace would keep any number of keys working, none counted.
+fn end_predecessor_grace(tx: &mut dyn Tx, rotated: &Key, to: &str, stamp: &Stamp) -> Result<()> {
+    let Some(from) = &rotated.rotated_from else {
+        return Ok(());
+    };
+    let Some(before) = tx.key_for_update(from)? else {
+        return Ok(());
+    };
+    if before.key.status(stamp.now) != Status::Active {
+        return Ok(());
+    }
+    let reason = format!(
+        "{}; its grace period ended when {} was rotated to {to}",
+        before.key.revoke_reason.as_deref().unwrap_or("rotated"),
+        rotated.id
+    );
+    tx.set_revoked(before.row, stamp.now.timestamp(), Some(&reason))?;
+    tx.append_event(
+        stamp,
+        before.org,
+        Some(before.row),
+        EventKind::KeyRevoked,
+        Some(&reason),
+    )?;
+    Ok(())
 }
 
 fn key_for_update(tx: &mut dyn Tx, id: &str) -> Result<KeyRow> {
@@ -335,6 +370,20 @@ pub fn set_policy(
         tx.append_event(stamp, org, None, EventKind::PolicyChanged, Some(&detail))?;
     }
     Ok((old, new))
+}
+
+/// Releases every reservation of the organization (`org release-pending`): the places
+/// of keys being delivered, including those whose process died. A delivery still under
+/// way then stores its key only if the plan and the name still allow it. One audit event
+/// names the keys released; none when there were none.
+pub fn release_pending(tx: &mut dyn Tx, slug: &str, stamp: &Stamp) -> Result<Vec<Pending>> {
+    let OrgRow { row: org, .. } = lock_org(tx, slug)?;
+    let released = tx.release_pending(org)?;
+    if !released.is_empty() {
+        let detail = format!("released {}", Pending::list(&released));
+        tx.append_event(stamp, org, None, EventKind::PendingReleased, Some(&detail))?;
+    }
+    Ok(released)
 }
 
 pub fn create_org(

@@ -22,6 +22,16 @@ pub enum Actor {
     Named(String),
 }
 
+/// What a name shared by the two active keys of a rotation's grace period refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InGrace {
+    /// The replacement: `rotate NAME` (the old key is already rotated).
+    Replacement,
+    /// Neither: `revoke NAME` and `show NAME` must not act on the wrong key, so the name
+    /// is refused with both ids.
+    Ambiguous,
+}
+
 /// An open store with its clock, role and actor. `Send`, so a service can hand it to the
 /// thread that serves a request.
 pub struct Session {
@@ -146,8 +156,10 @@ impl Session {
         }
     }
 
-    /// Finds the key a KEYREF names: an id or a name (an active key first).
-    pub fn resolve_key(&mut self, reference: &str) -> Result<Key> {
+    /// Finds the key a KEYREF names: an id or a name (an active key first). During a
+    /// rotation's grace period two active keys share the name: it is ambiguous, unless
+    /// `in_grace` says it names the replacement ([`InGrace`]).
+    pub fn resolve_key(&mut self, reference: &str, in_grace: InGrace) -> Result<Key> {
         let org = self.acting_org()?;
         let reference = reference.trim();
         // A secret pasted where a KEYREF goes is never echoed: errors end up in CI logs.
@@ -162,11 +174,25 @@ impl Session {
             return Ok(key);
         }
         let mut named = self.store.keys_named(&org, reference)?;
-        if let Some(active) = named
+        let now = self.now;
+        named.sort_by_key(|k| k.status(now) != Status::Active);
+        let active = named
             .iter()
-            .position(|k| k.status(self.now) == Status::Active)
-        {
-            return Ok(named.swap_remove(active));
+            .take_while(|k| k.status(now) == Status::Active)
+            .count();
+        if active > 1 {
+            if in_grace == InGrace::Replacement
+                && let Some(new) = named[..active].iter().position(|k| k.rotated_to.is_none())
+            {
+                return Ok(named.swap_remove(new));
+            }
+            return Err(Error::NameInGrace {
+                name: shown,
+                ids: named.drain(..active).map(|k| k.id).collect(),
+            });
+        }
+        if active == 1 {
+            return Ok(named.swap_remove(0));
         }
         match named.len() {
             0 => Err(Error::NoSuchKey {

@@ -5,7 +5,7 @@
 
 use crate::domain::Timestamp;
 use crate::domain::key::{Key, KeyHash};
-use crate::domain::org::Org;
+use crate::domain::org::{Org, Pending};
 use crate::domain::plan::PlanId;
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Check, Error, Result};
@@ -73,6 +73,26 @@ impl Session {
             |store, (_, new)| Ok(store.org(org, stamp.now)?.is_some_and(|o| o.policy == *new)),
             |_| Check::Policy {
                 org: org.to_owned(),
+            },
+        )
+    }
+
+    /// Releases the organization's reservations of keys being delivered; the keys whose
+    /// places were given back.
+    pub fn release_pending(&mut self, org: &str) -> Result<Vec<Pending>> {
+        let stamp = self.stamp();
+        write(
+            self.store.as_mut(),
+            Durability::Synced,
+            |tx| rules::release_pending(tx, org, &stamp),
+            // Released or not, nothing is left to release that this command saw.
+            |store, _| {
+                Ok(store
+                    .org(org, stamp.now)?
+                    .is_some_and(|o| o.being_delivered == 0))
+            },
+            |_| Check::Org {
+                slug: org.to_owned(),
             },
         )
     }
@@ -227,41 +247,67 @@ fn deliver_then_store(
             org: r.key.org.clone(),
         },
     )?;
+    let token = reservation.reserved.token;
+    let release = |store: &mut dyn Store| {
+        let _ = again_if_lost(store, |store| {
+            store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop))
+        });
+    };
     if let Err(e) = deliver(&reservation.key) {
-        let token = reservation.reserved.token;
-        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
+        release(store);
         return Err(e);
     }
     // The key starts working now, not when it was reserved: its creation, the audit
     // event and the old key's end (for a rotation) take the time of the second
-    // transaction, so the trail's order is the order in which keys became valid.
-    let now = store.clock()?;
+    // transaction, so the trail's order is the order in which keys became valid. The
+    // connection may have gone while the secret was delivered (a server restart, a
+    // killed backend): then a new one stores the key, if the reservation, kept in the
+    // store, still holds its place (or the plan and the name still allow it).
+    let now = again_if_lost(store, |store| store.clock())
+        .map_err(|e| Error::ShownButNotStored(Box::new(e)))?;
     let stamp = &Stamp {
         now,
         actor: stamp.actor.clone(),
     };
     let old_stops_at = old_stops_at + (now - reservation.key.created_at);
-    let stored = write(
-        store,
-        Durability::Synced,
-        |tx| rules::activate(tx, &reservation, old_stops_at, stamp),
-        |store, (key, _)| stored(store, &new.hash, &key.id),
-        |(key, _)| Check::Key {
-            org: key.org.clone(),
-            id: key.id.clone(),
-        },
-    );
+    let stored = again_if_lost(store, |store| {
+        write(
+            store,
+            Durability::Synced,
+            |tx| rules::activate(tx, &reservation, old_stops_at, stamp),
+            |store, (key, _)| stored(store, &new.hash, &key.id),
+            |(key, _)| Check::Key {
+                org: key.org.clone(),
+                id: key.id.clone(),
+            },
+        )
+    });
     if let Err(Error::ShownButNotStored(_) | Error::Store { .. } | Error::NotCommitted(_)) = &stored
     {
         // Refused or failed in the second transaction: give the place back now rather
         // than when the reservation expires.
-        let token = reservation.reserved.token;
-        let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
+        release(store);
     }
     match stored {
         Err(e @ Error::OutcomeUnknown { .. }) => Err(e),
         Err(Error::NotCommitted(e)) => Err(Error::ShownButNotStored(e)),
         Err(e) => Err(Error::ShownButNotStored(Box::new(e))),
         ok => ok,
+    }
+}
+
+/// Runs `step`, and once more on a new connection when the connection was lost before
+/// it answered (a lost commit is [`Error::CommitLost`], which [`write`] resolves, not
+/// this): nothing was changed, so running it again is safe.
+fn again_if_lost<T>(
+    store: &mut dyn Store,
+    mut step: impl FnMut(&mut dyn Store) -> Result<T>,
+) -> Result<T> {
+    match step(store) {
+        Err(e) if e.is_connection_lost() => {
+            store.reconnect().map_err(|_| e)?;
+            step(store)
+        }
+        other => other,
     }
 }

@@ -84,7 +84,8 @@ pub fn counts_against_plan(now: &str) -> String {
 pub fn org_columns(now: &str) -> String {
     format!(
         "o.slug, o.name, o.created_at, p.id, p.name, p.key_limit, p.api_access, \
-         (SELECT count(*) FROM keys k WHERE k.org_id = o.id AND {}), {POLICY_COLUMNS}",
+         (SELECT count(*) FROM keys k WHERE k.org_id = o.id AND {}), {POLICY_COLUMNS}, \
+         (SELECT count(*) FROM reservations r WHERE r.org_id = o.id AND r.until > {now})",
         counts_against_plan(now)
     )
 }
@@ -192,6 +193,7 @@ pub fn org(row: &dyn Columns) -> Result<Org> {
         plan: plan(row, 3)?,
         active_keys: row.int(7)?.unsigned_abs(),
         policy: policy(row, 8)?,
+        being_delivered: row.int(11)?.unsigned_abs(),
     })
 }
 

@@ -12,6 +12,7 @@ use crate::domain::dump::{KeyRecord, OrgRecord};
 use crate::domain::event::EventKind;
 use crate::domain::key::Key;
 use crate::domain::key::KeyHash;
+pub use crate::domain::org::Pending;
 use crate::domain::plan::{Plan, PlanId};
 use crate::domain::policy::Policy;
 use crate::error::Result;
@@ -60,6 +61,10 @@ pub trait Tx {
     fn release(&mut self, token: i64) -> Result<Option<i64>>;
     /// Deletes the reservations that expired before `now`.
     fn purge_reservations(&mut self, now: i64) -> Result<()>;
+    /// The keys of `org` being delivered: its reservations live at `now`, oldest first.
+    fn pending(&mut self, org: i64, now: i64) -> Result<Vec<Pending>>;
+    /// Deletes every reservation of `org`; the keys they held, oldest first.
+    fn release_pending(&mut self, org: i64) -> Result<Vec<Pending>>;
     /// Inserts the reserved key and returns its row id.
     fn insert_key(
         &mut self,

@@ -3,8 +3,6 @@
 
 use std::io::Write;
 use std::process::Stdio;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use crate::common::{BIN, TestEnv};
 
@@ -25,15 +23,7 @@ fn a_stalled_stdout_blocks_nobody_and_stores_nothing() {
         .spawn()
         .unwrap();
     // Wait until the generate has reserved its key (it then blocks on the write).
-    let start = Instant::now();
-    while env
-        .query_value("SELECT count(*) FROM reservations")
-        .as_deref()
-        != Some("1")
-    {
-        assert!(start.elapsed() < Duration::from_secs(30), "no reservation");
-        thread::sleep(Duration::from_millis(50));
-    }
+    env.wait_for_reservations(1);
     env.run(&["revoke", "Leaked", "--yes"]).status(0);
     env.run_stdin(&["verify"], &other)
         .status(1)

@@ -5,7 +5,8 @@
 //! Writes are serialized (`BEGIN IMMEDIATE`), so the order of `events.id` is the commit
 //! order. Replaying it checks that every key has exactly one `key_created` event, every
 //! revoked key exactly one revocation event (`key_revoked`, or `key_rotated` for a key
-//! rotated out; an active key none), every use of a revoked or expired key happened after
+//! rotated out, then perhaps a `key_revoked` that ends its grace period early; an active
+//! key none), every use of a revoked or expired key happened after
 //! it stopped working, every plan change starts from the plan then in force and the last
 //! one is the plan now stored, and every key was admitted under the plan in force at its
 //! creation.
@@ -178,6 +179,9 @@ pub fn check(db: &Path) -> Result<Audit, String> {
     let mut created: HashMap<i64, usize> = HashMap::new();
     // Revocation events seen so far, per key.
     let mut revoked: HashMap<i64, usize> = HashMap::new();
+    // Keys rotated out: their grace period may end early, by a revocation or by the
+    // rotation of their replacement, a second event for the same revocation.
+    let mut in_grace: std::collections::HashSet<i64> = std::collections::HashSet::new();
     // Keys created so far, per organization.
     let mut seen: HashMap<i64, Vec<i64>> = HashMap::new();
     let active_at = |key: i64, t: i64, revoked: &HashMap<i64, usize>| {
@@ -270,6 +274,11 @@ pub fn check(db: &Path) -> Result<Audit, String> {
                         "{ctx}: a rotation ends the old key now or later"
                     );
                 }
+                if kind == "key_rotated" {
+                    in_grace.insert(key);
+                } else if in_grace.remove(&key) {
+                    continue;
+                }
                 *revoked.entry(key).or_default() += 1;
             }
             "revoked_key_used" | "expired_key_used" => {
@@ -284,6 +293,9 @@ pub fn check(db: &Path) -> Result<Audit, String> {
                     row.expires_at.is_some_and(|e| e <= *at)
                 };
                 ensure!(stopped, "{ctx}: the key still worked then");
+            }
+            "pending_released" => {
+                ensure!(key.is_none(), "{ctx}: names a key");
             }
             other => return Err(format!("{ctx}: unknown event kind {other:?}")),
         }

@@ -371,6 +371,20 @@ impl TestEnv {
         }
     }
 
+    /// Waits (30 s at most) until the store holds `count` reservations: a `generate` or
+    /// `rotate` started elsewhere is delivering its key.
+    pub fn wait_for_reservations(&self, count: u32) {
+        let start = std::time::Instant::now();
+        let count = count.to_string();
+        while self.query_value("SELECT count(*) FROM reservations") != Some(count.clone()) {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "no reservation"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The one value of a one-row, one-column query.
     pub fn query_value(&self, sql: &str) -> Option<String> {
         let rows = self.query(sql);

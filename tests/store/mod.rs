@@ -4,5 +4,6 @@
 mod concurrency;
 mod files;
 mod postgres;
+mod postgres_delivery;
 mod postgres_outcomes;
 mod sqlite_upgrade;

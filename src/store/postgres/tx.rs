@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
-use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 use crate::store::{NewKey, Stamp};
 
 pub(crate) struct PgTx<'a, 'c> {
@@ -124,6 +124,31 @@ impl Tx for PgTx<'_, '_> {
         self.tx
             .execute("DELETE FROM reservations WHERE until <= $1", &[&now])?;
         Ok(())
+    }
+
+    fn pending(&mut self, org: i64, now: i64) -> Result<Vec<Pending>> {
+        self.tx
+            .query(
+                "SELECT key_id, name FROM reservations WHERE org_id = $1 AND until > $2 \
+                 ORDER BY id",
+                &[&org, &now],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(Pending {
+                    id: row.try_get(0)?,
+                    name: row.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    fn release_pending(&mut self, org: i64) -> Result<Vec<Pending>> {
+        // The organization is locked, so no reservation of it comes in between.
+        let released = self.pending(org, i64::MIN)?;
+        self.tx
+            .execute("DELETE FROM reservations WHERE org_id = $1", &[&org])?;
+        Ok(released)
     }
 
     fn insert_key(

@@ -19,7 +19,7 @@ use crate::store::Stamp;
 use crate::store::rows::{
     self, KEY_FROM, KEY_WIDTH, ORG_FROM, POLICY_COLUMNS, counts_against_plan,
 };
-use crate::store::tx::{KeyRow, OrgRow, Reserved, Tx};
+use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 
 pub(crate) struct SqliteTx<'a, 'c> {
     pub(crate) tx: &'a Transaction<'c>,
@@ -117,6 +117,30 @@ impl Tx for SqliteTx<'_, '_> {
             .prepare_cached("DELETE FROM reservations WHERE until <= ?1")?
             .execute([now])?;
         Ok(())
+    }
+
+    fn pending(&mut self, org: i64, now: i64) -> Result<Vec<Pending>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT key_id, name FROM reservations WHERE org_id = ?1 AND until > ?2 \
+             ORDER BY key_row",
+        )?;
+        let found = stmt
+            .query_map(params![org, now], |r| {
+                Ok(Pending {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(found)
+    }
+
+    fn release_pending(&mut self, org: i64) -> Result<Vec<Pending>> {
+        let released = self.pending(org, i64::MIN)?;
+        self.tx
+            .prepare_cached("DELETE FROM reservations WHERE org_id = ?1")?
+            .execute([org])?;
+        Ok(released)
     }
 
     fn insert_key(
