@@ -8,8 +8,8 @@ use std::io::{BufRead, IsTerminal, Read};
 use crate::cli::ImportArgs;
 use crate::domain::dump::{self, Record};
 use crate::error::{Error, Exit, Result};
-use crate::render::count;
 use crate::lifecycle::import::{Imported, import};
+use crate::render::count;
 use crate::store::{self, Location, Store};
 
 use super::{Ctx, print_json, print_line};
@@ -40,9 +40,9 @@ pub(crate) fn run(ctx: &Ctx, args: &ImportArgs) -> Result<Exit> {
     .map_err(bad)?;
     let (store, created) = store::create(&ctx.config.location)?;
     let imported = load(ctx, store, &records, &elsewhere, args.merge).map_err(|e| match e {
-            LoadError::Bad(at) => bad(at),
-            LoadError::Store(e) => e,
-        });
+        LoadError::Bad(at) => bad(at),
+        LoadError::Store(e) => e,
+    });
     let imported = match imported {
         Ok(imported) => imported,
         Err(e) => {
