@@ -50,5 +50,6 @@ mod scan_search;
 mod shipped_files;
 mod sqlite_upgrade;
 mod store;
+mod systemd_unit;
 mod terminal;
 mod verify;
