@@ -28,5 +28,6 @@ mod revoke;
 mod rotate;
 mod rotation_chains;
 mod shipped_files;
+mod systemd_unit;
 mod terminal;
 mod verify;
