@@ -164,3 +164,21 @@ async fn serve(bound: Vec<Bound>, app: Arc<http::App>) -> Result<Vec<Bound>> {
     }
     Ok(listeners)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freshness_takes_seconds_milliseconds_and_minutes_up_to_one() {
+        assert_eq!(parse_freshness("1s").unwrap(), Duration::from_secs(1));
+        assert_eq!(
+            parse_freshness(" 250ms").unwrap(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(parse_freshness("1m").unwrap(), Duration::from_secs(60));
+        for bad in ["0s", "0ms", "61s", "2m", "1h", "s", "-1s", "1.5s", ""] {
+            assert!(parse_freshness(bad).is_err(), "{bad}");
+        }
+    }
+}
