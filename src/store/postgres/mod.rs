@@ -326,7 +326,7 @@ impl Store for PgStore {
         durability: Durability,
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
-        self.write(durability, |tx| work(&mut tx::PgTx { tx }))
+        self.write(durability, |tx| work(&mut tx::PgTx { tx, bumped: false }))
     }
 
     fn role(&mut self) -> Result<Option<String>> {
