@@ -18,6 +18,7 @@
 //! - [`domain`], the types those take (key codec, ids, names, expirations, plans);
 //! - [`cli`] and [`assets`], from which completions and man pages are generated, and
 //!   [`error`], the error type every call returns.
+//! - [`serve`], the HTTP verification service.
 
 #![forbid(unsafe_code)]
 
@@ -31,6 +32,7 @@ pub mod lifecycle;
 pub(crate) mod os;
 pub use os::forbid_core_dumps;
 pub mod render;
+pub mod serve;
 pub mod store;
 pub(crate) mod term;
 

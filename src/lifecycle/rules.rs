@@ -183,6 +183,7 @@ pub fn activate(
             to: to.clone(),
         });
     }
+    tx.bump_version()?;
     let row = tx.insert_key(
         org,
         new,
@@ -282,6 +283,7 @@ pub fn revoke(
     if found.key.status(stamp.now) == Status::Revoked {
         return Ok(Revocation::AlreadyRevoked(found.key));
     }
+    tx.bump_version()?;
     tx.set_revoked(found.row, stamp.now.timestamp(), reason)?;
     tx.append_event(
         stamp,
@@ -339,6 +341,7 @@ pub fn set_plan(
         }
     }
     if old.id != plan {
+        tx.bump_version()?;
         tx.set_org_plan(org, plan)?;
         let detail = format!("{} -> {plan}", old.id);
         tx.append_event(stamp, org, None, EventKind::PlanChanged, Some(&detail))?;

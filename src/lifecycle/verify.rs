@@ -59,6 +59,18 @@ impl Verdict {
     pub fn is_valid(&self) -> bool {
         self.code.is_none()
     }
+
+    /// What to record about this use: the key's row and, for a revoked or expired key,
+    /// the audit event its attempt counts toward (`None` for a valid key's last used).
+    pub fn usage(&self) -> Option<(i64, Option<EventKind>)> {
+        let key = self.key.as_ref()?;
+        match self.code {
+            None => Some((key.handle, None)),
+            Some(Code::Revoked) => Some((key.handle, Some(EventKind::RevokedKeyUsed))),
+            Some(Code::Expired) => Some((key.handle, Some(EventKind::ExpiredKeyUsed))),
+            Some(_) => None,
+        }
+    }
 }
 
 /// Verdicts on keys, and the uses they saw, to be recorded in one transaction.
@@ -96,40 +108,13 @@ impl Verification {
 
     /// The verdict on what a lookup found at `now`, noting the use to record.
     pub fn judge(&mut self, found: Option<KeyMatch>, now: Timestamp) -> Verdict {
-        let Some(found) = found.filter(|f| self.org.as_ref().is_none_or(|org| *org == f.org))
-        else {
-            return Verdict {
-                code: Some(Code::NotFound),
-                key: None,
-                malformed: None,
-                stops_at: None,
-            };
-        };
-        let code = match found.status(now) {
-            Status::Revoked => Some(Code::Revoked),
-            Status::Expired => Some(Code::Expired),
-            Status::Active if !found.api_access => Some(Code::Plan),
-            Status::Active => None,
-        };
-        match code {
-            None if !self.no_touch => self.uses.touch(found.handle, now),
-            Some(Code::Revoked) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::RevokedKeyUsed)),
-            Some(Code::Expired) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::ExpiredKeyUsed)),
+        let verdict = judge(found, self.org.as_deref(), now);
+        match verdict.usage() {
+            Some((handle, None)) if !self.no_touch => self.uses.touch(handle, now),
+            Some((handle, Some(kind))) => self.uses.attempts.push((handle, kind)),
             _ => {}
         }
-        // One clock reading decides, and is the `expires_at` reported with the decision.
-        Verdict {
-            code,
-            stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
-            key: Some(found),
-            malformed: None,
-        }
+        verdict
     }
 
     /// Whether there are uses to record.
@@ -147,5 +132,31 @@ impl Verification {
         };
         self.uses.clear();
         result
+    }
+}
+
+/// The verdict at `now` on what a lookup by hash found; a key outside `org` (when the
+/// asker is limited to one organization) is not found. One clock reading decides, and is
+/// the `expires_at` reported with the decision.
+pub fn judge(found: Option<KeyMatch>, org: Option<&str>, now: Timestamp) -> Verdict {
+    let Some(found) = found.filter(|f| org.is_none_or(|org| org == f.org)) else {
+        return Verdict {
+            code: Some(Code::NotFound),
+            key: None,
+            malformed: None,
+            stops_at: None,
+        };
+    };
+    let code = match found.status(now) {
+        Status::Revoked => Some(Code::Revoked),
+        Status::Expired => Some(Code::Expired),
+        Status::Active if !found.api_access => Some(Code::Plan),
+        Status::Active => None,
+    };
+    Verdict {
+        code,
+        stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
+        key: Some(found),
+        malformed: None,
     }
 }

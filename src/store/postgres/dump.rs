@@ -52,7 +52,7 @@ pub(crate) struct Importer<'a, 'c> {
 impl<'a, 'c> Importer<'a, 'c> {
     pub(crate) fn new(tx: &'a mut Transaction<'c>) -> Self {
         Self {
-            rows: PgTx { tx },
+            rows: PgTx { tx, bumped: false },
             prepared: HashMap::new(),
         }
     }

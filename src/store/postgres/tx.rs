@@ -25,6 +25,9 @@ use crate::store::{NewKey, Stamp};
 
 pub(crate) struct PgTx<'a, 'c> {
     pub(crate) tx: &'a mut Transaction<'c>,
+    /// Whether this transaction counted its change already: once is enough, and each
+    /// update of the one row adds a version of it the next one must pass.
+    pub(crate) bumped: bool,
 }
 
 impl Tx for PgTx<'_, '_> {
@@ -318,6 +321,23 @@ impl Tx for PgTx<'_, '_> {
             "INSERT INTO event_counts (event_id, count) VALUES ($1, 1 + $2::bigint) \
              ON CONFLICT (event_id) DO UPDATE SET count = event_counts.count + $2::bigint",
             &[&event, &i64::try_from(more).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
+    fn bump_version(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.bumped, true) {
+            return Ok(());
+        }
+        // Delivered at commit, to the sessions listening then; the counter is what a
+        // listener that missed it reads.
+        self.tx.execute(
+            &format!(
+                "WITH bumped AS (UPDATE change_version SET version = version + 1 WHERE id = 1 \
+                 RETURNING version) SELECT pg_notify('{}', version::text) FROM bumped",
+                super::CHANGES_CHANNEL
+            ),
+            &[],
         )?;
         Ok(())
     }

@@ -24,6 +24,8 @@ use crate::store::tx::{KeyRow, OrgRow, Pending, Reserved, Tx};
 pub(crate) struct SqliteTx<'a, 'c> {
     pub(crate) tx: &'a Transaction<'c>,
     pub(crate) ids: &'a IdCodec,
+    /// Whether this transaction counted its change already: once is enough.
+    pub(crate) bumped: bool,
 }
 
 impl Tx for SqliteTx<'_, '_> {
@@ -291,6 +293,16 @@ impl Tx for SqliteTx<'_, '_> {
                  ON CONFLICT (event_id) DO UPDATE SET count = count + ?2",
             )?
             .execute(params![event, i64::try_from(more).unwrap_or(i64::MAX)])?;
+        Ok(())
+    }
+
+    fn bump_version(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.bumped, true) {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached("UPDATE change_version SET version = version + 1 WHERE id = 1")?
+            .execute([])?;
         Ok(())
     }
 }
