@@ -237,3 +237,23 @@ fn upstream_saw(r: &Response) -> Value {
     assert_eq!(r.header("x-echo"), Some("upstream"), "{}", r.raw());
     r.json()
 }
+
+#[test]
+fn readme_gives_the_gateway_configurations_the_tests_run() {
+    let readme = include_str!("../../README.md");
+    for (name, conf) in [
+        (
+            "nginx.conf",
+            include_str!("../../contrib/gateways/nginx.conf"),
+        ),
+        (
+            "Caddyfile",
+            include_str!("../../contrib/gateways/Caddyfile"),
+        ),
+    ] {
+        assert!(
+            readme.contains(conf.trim_end()),
+            "README quotes contrib/gateways/{name} as it is"
+        );
+    }
+}
