@@ -28,9 +28,12 @@ impl Drop for Running {
     }
 }
 
-/// The upstream of tests/serve/echo_upstream.py, and its address.
+/// The upstream of tests/serve_edge/echo_upstream.py, and its address.
 fn echo_upstream(python: &Path) -> (Running, SocketAddr) {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serve/echo_upstream.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/serve_edge/echo_upstream.py"
+    );
     let mut child = Command::new(python)
         .arg(script)
         .stdin(Stdio::null())

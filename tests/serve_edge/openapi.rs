@@ -63,7 +63,10 @@ fn every_answer_matches_the_openapi_description() {
     assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
 
     let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
-    let checker = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serve/openapi_check.py");
+    let checker = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/serve_edge/openapi_check.py"
+    );
     let mut child = Command::new(python)
         .args([checker, spec])
         .stdin(Stdio::piped())
