@@ -15,8 +15,10 @@ pub mod domain;
 pub mod error;
 pub mod os;
 pub mod render;
+pub mod serve;
 pub mod store;
 pub mod term;
+pub mod verdict;
 
 use std::ffi::OsString;
 
