@@ -1,6 +1,6 @@
-//! Around `serve` (its own endpoints are pinned in `serve`): its OpenAPI description checked against real answers, real gateways
-//! (nginx, Caddy) and the protocols of those not in Debian (Envoy, Traefik) in front of
-//! it, and hostile clients. Each test starts the real binary on a random loopback port
+//! Around `serve` (its own endpoints are pinned in `serve`): its OpenAPI description
+//! checked against real answers, real gateways (nginx, Caddy) and the protocols of those
+//! not in Debian (Envoy, Traefik) in front of it, and hostile clients. Each test starts the real binary on a random loopback port
 //! ([`Serve`]) and speaks HTTP/1.1 to it on a plain socket ([`http`]), as the outside world
 //! does: a client library would hide what goes over the wire (pipelining, half-sent
 //! headers, raw bytes).
