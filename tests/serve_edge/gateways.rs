@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::http::{self, Response};
-use super::{Fixture, Serve, VALID_NAME, assert_no_secret, eventually, free_port};
+use super::http::{self, Inspect, Response};
+use super::{Fixture, Serve, VALID_NAME, addr, assert_no_secret, free_port, within};
 use crate::common::{tool_available, venv_tool};
 
 /// A child process killed when dropped: a gateway or the echoing upstream.
@@ -57,7 +57,7 @@ fn start_gateway(mut cmd: Command, addr: SocketAddr, log: &Path) -> Running {
         .spawn()
         .expect("start the gateway");
     let mut running = Running(child);
-    let up = eventually(Duration::from_secs(20), || {
+    let up = within(Duration::from_secs(20), || {
         std::net::TcpStream::connect(addr).is_ok()
     });
     if !up {
@@ -123,7 +123,7 @@ fn nginx_auth_request_in_front_of_serve() {
     std::fs::create_dir_all(&dir).unwrap();
     let listen = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let conf = dir.join("nginx.conf");
-    std::fs::write(&conf, nginx_conf(&dir, listen, serve.addr, api)).unwrap();
+    std::fs::write(&conf, nginx_conf(&dir, listen, addr(&serve), api)).unwrap();
     let mut cmd = Command::new("nginx");
     cmd.arg("-p")
         .arg(&dir)
@@ -151,7 +151,7 @@ fn caddy_forward_auth_in_front_of_serve() {
     std::fs::create_dir_all(&dir).unwrap();
     let listen = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let file = dir.join("Caddyfile");
-    std::fs::write(&file, caddyfile(&dir, listen, serve.addr, api)).unwrap();
+    std::fs::write(&file, caddyfile(&dir, listen, addr(&serve), api)).unwrap();
     let mut cmd = Command::new("caddy");
     cmd.args(["run", "--adapter", "caddyfile", "--config"])
         .arg(&file)
@@ -197,7 +197,7 @@ fn through_the_gateway(fx: &Fixture, serve: Serve, gw: SocketAddr) {
         .run(&["--org", "acme", "revoke", VALID_NAME, "--yes"])
         .status(0);
     assert!(
-        eventually(Duration::from_secs(2), || call(gw, Some(&fx.valid), &[])
+        within(Duration::from_secs(2), || call(gw, Some(&fx.valid), &[])
             .status
             == 401),
         "a key revoked with the CLI is refused at the gateway"
@@ -207,15 +207,15 @@ fn through_the_gateway(fx: &Fixture, serve: Serve, gw: SocketAddr) {
         .env
         .run(&["--org", "acme", "generate", "--name", "Fresh"]);
     let fresh = fresh.status(0).stdout().trim().to_owned();
-    assert!(eventually(Duration::from_secs(2), || call(
+    assert!(within(Duration::from_secs(2), || call(
         gw,
         Some(&fresh),
         &[]
     )
     .status
         == 200));
-    assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
-    let status = serve.stop();
+    assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
+    let (status, _) = serve.terminate();
     assert!(status.success(), "serve exits 0 on SIGTERM: {status:?}");
     let r = call(gw, Some(&fresh), &forged);
     assert!(

@@ -7,12 +7,12 @@
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use super::http::{self, Conn, request};
-use super::{Fixture, Serve, assert_no_secret};
+use super::http::{self, Conn, Inspect, request};
+use super::{Fixture, Serve, addr, assert_no_secret};
 
 /// The service still answers a well-behaved client: a valid key is 204.
 fn still_answers(fx: &Fixture, serve: &Serve) {
-    let r = http::check(serve.addr, &fx.valid);
+    let r = http::check(addr(&serve), &fx.valid);
     assert_eq!(r.status, 204, "the service keeps answering: {}", r.raw());
 }
 
@@ -24,7 +24,7 @@ fn oversize_headers_and_bodies_get_431_and_413() {
 
     let long = format!("{}{}", fx.valid, "A".repeat(17 * 1024));
     let r = http::get(
-        serve.addr,
+        addr(&serve),
         "/v1/check",
         &[("Authorization", &bearer), ("X-Api-Key", &long)],
     );
@@ -37,9 +37,9 @@ fn oversize_headers_and_bodies_get_431_and_413() {
     let mut headers: Vec<(&str, &str)> =
         many.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     headers.push(("Authorization", &bearer));
-    let r = http::get(serve.addr, "/v1/check", &headers);
+    let r = http::get(addr(&serve), "/v1/check", &headers);
     assert_eq!(r.status, 431, "90 headers adding up to 19 KiB: {}", r.raw());
-    let r = http::get(serve.addr, "/v1/check", &headers[55..]);
+    let r = http::get(addr(&serve), "/v1/check", &headers[55..]);
     assert_eq!(r.status, 204, "35 of them (7 KiB) are fine: {}", r.raw());
 
     let body = format!(
@@ -47,12 +47,12 @@ fn oversize_headers_and_bodies_get_431_and_413() {
         fx.valid,
         "y".repeat(64 * 1024)
     );
-    let r = http::send(serve.addr, "POST", "/v1/verify", &[], body.as_bytes());
+    let r = http::send(addr(&serve), "POST", "/v1/verify", &[], body.as_bytes());
     assert_eq!(r.status, 413, "a body just over 64 KiB");
     assert_no_secret(&r.raw(), &fx.secrets(), "the 413 answer");
 
     // A length announced far over the limit is refused without waiting for the bytes.
-    let mut conn = Conn::open(serve.addr);
+    let mut conn = Conn::open(addr(&serve));
     conn.send(
         b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\n{\"key\":",
     );
@@ -60,7 +60,7 @@ fn oversize_headers_and_bodies_get_431_and_413() {
     assert_eq!(r.status, 413, "a gigabyte announced: {}", r.raw());
 
     // The same over the limit in chunks, with no length announced.
-    let mut conn = Conn::open(serve.addr);
+    let mut conn = Conn::open(addr(&serve));
     conn.send(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
     let chunk = format!("4000\r\n{}\r\n", "z".repeat(0x4000));
     conn.stream
@@ -78,14 +78,14 @@ fn oversize_headers_and_bodies_get_431_and_413() {
     assert_eq!(r.status, 413, "128 KiB in chunks: {}", r.raw());
 
     still_answers(&fx, &serve);
-    assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
+    assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
 }
 
 #[test]
 fn slow_and_silent_clients_are_disconnected_while_others_are_answered() {
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);
-    let addr = serve.addr;
+    let addr = addr(&serve);
     let start = Instant::now();
     let silent = TcpStream::connect(addr).expect("connect");
     // Slowloris: a header line every half second, never the blank line that ends them.
@@ -130,7 +130,7 @@ fn thousands_of_idle_connections_leave_room_for_a_fresh_client() {
     let wanted = 3000.min(open_file_limit().saturating_sub(200));
     let mut idle = Vec::with_capacity(wanted);
     for _ in 0..wanted {
-        match TcpStream::connect_timeout(&serve.addr, Duration::from_secs(2)) {
+        match TcpStream::connect_timeout(&addr(&serve), Duration::from_secs(2)) {
             Ok(stream) => idle.push(stream),
             Err(_) => break,
         }
@@ -142,7 +142,7 @@ fn thousands_of_idle_connections_leave_room_for_a_fresh_client() {
     assert!(idle.len() >= 1000, "opened {} connections", idle.len());
     // A gateway gives its authorizer a second or so; a fresh client must get in beside
     // them, not behind them.
-    let fresh = http::try_send_within(serve.addr, "GET", "/healthz", &[], Duration::from_secs(2));
+    let fresh = http::try_send_within(addr(&serve), "GET", "/healthz", &[], Duration::from_secs(2));
     assert!(
         fresh.as_ref().is_some_and(|r| r.status == 200),
         "a fresh client is answered within 2 s beside {} idle connections: {:?}",
@@ -152,7 +152,7 @@ fn thousands_of_idle_connections_leave_room_for_a_fresh_client() {
     still_answers(&fx, &serve);
     drop(idle);
     still_answers(&fx, &serve);
-    assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
+    assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
 }
 
 #[test]
@@ -166,13 +166,13 @@ fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
         let mut raw =
             format!("GET /v1/check HTTP/1.1\r\nHost: x\r\n{header}{}", fx.valid).into_bytes();
         raw.extend_from_slice(b"\xff\xfe\x80\r\n\r\n");
-        let r = Conn::open(serve.addr).exchange(&raw, false);
+        let r = Conn::open(addr(&serve)).exchange(&raw, false);
         answers.push_str(&r.raw());
         assert_eq!(r.status, 401, "{header}: {}", r.raw());
         assert_eq!(r.header("x-seenty-code"), Some("MALFORMED"), "{header}");
     }
     // Not UTF-8 in the path and in a /v1/verify body.
-    let r = Conn::open(serve.addr)
+    let r = Conn::open(addr(&serve))
         .exchange(b"GET /v1/\xc3\x28check HTTP/1.1\r\nHost: x\r\n\r\n", false);
     assert!(
         matches!(r.status, 400 | 404),
@@ -181,7 +181,7 @@ fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
     );
     let mut body = format!("{{\"key\":\"{}", fx.valid).into_bytes();
     body.extend_from_slice(b"\xff\"}");
-    let r = http::send(serve.addr, "POST", "/v1/verify", &[], &body);
+    let r = http::send(addr(&serve), "POST", "/v1/verify", &[], &body);
     answers.push_str(&r.raw());
     assert!(
         matches!(r.status, 200 | 400),
@@ -194,7 +194,7 @@ fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
 
     // Ten requests in one write are answered in order; garbage after them ends with an
     // HTTP error or a closed connection, never an answer for the garbage.
-    let mut conn = Conn::open(serve.addr);
+    let mut conn = Conn::open(addr(&serve));
     let auth = format!("Bearer {}", fx.valid);
     let mut raw = Vec::new();
     for _ in 0..10 {
@@ -222,7 +222,7 @@ fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
         b"\r\n\r\n\r\n",
         b"GET\r\n\r\n",
     ] {
-        let mut conn = Conn::open(serve.addr);
+        let mut conn = Conn::open(addr(&serve));
         conn.send(garbage);
         if let Some(r) = conn.read(false) {
             answers.push_str(&r.raw());
@@ -231,7 +231,7 @@ fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
     }
     still_answers(&fx, &serve);
     assert_no_secret(&answers, &fx.secrets(), "the answers");
-    assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
+    assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
 }
 
 /// The soft limit on open files of this process (/proc/self/limits).

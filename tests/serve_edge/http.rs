@@ -8,24 +8,19 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+/// An answer: `serve`'s own tests' type, seen through [`Inspect`].
+pub type Response = crate::serve::Reply;
+
+/// What these tests read of an answer beyond a header's first value.
+pub trait Inspect {
+    fn header_all(&self, name: &str) -> Vec<&str>;
+    fn json(&self) -> Value;
+    /// Status, headers and body, as they came (for "no key in any answer").
+    fn raw(&self) -> String;
 }
 
-impl Response {
-    /// The first value of header `name` (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of header `name`.
-    pub fn header_all(&self, name: &str) -> Vec<&str> {
+impl Inspect for Response {
+    fn header_all(&self, name: &str) -> Vec<&str> {
         self.headers
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -33,17 +28,12 @@ impl Response {
             .collect()
     }
 
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn json(&self) -> Value {
+    fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("a JSON body ({e}): {:?}", self.text()))
     }
 
-    /// Status line, headers and body, as they came (for "no key in any answer").
-    pub fn raw(&self) -> String {
+    fn raw(&self) -> String {
         let mut out = format!("{}\n", self.status);
         for (n, v) in &self.headers {
             out.push_str(&format!("{n}: {v}\n"));
@@ -96,24 +86,9 @@ impl Conn {
                 return None;
             }
         };
-        let head_text = String::from_utf8_lossy(&self.buf[..end]).into_owned();
+        let mut response = crate::serve::parse(&self.buf[..end + 4]);
         self.buf.drain(..end + 4);
-        let mut lines = head_text.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let status = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("a status line: {status_line:?}"));
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        let mut response = Response {
-            status,
-            headers,
-            body: Vec::new(),
-        };
+        let status = response.status;
         if !(head || status == 204 || status == 304 || (100..200).contains(&status)) {
             response.body = self.body(&response)?;
         }

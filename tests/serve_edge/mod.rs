@@ -1,9 +1,9 @@
 //! Around `serve` (its own endpoints are pinned in `serve`): its OpenAPI description
 //! checked against real answers, real gateways (nginx, Caddy) and the protocols of those
-//! not in Debian (Envoy, Traefik) in front of it, and hostile clients. Each test starts the real binary on a random loopback port
-//! ([`Serve`]) and speaks HTTP/1.1 to it on a plain socket ([`http`]), as the outside world
-//! does: a client library would hide what goes over the wire (pipelining, half-sent
-//! headers, raw bytes).
+//! not in Debian (Envoy, Traefik) in front of it, and hostile clients. Each test starts
+//! the real binary on a random loopback port (`serve`'s [`Serve`]) and speaks HTTP/1.1 to
+//! it on a plain socket ([`http`]), as the outside world does: a client library would hide
+//! what goes over the wire (pipelining, half-sent headers, raw bytes).
 
 pub mod http;
 
@@ -12,119 +12,14 @@ mod hostile;
 mod openapi;
 mod protocols;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
+pub use crate::serve::{Serve, within};
 
-/// A running `serve` process, killed when dropped.
-pub struct Serve {
-    child: Child,
-    pub addr: SocketAddr,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Serve {
-    /// `serve --listen 127.0.0.1:0` plus `args` on `env`'s store, once it says where it
-    /// listens.
-    pub fn start(env: &TestEnv, args: &[&str]) -> Self {
-        let mut child = env
-            .process()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start serve");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let pipe = child.stderr.take().expect("piped stderr");
-        let log = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.strip_prefix("listening on http://") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-                let mut log = log.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let Ok(addr) = rx.recv_timeout(Duration::from_secs(30)) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "serve did not say where it listens; stderr:\n{}",
-                stderr.lock().unwrap()
-            );
-        };
-        Self {
-            child,
-            addr: addr.parse().expect("listening address"),
-            stderr,
-        }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// What the process wrote to stderr so far.
-    pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// SIGTERM, then its exit status (within 15 s).
-    pub fn stop(mut self) -> ExitStatus {
-        signal(self.pid(), "TERM");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for serve") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Sends `SIGname` to `pid` with kill(1).
-pub fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -{name} {pid}");
-}
-
-/// Polls `cond` every 20 ms until it holds, for at most `limit`; whether it did.
-pub fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// The address of `serve`'s first TCP listener.
+pub fn addr(serve: &Serve) -> SocketAddr {
+    serve.addr.parse().expect("a listening address")
 }
 
 /// A port on loopback that was free a moment ago, for a program that needs one in its

@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use super::http::{self, Response};
-use super::{Fixture, Serve, VALID_NAME, assert_no_secret};
+use super::http::{self, Inspect, Response};
+use super::{Fixture, Serve, VALID_NAME, addr, assert_no_secret};
 use crate::common::{pg_client, venv_tool};
 
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -19,7 +19,7 @@ const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OP
 struct Log(Vec<Value>);
 
 impl Log {
-    fn add(&mut self, method: &str, path: &str, r: &Response) -> Response {
+    fn add(&mut self, method: &str, path: &str, r: Response) -> Response {
         self.0.push(json!({
             "method": method,
             "path": path,
@@ -28,7 +28,7 @@ impl Log {
             "body": r.text(),
             "content_type": r.header("content-type").unwrap_or(""),
         }));
-        r.clone()
+        r
     }
 
     fn send(
@@ -40,7 +40,7 @@ impl Log {
         body: &[u8],
     ) -> Response {
         let r = http::send(addr, method, path, headers, body);
-        self.add(method, path, &r)
+        self.add(method, path, r)
     }
 }
 
@@ -52,15 +52,15 @@ fn every_answer_matches_the_openapi_description() {
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);
     let mut log = Log(Vec::new());
-    check_verdicts(&fx, serve.addr, &mut log);
-    verify_objects(&fx, serve.addr, &mut log);
-    operations(serve.addr, &mut log);
+    check_verdicts(&fx, addr(&serve), &mut log);
+    verify_objects(&fx, addr(&serve), &mut log);
+    operations(addr(&serve), &mut log);
     if let Some(pg) = &fx.env.pg {
-        unavailable(serve.addr, &fx.valid, &pg.admin, &pg.name, &mut log);
+        unavailable(addr(&serve), &fx.valid, &pg.admin, &pg.name, &mut log);
     }
     let all = Value::Array(log.0).to_string();
     assert_no_secret(&all, &fx.secrets(), "an answer");
-    assert_no_secret(&serve.stderr(), &fx.secrets(), "serve's stderr");
+    assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
 
     let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
     let checker = concat!(
@@ -110,7 +110,7 @@ fn check_verdicts(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
             "the name percent-encoded as in a URL"
         );
         if method != "HEAD" {
-            log.add(method, "/v1/check", &r);
+            log.add(method, "/v1/check", r);
         }
     }
     let r = log.send(addr, "GET", "/v1/check", &[("X-Api-Key", &fx.valid)], b"");
@@ -126,6 +126,25 @@ fn check_verdicts(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
         b"{\"key\":\"ignored\"}",
     );
     assert_eq!(r.status, 204, "a body is ignored: {}", r.raw());
+
+    let r = log.send(
+        addr,
+        "GET",
+        "/v1/ext-authz/orders",
+        &[("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "Envoy's path: {}", r.raw());
+    assert_eq!(r.header("x-seenty-key-id"), Some(id.as_str()));
+    let revoked = format!("Bearer {}", fx.revoked);
+    let r = log.send(
+        addr,
+        "POST",
+        "/v1/ext-authz",
+        &[("Authorization", &revoked)],
+        b"",
+    );
+    assert_eq!(r.status, 401, "Envoy's path, revoked: {}", r.raw());
 
     let unknown = seenty_keys::domain::key::Secret::generate().unwrap();
     let malformed = format!("{}x", &fx.valid[..fx.valid.len() - 1]);
@@ -207,6 +226,8 @@ fn verify_objects(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
         );
         assert!(r.json()["error"].is_string());
     }
+    let r = log.send(addr, "GET", "/v1/verify", &[], b"");
+    assert_eq!(r.status, 405, "GET /v1/verify: {}", r.raw());
     let big = format!(
         "{{\"key\":\"{}\",\"pad\":\"{}\"}}",
         fx.valid,
@@ -260,7 +281,7 @@ fn unavailable(addr: SocketAddr, key: &str, admin: &str, db: &str, log: &mut Log
          SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
     ))
     .unwrap();
-    let down = super::eventually(std::time::Duration::from_secs(5), || {
+    let down = super::within(std::time::Duration::from_secs(5), || {
         http::get(addr, "/healthz", &[]).status == 503
     });
     let bearer = format!("Bearer {key}");

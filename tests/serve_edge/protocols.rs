@@ -16,8 +16,8 @@
 
 use std::net::SocketAddr;
 
-use super::http::{self, Response};
-use super::{Fixture, Serve, VALID_NAME, assert_no_secret};
+use super::http::{self, Inspect, Response};
+use super::{Fixture, Serve, VALID_NAME, addr, assert_no_secret};
 
 /// What a gateway decided: the request passes upstream with these headers, or the
 /// client gets this answer.
@@ -138,7 +138,7 @@ fn through(gateway: Gateway, name: &str) {
     let bearer = format!("Bearer {}", fx.valid);
     let forged = ("X-Seenty-Key-Id", "key_forged");
 
-    match gateway(serve.addr, &[("Authorization", &bearer), forged]) {
+    match gateway(addr(&serve), &[("Authorization", &bearer), forged]) {
         Outcome::Upstream(headers) => {
             assert_eq!(header(&headers, "x-seenty-key-id"), [id.as_str()], "{name}");
             assert_eq!(header(&headers, "x-seenty-org"), ["acme"], "{name}");
@@ -150,7 +150,7 @@ fn through(gateway: Gateway, name: &str) {
         }
         Outcome::Client(status, r) => panic!("{name} refused a valid key: {status} {}", r.raw()),
     }
-    match gateway(serve.addr, &[("X-Api-Key", &fx.valid)]) {
+    match gateway(addr(&serve), &[("X-Api-Key", &fx.valid)]) {
         Outcome::Upstream(headers) => {
             assert_eq!(header(&headers, "x-seenty-key-id"), [id.as_str()])
         }
@@ -169,7 +169,7 @@ fn through(gateway: Gateway, name: &str) {
         ("no key", vec![forged], 401, "MISSING"),
         ("Hobby", vec![("Authorization", plan.as_str())], 403, "PLAN"),
     ] {
-        match gateway(serve.addr, &headers) {
+        match gateway(addr(&serve), &headers) {
             Outcome::Upstream(_) => panic!("{name} let a {what} request through"),
             Outcome::Client(got, r) => {
                 assert_eq!(got, status, "{name}, {what}: {}", r.raw());
@@ -185,8 +185,8 @@ fn through(gateway: Gateway, name: &str) {
             }
         }
     }
-    let addr = serve.addr;
-    assert!(serve.stop().success());
+    let addr = addr(&serve);
+    assert!(serve.terminate().0.success());
     match gateway(addr, &[("Authorization", &bearer)]) {
         Outcome::Upstream(_) => panic!("{name} let a request through with serve stopped"),
         Outcome::Client(status, _) => assert!(status >= 400, "{name} denies: {status}"),
