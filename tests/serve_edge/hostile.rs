@@ -12,7 +12,7 @@ use super::{Fixture, Serve, addr, assert_no_secret};
 
 /// The service still answers a well-behaved client: a valid key is 204.
 fn still_answers(fx: &Fixture, serve: &Serve) {
-    let r = http::check(addr(&serve), &fx.valid);
+    let r = http::check(addr(serve), &fx.valid);
     assert_eq!(r.status, 204, "the service keeps answering: {}", r.raw());
 }
 
