@@ -110,35 +110,34 @@ fn is_root() -> bool {
 
 #[test]
 fn nginx_auth_request_in_front_of_serve() {
-    if !tool_available("nginx") {
-        return;
-    }
-    let Some(python) = venv_tool("python") else {
-        return;
-    };
-    let fx = Fixture::new();
-    let serve = Serve::start(&fx.env, &[]);
-    let (_api, api) = echo_upstream(&python);
-    let dir = fx.env.dir.path().join("nginx");
-    std::fs::create_dir_all(&dir).unwrap();
-    let listen = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let conf = dir.join("nginx.conf");
-    std::fs::write(&conf, nginx_conf(&dir, listen, addr(&serve), api)).unwrap();
-    let mut cmd = Command::new("nginx");
-    cmd.arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(&conf)
-        .arg("-e")
-        .arg(dir.join("error.log"));
-    let gateway = start_gateway(cmd, listen, &dir.join("stderr.log"));
-    through_the_gateway(&fx, serve, listen);
-    drop(gateway);
+    in_front("nginx", "nginx.conf", nginx_conf, |dir, conf| {
+        let mut cmd = Command::new("nginx");
+        cmd.arg("-p").arg(dir).arg("-c").arg(conf);
+        cmd.arg("-e").arg(dir.join("error.log"));
+        cmd
+    });
 }
 
 #[test]
 fn caddy_forward_auth_in_front_of_serve() {
-    if !tool_available("caddy") {
+    in_front("caddy", "Caddyfile", caddyfile, |dir, file| {
+        let mut cmd = Command::new("caddy");
+        cmd.args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(file)
+            .env("HOME", dir)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"));
+        cmd
+    });
+}
+
+/// Configuration from (directory, gateway, serve, upstream).
+type Config = fn(&Path, SocketAddr, SocketAddr, SocketAddr) -> String;
+
+/// `program` with its configuration written to `file` in a directory of its own, in front
+/// of a real `serve` and the echoing upstream, run as `command(dir, file)`.
+fn in_front(program: &str, file: &str, config: Config, command: fn(&Path, &Path) -> Command) {
+    if !tool_available(program) {
         return;
     }
     let Some(python) = venv_tool("python") else {
@@ -147,18 +146,12 @@ fn caddy_forward_auth_in_front_of_serve() {
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);
     let (_api, api) = echo_upstream(&python);
-    let dir = fx.env.dir.path().join("caddy");
+    let dir = fx.env.dir.path().join(program);
     std::fs::create_dir_all(&dir).unwrap();
     let listen = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let file = dir.join("Caddyfile");
-    std::fs::write(&file, caddyfile(&dir, listen, addr(&serve), api)).unwrap();
-    let mut cmd = Command::new("caddy");
-    cmd.args(["run", "--adapter", "caddyfile", "--config"])
-        .arg(&file)
-        .env("HOME", &dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("data"));
-    let gateway = start_gateway(cmd, listen, &dir.join("stderr.log"));
+    let file = dir.join(file);
+    std::fs::write(&file, config(&dir, listen, addr(&serve), api)).unwrap();
+    let gateway = start_gateway(command(&dir, &file), listen, &dir.join("stderr.log"));
     through_the_gateway(&fx, serve, listen);
     drop(gateway);
 }
