@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -183,6 +183,10 @@ struct VerifyBody {
 async fn verify(app: &App, body: Incoming) -> Answer {
     if !app.view.fresh() {
         return refused(app, "UNAVAILABLE", true);
+    }
+    // A body announced too long is refused before a byte of it is read.
+    if body.size_hint().lower() > MAX_BODY as u64 {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KiB");
     }
     let bytes = match tokio::time::timeout(BODY_TIME, Limited::new(body, MAX_BODY).collect()).await
     {

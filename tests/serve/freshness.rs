@@ -180,20 +180,21 @@ fn a_skewed_clock_does_not_decide_expiry() {
     let key = env.generate("ci");
     // Expires in an hour by the server's clock; the process's clock is two hours ahead.
     env.sql("UPDATE keys SET expires_at = extract(epoch FROM now())::bigint + 3600");
-    let mut cmd = env.process();
-    cmd.env("LD_PRELOAD", FAKETIME)
-        .env("FAKETIME", "+2h")
-        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-        .args(["serve", "--listen", "127.0.0.1:0"]);
-    let serve = Serve::spawn(cmd);
+    let serve = skewed(&env, "+2h");
     assert_eq!(serve.check(&key).status, 204);
     // And a key the server says has expired is expired, whatever this machine's clock.
     env.sql("UPDATE keys SET expires_at = extract(epoch FROM now())::bigint - 60");
+    let behind = skewed(&env, "-2h");
+    assert_eq!(behind.check(&key).code(), Some("EXPIRED"));
+}
+
+/// `serve` with this machine's clock moved by `offset` (libfaketime's syntax), its
+/// monotonic clock left alone.
+fn skewed(env: &TestEnv, offset: &str) -> Serve {
     let mut cmd = env.process();
     cmd.env("LD_PRELOAD", FAKETIME)
-        .env("FAKETIME", "-2h")
+        .env("FAKETIME", offset)
         .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
         .args(["serve", "--listen", "127.0.0.1:0"]);
-    let behind = Serve::spawn(cmd);
-    assert_eq!(behind.check(&key).code(), Some("EXPIRED"));
+    Serve::spawn(cmd)
 }
