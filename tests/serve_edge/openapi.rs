@@ -52,7 +52,8 @@ fn every_answer_matches_the_openapi_description() {
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);
     let mut log = Log(Vec::new());
-    check_verdicts(&fx, addr(&serve), &mut log);
+    check_valid(&fx, addr(&serve), &mut log);
+    check_refusals(&fx, addr(&serve), &mut log);
     verify_objects(&fx, addr(&serve), &mut log);
     operations(addr(&serve), &mut log);
     if let Some(pg) = &fx.env.pg {
@@ -89,8 +90,8 @@ fn every_answer_matches_the_openapi_description() {
     );
 }
 
-/// `/v1/check` with each method and each verdict.
-fn check_verdicts(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
+/// A valid key: `/v1/check` with each method and either header, and Envoy's path.
+fn check_valid(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
     let id = fx.id_of("acme", VALID_NAME);
     let bearer = format!("Bearer {}", fx.valid);
     for method in METHODS {
@@ -145,7 +146,10 @@ fn check_verdicts(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
         b"",
     );
     assert_eq!(r.status, 401, "Envoy's path, revoked: {}", r.raw());
+}
 
+/// `/v1/check` with each kind of refused key, with GET and HEAD.
+fn check_refusals(fx: &Fixture, addr: SocketAddr, log: &mut Log) {
     let unknown = seenty_keys::domain::key::Secret::generate().unwrap();
     let malformed = format!("{}x", &fx.valid[..fx.valid.len() - 1]);
     let cases: [(&str, Option<&str>, u16, &str); 6] = [
