@@ -260,10 +260,22 @@ fn operations(addr: SocketAddr, log: &mut Log) {
         let line = format!("seenty_keys_verifications_total{{code=\"{code}\"}}");
         assert!(metrics.contains(&line), "{line} in\n{metrics}");
     }
-    assert!(
-        metrics.contains("seenty_keys_view_age_seconds"),
-        "{metrics}"
-    );
+    // Every metric openapi.yaml and the README name.
+    for name in [
+        "seenty_keys_view_age_seconds",
+        "seenty_keys_http_responses_total{status=\"204\"}",
+        "seenty_keys_store_up",
+        "seenty_keys_store_reconnects_total",
+        "seenty_keys_remembered_keys",
+        "seenty_keys_last_used_flushes_total",
+        "seenty_keys_last_used_flush_failures_total",
+        "seenty_keys_open_connections",
+    ] {
+        assert!(
+            metrics.contains(&format!("\n{name} ")),
+            "{name} in\n{metrics}"
+        );
+    }
     let big = "a".repeat(17 * 1024);
     for (method, path) in [
         ("GET", "/v1/check"),
