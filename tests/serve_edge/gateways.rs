@@ -17,14 +17,19 @@ use serde_json::Value;
 use super::http::{self, Inspect, Response};
 use super::{Fixture, Serve, VALID_NAME, addr, assert_no_secret, free_port, within};
 use crate::common::{tool_available, venv_tool};
+use crate::serve::{signal, wait};
 
-/// A child process killed when dropped: a gateway or the echoing upstream.
+/// A child process stopped when dropped: a gateway or the echoing upstream. SIGTERM
+/// first: nginx's master stops its workers then, where SIGKILL would orphan them.
 struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        signal(&self.0, "TERM");
+        if wait(&mut self.0, Duration::from_secs(5)).is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }
 
