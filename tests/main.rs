@@ -11,4 +11,5 @@ mod cli;
 mod reliability;
 mod scan;
 mod serve;
+mod serve_edge;
 mod store;
