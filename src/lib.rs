@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod leak;
 pub mod os;
 pub mod render;
 pub mod store;

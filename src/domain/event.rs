@@ -17,10 +17,13 @@ pub enum EventKind {
     RevokedKeyUsed,
     /// `verify` saw an expired key.
     ExpiredKeyUsed,
+    /// A secret scanner reported the key leaked, and `serve --on-leak record` left it
+    /// working.
+    LeakReported,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::OrgCreated,
         Self::PlanChanged,
         Self::PolicyChanged,
@@ -29,6 +32,7 @@ impl EventKind {
         Self::KeyRotated,
         Self::RevokedKeyUsed,
         Self::ExpiredKeyUsed,
+        Self::LeakReported,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +45,7 @@ impl EventKind {
             Self::KeyRotated => "key_rotated",
             Self::RevokedKeyUsed => "revoked_key_used",
             Self::ExpiredKeyUsed => "expired_key_used",
+            Self::LeakReported => "leak_reported",
         }
     }
 
@@ -59,6 +64,7 @@ impl EventKind {
             Self::KeyRotated => "key rotated",
             Self::RevokedKeyUsed => "revoked key used",
             Self::ExpiredKeyUsed => "expired key used",
+            Self::LeakReported => "leak reported",
         }
     }
 }
