@@ -93,7 +93,7 @@ pub enum Command {
         The key comes from the KEY argument (- for standard input), else SEENTY_TOKEN, else \
         standard input; at a terminal, with neither, it is asked for without echo.")]
     Verify(Deferred<VerifyArgs>),
-    /// List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)
+    /// List what needs attention: unused, unexpiring, expiring, unrotated, leaked keys (exit 1 if any)
     #[command(
         long_about = "List, for the organization (or every organization when --org is not \
         given and there are several), each active key that needs attention, one finding per line: \
@@ -102,6 +102,9 @@ pub enum Command {
         the policy's rotate-every, 90d unless set), outside-policy (made before the key policy it \
         breaks), generic-name, and over-limit (more keys in use than the plan allows, after a \
         downgrade).\n\n\
+        One finding is about keys that are no longer active: leaked, for each key that a leak \
+        report (seenty-keys serve --leak-keys) revoked, or recorded with --on-leak record, in the \
+        last 30 days, with where it leaked; the integration that used it needs a new key.\n\n\
         Exit status 0 when nothing needs attention and 1 otherwise, so a scheduled job can alert: \
         seenty-keys report || notify-the-admins. Keys replaced by a rotation and still in their \
         grace period are not reported."

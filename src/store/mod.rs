@@ -236,6 +236,15 @@ pub trait Store {
         now: Timestamp,
         visit: &mut dyn FnMut(rows::Hygiene) -> Result<()>,
     ) -> Result<()>;
+    /// Calls `visit` for each event a leak report recorded on a key (of `org`, or of
+    /// every organization) at `since` or later, newest first: what `report` lists as
+    /// leaked.
+    fn leaks(
+        &mut self,
+        org: Option<&str>,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()>;
     /// Calls `visit` for every row of the store, from one snapshot, in the order
     /// [`Self::import`] replays them (see [`crate::domain::dump`]).
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;

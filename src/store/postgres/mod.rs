@@ -274,6 +274,15 @@ impl Store for PgStore {
         events::visit(&mut self.client, org, key_id, limit, visit)
     }
 
+    fn leaks(
+        &mut self,
+        org: Option<&str>,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        events::leaks(&mut self.client, org, since, visit)
+    }
+
     fn hygiene(
         &mut self,
         org: Option<&str>,
