@@ -61,6 +61,9 @@ _seenty_keys() {
             seenty_keys,scan)
                 cmd="seenty_keys__subcmd__scan"
                 ;;
+            seenty_keys,serve)
+                cmd="seenty_keys__subcmd__serve"
+                ;;
             seenty_keys,show)
                 cmd="seenty_keys__subcmd__show"
                 ;;
@@ -108,6 +111,9 @@ _seenty_keys() {
                 ;;
             seenty_keys__subcmd__help,scan)
                 cmd="seenty_keys__subcmd__help__subcmd__scan"
+                ;;
+            seenty_keys__subcmd__help,serve)
+                cmd="seenty_keys__subcmd__help__subcmd__serve"
                 ;;
             seenty_keys__subcmd__help,show)
                 cmd="seenty_keys__subcmd__help__subcmd__show"
@@ -185,7 +191,7 @@ _seenty_keys() {
 
     case "${cmd}" in
         seenty_keys)
-            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify report scan log export import completions help"
+            opts="-h -V --db --org --json --color --help --version init org plans generate list ls show revoke rotate verify report scan log export import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,7 +315,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help)
-            opts="init org plans generate list show revoke rotate verify report scan log export import completions help"
+            opts="init org plans generate list show revoke rotate verify report scan log export import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,6 +595,20 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1221,6 +1241,40 @@ _seenty_keys() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        seenty_keys__subcmd__serve)
+            opts="-h --listen --freshness --db --org --json --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --freshness)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand log 'Show the audit trail, newest first'
             cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
             cand import 'Load what export wrote, from standard input, into this store'
+            cand serve 'Answer API servers and gateways over HTTP: is this key valid right now?'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -298,6 +299,16 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'seenty-keys;serve'= {
+            cand --listen 'Where to listen, repeatable: HOST:PORT (port 0 picks a free one) or unix:PATH (a socket of mode 0660)'
+            cand --freshness 'Answer 503 when the store''s changes have not been confirmed for this long: 1s, 500ms, 1m (at most 60s)'
+            cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
+            cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
+            cand --color 'When to use colors (NO_COLOR also turns them off)'
+            cand --json 'Print machine-readable JSON instead of text'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'seenty-keys;completions'= {
             cand --db 'The store: a file path, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE [default: $XDG_DATA_HOME/seenty-keys/keys.db] [env: SEENTY_KEYS_DB]'
             cand --org 'The organization to act on [default: the one set by ''org use'', or the only one] [env: SEENTY_ORG]'
@@ -321,6 +332,7 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
             cand log 'Show the audit trail, newest first'
             cand export 'Write the whole store (organizations, keys as hashes, history) as JSON lines'
             cand import 'Load what export wrote, from standard input, into this store'
+            cand serve 'Answer API servers and gateways over HTTP: is this key valid right now?'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -369,6 +381,8 @@ set edit:completion:arg-completer[seenty-keys] = {|@words|
         &'seenty-keys;help;export'= {
         }
         &'seenty-keys;help;import'= {
+        }
+        &'seenty-keys;help;serve'= {
         }
         &'seenty-keys;help;completions'= {
         }

@@ -146,6 +146,23 @@ pub enum Command {
         Importing is idempotent: what the store already holds is kept and not added twice."
     )]
     Import(Deferred<ImportArgs>),
+    /// Answer API servers and gateways over HTTP: is this key valid right now?
+    #[command(
+        long_about = "Answer API servers and gateways over HTTP: is this key valid right \
+        now? Serves the store given by --db until SIGTERM or SIGINT; many processes may share \
+        one PostgreSQL store.\n\n\
+        GET|POST|… /v1/check: for gateways; the key from Authorization: Bearer KEY or X-Api-Key. \
+        204 with X-Seenty-Key-Id, X-Seenty-Org and X-Seenty-Key-Name (percent-encoded) when \
+        valid; 401 with X-Seenty-Code (MALFORMED, NOT_FOUND, REVOKED, EXPIRED, MISSING); 403 \
+        for PLAN; 503 UNAVAILABLE when the answer cannot be trusted.\n\n\
+        POST /v1/verify with {\"key\": \"…\"}: for applications; 200 with verify --json's \
+        object. GET /healthz: 200 ok, or 503. GET /metrics: Prometheus text.\n\n\
+        A revoked key is rejected within a second on every process; a process that cannot \
+        confirm it has seen every change of the store for longer than --freshness answers 503 \
+        until it can. --org limits the service to one organization's keys. Last-used times \
+        are written in batches, at least every few seconds and before exiting."
+    )]
+    Serve(Deferred<ServeArgs>),
     /// Print a shell completion script
     #[command(long_about = "Print a shell completion script on standard output.\n\n\
         bash: seenty-keys completions bash > ~/.local/share/bash-completion/completions/seenty-keys\n\n\
@@ -317,6 +334,18 @@ pub struct VerifyArgs {
     /// Print nothing on standard output; the exit status tells
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen, repeatable: HOST:PORT (port 0 picks a free one) or unix:PATH (a
+    /// socket of mode 0660)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: Vec<String>,
+    /// Answer 503 when the store's changes have not been confirmed for this long: 1s,
+    /// 500ms, 1m (at most 60s)
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub freshness: String,
 }
 
 #[derive(Debug, Args)]

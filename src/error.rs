@@ -67,6 +67,12 @@ pub enum Error {
     StdinWithSelectors,
     #[error("{flag} is required when not running at a terminal")]
     MissingValue { flag: &'static str },
+    #[error("invalid --listen {0:?}: use HOST:PORT (port 0 picks a free one) or unix:PATH")]
+    BadListen(String),
+    #[error(
+        "invalid --freshness {0:?}: use a duration such as 1s, 500ms or 1m, more than zero and at most 60s"
+    )]
+    BadFreshness(String),
     #[error("{0} is not valid UTF-8")]
     NotUnicodeEnv(&'static str),
     #[error("no store location: neither XDG_DATA_HOME nor HOME is set")]
@@ -233,6 +239,8 @@ impl Error {
             | E::BadSlug(_)
             | E::ConfirmationNeeded { .. }
             | E::MissingValue { .. }
+            | E::BadListen(_)
+            | E::BadFreshness(_)
             | E::StdinWithSelectors
             | E::UnsupportedDb(_)
             | E::NoDefaultStore

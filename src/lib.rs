@@ -16,8 +16,10 @@ pub mod error;
 pub mod leak;
 pub mod os;
 pub mod render;
+pub mod serve;
 pub mod store;
 pub mod term;
+pub mod verdict;
 
 use std::ffi::OsString;
 

@@ -16,6 +16,7 @@ mod revoke;
 mod rotate;
 mod scan;
 mod secret;
+mod serve;
 mod show;
 mod verify;
 
@@ -255,6 +256,7 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit> {
         Command::Log(args) => log::run(ctx, &args),
         Command::Export => export::run(ctx),
         Command::Import(args) => import::run(ctx, &args),
+        Command::Serve(args) => serve::run(ctx, &args),
         Command::Completions(args) => completions::run(args.shell),
     }
 }

@@ -135,6 +135,15 @@ impl KeyMatch {
     }
 }
 
+/// The change counter as read at one moment ([`Store::change_version`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observed {
+    pub version: i64,
+    /// The store's clock at the read, in milliseconds since the epoch: the server's on
+    /// PostgreSQL, this machine's for SQLite.
+    pub clock_ms: i64,
+}
+
 /// A rotation: the new key, and the old one with the time it stops working.
 #[derive(Debug, Clone)]
 pub struct Rotation {
@@ -272,6 +281,20 @@ pub trait Store {
     ) -> Result<()>;
     /// Connects again after [`Error::CommitLost`], to find out what happened.
     fn reconnect(&mut self) -> Result<()>;
+    /// The change counter: it grows in every write transaction that can alter a key's
+    /// verdict (a key stored, revoked or rotated, a plan changed, an import), and never
+    /// with usage records. Read with the store's clock, for `serve`'s view.
+    fn change_version(&mut self) -> Result<Observed>;
+    /// Subscribes this connection to notifications of changes; false when the backend
+    /// has none (SQLite), and then [`Self::wait_change`] only sleeps.
+    fn listen_changes(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+    /// Waits at most `timeout` for a notification of a change; whether one came.
+    fn wait_change(&mut self, timeout: std::time::Duration) -> Result<bool> {
+        std::thread::sleep(timeout);
+        Ok(false)
+    }
     /// The database role this store acts as, recorded with the OS account in the audit
     /// log: PostgreSQL's `current_user`. A SQLite file has none.
     fn role(&mut self) -> Result<Option<String>> {
@@ -553,6 +576,11 @@ pub(crate) fn migrations_applied(version: i64, migrations: usize) -> Result<usiz
 
 /// Opens an existing store; a missing one is [`Error::StoreMissing`].
 pub fn open(location: &Location) -> Result<Box<dyn Store>> {
+    Ok(open_send(location)?)
+}
+
+/// [`open`], for a store handed to another thread (`serve`'s).
+pub fn open_send(location: &Location) -> Result<Box<dyn Store + Send>> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
         Location::Postgres(url) => Ok(Box::new(postgres::PgStore::open(url)?)),

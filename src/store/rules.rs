@@ -98,6 +98,10 @@ pub trait Tx {
     fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>>;
     /// Adds `more` to the attempts event `event` stands for (one of its own).
     fn add_attempts(&mut self, event: i64, more: u64) -> Result<()>;
+    /// Counts one more change that can alter a key's verdict (see
+    /// [`super::Store::change_version`]). Under the counter's row lock, so versions
+    /// follow the order of the commits; PostgreSQL also notifies its listeners.
+    fn bump_version(&mut self) -> Result<()>;
 }
 
 /// How long one event of attempts to use a revoked or expired key gathers more.
@@ -275,6 +279,7 @@ pub fn activate(
             to: to.clone(),
         });
     }
+    tx.bump_version()?;
     let row = tx.insert_key(
         org,
         new,
@@ -343,6 +348,7 @@ pub fn revoke(
     if found.key.status(stamp.now) == Status::Revoked {
         return Ok(Revocation::AlreadyRevoked(found.key));
     }
+    tx.bump_version()?;
     tx.set_revoked(found.row, stamp.now.timestamp(), reason)?;
     tx.append_event(
         stamp,
@@ -400,6 +406,7 @@ pub fn set_plan(
         }
     }
     if old.id != plan {
+        tx.bump_version()?;
         tx.set_org_plan(org, plan)?;
         let detail = format!("{} -> {plan}", old.id);
         tx.append_event(stamp, org, None, EventKind::PlanChanged, Some(&detail))?;

@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 use crate::domain::key::{self, KeyHash, Malformed};
 use crate::error::{Error, Exit, Result};
 
-use super::{Code, Outcome, Verifier, VerifyJson};
+use super::Verifier;
+use crate::verdict::{Code, Outcome, VerifyJson};
 
 /// Lines per chunk at most: one read transaction, one write transaction, one flush.
 const CHUNK: usize = 4096;

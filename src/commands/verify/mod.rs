@@ -10,88 +10,19 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStringExt;
 
-use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::cli::VerifyArgs;
-use crate::domain::Timestamp;
-use crate::domain::event::EventKind;
-use crate::domain::key::{self, Malformed, Status};
+use crate::domain::key;
 use crate::error::{Exit, Result};
-use crate::render::{escape, json_time, table_time};
+use crate::render::{escape, table_time};
 use crate::store::{KeyMatch, Store, Uses};
 use crate::term;
+use crate::verdict::{self, Code, Outcome, VerifyJson};
 
 use super::{Ctx, print_json, read_stdin};
 
 mod batch;
-
-/// Why a key was rejected; the codes are part of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Code {
-    Malformed,
-    NotFound,
-    Revoked,
-    Expired,
-    Plan,
-}
-
-impl Code {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Malformed => "MALFORMED",
-            Self::NotFound => "NOT_FOUND",
-            Self::Revoked => "REVOKED",
-            Self::Expired => "EXPIRED",
-            Self::Plan => "PLAN",
-        }
-    }
-}
-
-/// The verdict on one key: valid when `code` is `None`.
-struct Outcome {
-    code: Option<Code>,
-    key: Option<KeyMatch>,
-    malformed: Option<Malformed>,
-    /// When the key stops working, as of the decision: a grace period's end counts.
-    stops_at: Option<Timestamp>,
-}
-
-impl Outcome {
-    fn malformed(why: Malformed) -> Self {
-        Self {
-            code: Some(Code::Malformed),
-            key: None,
-            malformed: Some(why),
-            stops_at: None,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    valid: bool,
-    code: Option<Code>,
-    id: Option<&'a str>,
-    org: Option<&'a str>,
-    name: Option<&'a str>,
-    expires_at: Option<String>,
-}
-
-impl<'a> VerifyJson<'a> {
-    fn new(outcome: &'a Outcome) -> Self {
-        let key = outcome.key.as_ref();
-        Self {
-            valid: outcome.code.is_none(),
-            code: outcome.code,
-            id: key.map(|k| k.id.as_str()),
-            org: key.map(|k| k.org.as_str()),
-            name: key.map(|k| k.name.as_str()),
-            expires_at: outcome.stops_at.map(json_time),
-        }
-    }
-}
 
 /// Checks keys against one store, opened at the first key that passes its checksum, and
 /// collects the uses to record.
@@ -125,42 +56,15 @@ impl Verifier<'_> {
 
     /// The verdict on what the lookup found, noting the use to record.
     fn judge(&mut self, found: Option<KeyMatch>) -> Outcome {
-        let Some(found) =
-            found.filter(|f| self.ctx.config.org.as_ref().is_none_or(|org| *org == f.org))
-        else {
-            return Outcome {
-                code: Some(Code::NotFound),
-                key: None,
-                malformed: None,
-                stops_at: None,
-            };
-        };
         // One clock reading decides, and is the `expires_at` reported with the decision.
         let now = self.ctx.now();
-        let code = match found.status(now) {
-            Status::Revoked => Some(Code::Revoked),
-            Status::Expired => Some(Code::Expired),
-            Status::Active if !found.api_access => Some(Code::Plan),
-            Status::Active => None,
-        };
-        match code {
-            None if !self.no_touch => self.uses.touch(found.handle, now),
-            Some(Code::Revoked) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::RevokedKeyUsed)),
-            Some(Code::Expired) => self
-                .uses
-                .attempts
-                .push((found.handle, EventKind::ExpiredKeyUsed)),
+        let outcome = verdict::judge(found, self.ctx.config.org.as_deref(), now);
+        match outcome.usage() {
+            Some((handle, None)) if !self.no_touch => self.uses.touch(handle, now),
+            Some((handle, Some(attempt))) => self.uses.attempts.push((handle, attempt)),
             _ => {}
         }
-        Outcome {
-            code,
-            stops_at: key::stops_at(found.revoked_at, found.expires_at, now),
-            key: Some(found),
-            malformed: None,
-        }
+        outcome
     }
 
     /// Writes what was collected, in one transaction.

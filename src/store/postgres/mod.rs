@@ -37,12 +37,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_reservations.sql"),
     include_str!("migrations/0003_policy.sql"),
+    include_str!("migrations/0004_change_version.sql"),
 ];
 /// The migration that adds `keys.name_key`, which only the tool can compute.
 const NAME_KEYS_FROM: usize = 2;
 /// How long a statement waits for a row or table lock before failing (exit 3), as
 /// SQLite's busy timeout.
 pub const LOCK_TIMEOUT_MS: u64 = 5000;
+/// The channel every change of the counter is notified on (`serve` listens).
+pub const CHANGES_CHANNEL: &str = "seenty_keys_changes";
 /// The advisory lock that serializes migrations between processes.
 const MIGRATION_LOCK: i64 = 0x5eed_4b65_7973;
 /// The advisory lock that serializes imports, so two cannot both find the store empty.
@@ -351,6 +354,33 @@ impl Store for PgStore {
         let url = self.url.clone();
         *self = Self::connect(&url)?;
         Ok(())
+    }
+
+    fn change_version(&mut self) -> Result<super::Observed> {
+        let row = self.client.query_one(
+            "SELECT version, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint \
+             FROM change_version WHERE id = 1",
+            &[],
+        )?;
+        Ok(super::Observed {
+            version: row.try_get(0)?,
+            clock_ms: row.try_get(1)?,
+        })
+    }
+
+    fn listen_changes(&mut self) -> Result<bool> {
+        self.client
+            .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+        Ok(true)
+    }
+
+    fn wait_change(&mut self, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut notifications = self.client.notifications();
+        let came = notifications.timeout_iter(timeout).next()?.is_some();
+        // One read of the counter covers every notification queued meanwhile.
+        while notifications.iter().next()?.is_some() {}
+        Ok(came)
     }
 }
 

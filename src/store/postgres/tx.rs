@@ -296,4 +296,18 @@ impl Tx for PgTx<'_, '_> {
         )?;
         Ok(())
     }
+
+    fn bump_version(&mut self) -> Result<()> {
+        // Delivered at commit, to the sessions listening then; the counter is what a
+        // listener that missed it reads.
+        self.tx.execute(
+            &format!(
+                "WITH bumped AS (UPDATE change_version SET version = version + 1 WHERE id = 1 \
+                 RETURNING version) SELECT pg_notify('{}', version::text) FROM bumped",
+                super::CHANGES_CHANNEL
+            ),
+            &[],
+        )?;
+        Ok(())
+    }
 }

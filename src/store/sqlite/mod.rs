@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_compact_keys.sql"),
     include_str!("migrations/0005_reservations.sql"),
     include_str!("migrations/0006_policy.sql"),
+    include_str!("migrations/0007_change_version.sql"),
 ];
 /// The first migration that rebuilds a table, which SQLite's recipe runs with foreign
 /// keys off: dropping the old table would otherwise fail on the rows that point at it.
@@ -667,5 +668,16 @@ impl Store for SqliteStore {
     /// A local file's commit has no answer to lose.
     fn reconnect(&mut self) -> Result<()> {
         Ok(())
+    }
+
+    fn change_version(&mut self) -> Result<super::Observed> {
+        let version = self
+            .conn
+            .prepare_cached("SELECT version FROM change_version WHERE id = 1")?
+            .query_row([], |row| row.get(0))?;
+        Ok(super::Observed {
+            version,
+            clock_ms: chrono::Utc::now().timestamp_millis(),
+        })
     }
 }

@@ -269,4 +269,11 @@ impl Tx for SqliteTx<'_, '_> {
             .execute(params![event, i64::try_from(more).unwrap_or(i64::MAX)])?;
         Ok(())
     }
+
+    fn bump_version(&mut self) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE change_version SET version = version + 1 WHERE id = 1")?
+            .execute([])?;
+        Ok(())
+    }
 }
