@@ -8,6 +8,8 @@ use std::ffi::OsString;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::plan::PlanId;
+use crate::leak::act::OnLeak;
+use crate::leak::source::KeySource;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -346,6 +348,18 @@ pub struct ServeArgs {
     /// 500ms, 1m (at most 60s)
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub freshness: String,
+    /// GitHub's secret-scanning public keys, as GitHub publishes them: a file, or an
+    /// http(s):// URL such as https://api.github.com/meta/public_keys/secret_scanning.
+    /// Enables POST /v1/leaks/github
+    #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
+    pub leak_keys: Option<KeySource>,
+    /// GitLab's secret-detection public keys (same format), enabling POST /v1/leaks/gitlab
+    #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
+    pub gitlab_leak_keys: Option<KeySource>,
+    /// What a leak report does to an active key of the store: revoke it at once, or record
+    /// the report in the audit log and keep the key working
+    #[arg(long, value_name = "ACTION", value_enum, default_value_t = OnLeak::Revoke)]
+    pub on_leak: OnLeak,
 }
 
 #[derive(Debug, Args)]

@@ -22,5 +22,10 @@ pub fn run(ctx: &Ctx, args: &ServeArgs) -> Result<Exit> {
         listen: args.listen.clone(),
         freshness: crate::serve::parse_freshness(&args.freshness)?,
         actor: ctx.stamp().actor,
+        leaks: crate::serve::LeakOptions {
+            github: args.leak_keys.clone(),
+            gitlab: args.gitlab_leak_keys.clone(),
+            on_leak: args.on_leak,
+        },
     })
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use crate::domain::event::EventKind;
 use crate::error::Result;
-use crate::store::{Durability, KeyMatch, Stamp, Store};
+use crate::store::{Durability, KeyMatch, Revocation, Stamp, Store};
 
 use super::report::{self, Answer, Label, Provider, Reported};
 
@@ -29,6 +29,8 @@ pub struct Outcome {
     pub revoked: usize,
     /// Keys on which the report was recorded (`--on-leak record`), not those it already was.
     pub recorded: usize,
+    /// The ids of the keys revoked or recorded on, for the log.
+    pub keys: Vec<String>,
 }
 
 /// A key of the store found in a report, active at the time of the report.
@@ -91,31 +93,40 @@ pub fn act(
         actor: provider.actor().to_owned(),
     };
     match on_leak {
-        OnLeak::Revoke => outcome.revoked = revoke(store, &hits, &stamp)?,
-        OnLeak::Record => outcome.recorded = record(store, &hits, &stamp)?,
+        OnLeak::Revoke => {
+            outcome.keys = revoke(store, &hits, &stamp)?;
+            outcome.revoked = outcome.keys.len();
+        }
+        OnLeak::Record => {
+            outcome.keys = record(store, &hits, &stamp)?;
+            outcome.recorded = outcome.keys.len();
+        }
     }
     Ok(outcome)
 }
 
-/// Revokes every hit in one transaction; returns how many were still active.
-fn revoke(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<usize> {
+/// Revokes every hit in one transaction; returns the ids of those still active.
+fn revoke(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<Vec<String>> {
     let keys: Vec<(String, Option<String>)> = hits
         .iter()
         .map(|h| (h.found.id.clone(), Some(h.reason.clone())))
         .collect();
     let done = store.revoke_many(&keys, stamp)?;
     Ok(done
-        .iter()
-        .filter(|r| matches!(r, crate::store::Revocation::Revoked(_)))
-        .count())
+        .into_iter()
+        .filter_map(|r| match r {
+            Revocation::Revoked(key) => Some(key.id),
+            Revocation::AlreadyRevoked(_) => None,
+        })
+        .collect())
 }
 
 /// How far back a key's trail is read for the same report already recorded.
 const RECORDED_LOOKBACK: u32 = 1000;
 
 /// Records the report on each hit not already carrying it (a retry), in one
-/// transaction; returns how many were recorded.
-fn record(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<usize> {
+/// transaction; returns the ids of those recorded on.
+fn record(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<Vec<String>> {
     let mut fresh = Vec::new();
     for hit in hits {
         let mut known = false;
@@ -130,7 +141,7 @@ fn record(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<usize> {
         }
     }
     if fresh.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     store.transact(Durability::Synced, &mut |tx| {
         for hit in &fresh {
@@ -146,5 +157,5 @@ fn record(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<usize> {
         }
         Ok(())
     })?;
-    Ok(fresh.len())
+    Ok(fresh.into_iter().map(|h| h.found.id.clone()).collect())
 }

@@ -42,7 +42,7 @@ pub async fn check(
     key_id: Option<&str>,
     signature: Option<&str>,
     body: &[u8],
-    refreshed: &mut dyn FnMut(Refresh),
+    refreshed: &mut (dyn FnMut(Refresh) + Send),
 ) -> Result<Vec<Reported>, Rejected> {
     let (Some(key_id), Some(signature)) = (key_id, signature) else {
         return Err(Rejected::Signature(BadSignature::Missing));

@@ -38,12 +38,12 @@ pub enum FetchError {
 
 /// `--leak-keys SOURCE`: a path, or an `http://` or `https://` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum KeySource {
     File(PathBuf),
     Url(hyper::Uri),
 }
 
-impl Source {
+impl KeySource {
     /// Anything with a scheme other than http(s) is refused rather than taken for a path.
     pub fn parse(text: &str) -> Result<Self, String> {
         let lower = text.to_ascii_lowercase();
@@ -170,7 +170,7 @@ struct State {
 /// The public keys of one provider, read again as the module says. Shared by every
 /// connection of a service.
 pub struct Keyring {
-    source: Source,
+    source: KeySource,
     state: Mutex<State>,
 }
 
@@ -184,7 +184,7 @@ pub enum Refresh {
 
 impl Keyring {
     /// Reads the keys once: a service does not start without them.
-    pub async fn load(source: Source) -> Result<Self, FetchError> {
+    pub async fn load(source: KeySource) -> Result<Self, FetchError> {
         let keys = source.fetch().await?;
         Ok(Self {
             source,
@@ -194,6 +194,11 @@ impl Keyring {
                 unknown_at: None,
             }),
         })
+    }
+
+    /// How many keys are trusted now.
+    pub async fn count(&self) -> usize {
+        self.state.lock().await.keys.len()
     }
 
     /// The keys to check a report signed by `key_id` against, read again first when

@@ -8,6 +8,7 @@
 //! [`http`]).
 
 mod http;
+mod leaks;
 mod listen;
 mod metrics;
 mod source;
@@ -20,6 +21,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::error::{Error, Exit, Result, StoreFault};
 use crate::store::Location;
+pub use leaks::LeakOptions;
 use listen::{Bound, MAX_CONNECTIONS};
 
 /// `--freshness` at most.
@@ -37,6 +39,8 @@ pub struct Options {
     pub freshness: Duration,
     /// Who acts in the audit events of attempts with revoked or expired keys.
     pub actor: String,
+    /// The leak-report endpoints to enable.
+    pub leaks: LeakOptions,
 }
 
 /// `--freshness`: seconds (`1s`), milliseconds (`500ms`) or the tool's other durations
@@ -93,6 +97,19 @@ pub fn run(options: Options) -> Result<Exit> {
             what: "starting the HTTP service".to_owned(),
             source,
         })?;
+    let leaks = runtime.block_on(leaks::Leaks::start(
+        options.leaks,
+        &options.location,
+        options.org.clone(),
+        view.clone(),
+    ));
+    let leaks = match leaks {
+        Ok(leaks) => leaks,
+        Err(e) => {
+            source.stop();
+            return Err(e);
+        }
+    };
     let scope = options
         .org
         .as_ref()
@@ -109,6 +126,7 @@ pub fn run(options: Options) -> Result<Exit> {
         source,
         metrics,
         org: options.org,
+        leaks,
     });
     let served = runtime.block_on(serve(bound, app.clone()));
     app.source.stop();
