@@ -50,13 +50,15 @@ pub struct Leaks {
 
 impl Leaks {
     /// Reads each provider's keys (a source that cannot be read or parsed stops the
-    /// service from starting) and starts the thread that acts on reports. `None` when
-    /// no provider is configured.
-    pub async fn start(
+    /// service from starting) on `runtime`, and starts the thread that acts on reports,
+    /// with a store of its own (opened here, outside the runtime, as the blocking
+    /// PostgreSQL client requires). `None` when no provider is configured.
+    pub fn start(
         options: LeakOptions,
         location: &Location,
         org: Option<String>,
         view: Arc<View>,
+        runtime: &tokio::runtime::Runtime,
     ) -> Result<Option<Self>> {
         let mut keyrings = Vec::new();
         for (provider, source) in [
@@ -64,14 +66,14 @@ impl Leaks {
             (Provider::GitLab, options.gitlab),
         ] {
             let Some(source) = source else { continue };
-            let keyring = Keyring::load(source).await.map_err(|e| {
+            let keyring = runtime.block_on(Keyring::load(source)).map_err(|e| {
                 Error::Unreadable(format!("the {} leak keys: {e}", provider.name()))
             })?;
             log(&format!(
                 "leak reports from {} at /v1/leaks/{} ({} public keys, --on-leak {})",
                 provider.name(),
                 provider.slug(),
-                keyring.count().await,
+                runtime.block_on(keyring.count()),
                 on_leak_name(options.on_leak),
             ));
             keyrings.push((provider, keyring));

@@ -97,12 +97,13 @@ pub fn run(options: Options) -> Result<Exit> {
             what: "starting the HTTP service".to_owned(),
             source,
         })?;
-    let leaks = runtime.block_on(leaks::Leaks::start(
+    let leaks = leaks::Leaks::start(
         options.leaks,
         &options.location,
         options.org.clone(),
         view.clone(),
-    ));
+        &runtime,
+    );
     let leaks = match leaks {
         Ok(leaks) => leaks,
         Err(e) => {

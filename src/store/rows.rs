@@ -292,7 +292,7 @@ pub fn event(row: &dyn Columns) -> Result<Event> {
 pub fn leaks_sql(key_id: &str, p: [&str; 4]) -> String {
     let [since, org, github, gitlab] = p;
     format!(
-        "SELECT e.at, e.actor, o.slug, e.kind, {key_id}, k.name, e.detail, 1 \
+        "SELECT e.at, e.actor, o.slug, e.kind, {key_id}, k.name, e.detail, CAST(1 AS BIGINT) \
          FROM events e JOIN orgs o ON o.id = e.org_id JOIN keys k ON k.id = e.key_id \
          WHERE e.at >= {since} AND ({org} IS NULL OR o.slug = {org}) \
          AND e.kind IN ('key_revoked', 'leak_reported') AND e.actor IN ({github}, {gitlab}) \
