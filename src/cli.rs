@@ -162,7 +162,12 @@ pub enum Command {
         A revoked key is rejected within a second on every process; a process that cannot \
         confirm it has seen every change of the store for longer than --freshness answers 503 \
         until it can. --org limits the service to one organization's keys. Last-used times \
-        are written in batches, at least every few seconds and before exiting."
+        are written in batches, at least every few seconds and before exiting.\n\n\
+        POST /v1/leaks/github, with --leak-keys: GitHub's secret scanning reports keys found in \
+        public code here. A report signed by one of GitHub's public keys revokes each active key \
+        of the store it names at once (--on-leak record keeps them working and only records the \
+        report) and is answered with a label per token: true_positive or false_positive. \
+        --gitlab-leak-keys enables the same for GitLab at /v1/leaks/gitlab."
     )]
     Serve(Deferred<ServeArgs>),
     /// Print a shell completion script

@@ -131,14 +131,15 @@ fn p256_point(pem: &str) -> Result<Vec<u8>, &'static str> {
     Ok(point.to_vec())
 }
 
+/// Key pairs and listings made in tests, where the test plays the provider.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use base64::Engine;
     use ring::rand::SystemRandom;
     use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 
-    fn pem(point: &[u8]) -> String {
-        // SubjectPublicKeyInfo of a P-256 key: a fixed header, then the point.
+    /// The PEM SubjectPublicKeyInfo of a P-256 point: a fixed header, then the point.
+    pub fn pem(point: &[u8]) -> String {
         let mut der = vec![
             0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
             0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
@@ -148,19 +149,31 @@ mod tests {
         format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
     }
 
-    fn pair() -> EcdsaKeyPair {
+    pub fn pair() -> EcdsaKeyPair {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
         EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap()
     }
 
+    /// GitHub's listing of one public key under `id`.
+    pub fn listing(id: &str, pair: &EcdsaKeyPair) -> String {
+        serde_json::json!({"public_keys": [{
+            "key_identifier": id, "key": pem(pair.public_key().as_ref()), "is_current": true
+        }]})
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{listing, pair};
+    use super::*;
+    use ring::rand::SystemRandom;
+
     #[test]
     fn a_signature_is_checked_against_the_named_key() {
         let pair = pair();
-        let listing = serde_json::json!({"public_keys": [{
-            "key_identifier": "k1", "key": pem(pair.public_key().as_ref()), "is_current": true
-        }]});
-        let keys = PublicKeys::parse(listing.to_string().as_bytes()).unwrap();
+        let keys = PublicKeys::parse(listing("k1", &pair).as_bytes()).unwrap();
         let body = br#"[{"token":"x","type":"t","url":"u","source":"s"}]"#;
         let sig = pair.sign(&SystemRandom::new(), body).unwrap();
         let sig = base64::engine::general_purpose::STANDARD.encode(sig.as_ref());

@@ -229,3 +229,46 @@ impl Keyring {
         (Arc::clone(&state.keys), Some(refresh))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::keys::testing::{listing, pair};
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_reads_again_once_a_minute_and_a_failed_read_keeps_the_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.json");
+        std::fs::write(&path, listing("k1", &pair())).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let keyring = runtime
+            .block_on(Keyring::load(KeySource::File(path.clone())))
+            .unwrap();
+        let (keys, refresh) = runtime.block_on(keyring.keys_for("k1"));
+        assert!(keys.knows("k1") && refresh.is_none());
+        std::fs::write(&path, "not json").unwrap();
+        let (keys, refresh) = runtime.block_on(keyring.keys_for("k2"));
+        assert!(matches!(refresh, Some(Refresh::Failed(_))));
+        assert!(keys.knows("k1"), "the last good set stays");
+        std::fs::write(&path, listing("k2", &pair())).unwrap();
+        let (keys, refresh) = runtime.block_on(keyring.keys_for("k2"));
+        assert!(refresh.is_none(), "no second read within the minute");
+        assert!(!keys.knows("k2"));
+    }
+
+    #[test]
+    fn a_source_is_a_path_or_an_http_url() {
+        assert!(matches!(
+            KeySource::parse("keys.json"),
+            Ok(KeySource::File(_))
+        ));
+        assert!(matches!(
+            KeySource::parse("https://api.github.com/meta/public_keys/secret_scanning"),
+            Ok(KeySource::Url(_))
+        ));
+        assert!(KeySource::parse("ftp://example.com/keys").is_err());
+        assert!(KeySource::parse("").is_err());
+    }
+}
