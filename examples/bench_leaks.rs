@@ -58,7 +58,13 @@ fn main() {
     let keys_file = keys_file.display().to_string();
     let mut serve = Command::new(&tool)
         .env("SEENTY_KEYS_DB", &db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--leak-keys", &keys_file])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--leak-keys",
+            &keys_file,
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .expect("start serve");
@@ -75,6 +81,7 @@ fn main() {
         println!("{count:>6}  {:>17.1?}  {:>14.1?}", first, retry);
     }
     let _ = serve.kill();
+    let _ = serve.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

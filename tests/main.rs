@@ -47,6 +47,7 @@ mod scan_memory;
 mod scan_peers;
 mod scan_precommit;
 mod scan_search;
+mod serve;
 mod serve_leaks;
 mod shipped_files;
 mod sqlite_upgrade;

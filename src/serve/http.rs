@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -54,7 +54,12 @@ pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer,
 async fn route(app: &App, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
     match (&parts.method, parts.uri.path()) {
-        (_, "/v1/check") => check(app, &parts.headers).await,
+        (_, "/v1/check") => check(app, &parts.headers, StatusCode::NO_CONTENT).await,
+        // Envoy's ext_authz (HTTP mode) allows only a 200, and appends the client's
+        // path to its `path_prefix`.
+        (_, path) if path == "/v1/ext-authz" || path.starts_with("/v1/ext-authz/") => {
+            check(app, &parts.headers, StatusCode::OK).await
+        }
         (&Method::POST, "/v1/verify") => verify(app, body).await,
         (&Method::GET | &Method::HEAD, "/healthz") => healthz(app),
         (&Method::GET | &Method::HEAD, "/metrics") => metrics(app),
@@ -74,8 +79,9 @@ async fn route(app: &App, request: Request<Incoming>) -> Answer {
     }
 }
 
-/// For gateways: 204 with the key's identity, or 401/403/503 with the code.
-async fn check(app: &App, headers: &HeaderMap) -> Answer {
+/// For gateways: `valid` (204, or 200 for Envoy) with the key's identity, or
+/// 401/403/503 with the code.
+async fn check(app: &App, headers: &HeaderMap, valid: StatusCode) -> Answer {
     let Some(presented) = presented(headers) else {
         return if app.view.fresh() {
             refused(app, "MISSING", false)
@@ -89,7 +95,7 @@ async fn check(app: &App, headers: &HeaderMap) -> Answer {
     match (&outcome.key, outcome.code) {
         (Some(key), None) => {
             app.metrics.verdict("VALID");
-            let mut answer = reply(StatusCode::NO_CONTENT, Bytes::new(), None);
+            let mut answer = reply(valid, Bytes::new(), None);
             let headers = answer.headers_mut();
             for (name, value) in [
                 ("x-seenty-key-id", &key.id),
@@ -189,6 +195,10 @@ struct VerifyBody {
 async fn verify(app: &App, body: Incoming) -> Answer {
     if !app.view.fresh() {
         return refused(app, "UNAVAILABLE", true);
+    }
+    // A body announced too long is refused before a byte of it is read.
+    if body.size_hint().lower() > MAX_BODY as u64 {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 64 KiB");
     }
     let bytes = match tokio::time::timeout(BODY_TIME, Limited::new(body, MAX_BODY).collect()).await
     {

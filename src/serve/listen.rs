@@ -1,6 +1,6 @@
 //! Where `serve` listens: TCP (`HOST:PORT`) or a Unix socket (`unix:PATH`), bound before
 //! the service starts (a port in use is exit 3, naming it), and the accept loop, which
-//! holds one permit per open connection so their number stays bounded.
+//! holds one permit per open connection so their number stays bounded ([`Conns`]).
 
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -15,17 +15,16 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Semaphore, watch};
 
+use super::conns::{Conn, Conns};
 use super::http::{App, handle};
 use crate::error::{Error, Result};
 
-/// Connections open at once at most: under the usual limit of 1024 open files, with
-/// room for the store's connections and the listeners. Beyond it, new connections wait
-/// in the listen backlog until one closes.
-pub const MAX_CONNECTIONS: usize = 900;
 /// A client that has not sent a request's headers within this is disconnected.
 const HEADER_TIME: Duration = Duration::from_secs(10);
 /// Headers larger than this are answered 431.
 const MAX_HEADERS: usize = 16 * 1024;
+/// Header lines per request at most (each at least 4 bytes, within [`MAX_HEADERS`]).
+const MAX_HEADER_COUNT: usize = 1024;
 
 pub enum Bound {
     Tcp(std::net::TcpListener),
@@ -117,6 +116,7 @@ impl Bound {
         self,
         app: Arc<App>,
         permits: Arc<Semaphore>,
+        conns: Arc<Conns>,
         mut stop: watch::Receiver<bool>,
     ) -> io::Result<Self> {
         let listener = self.try_clone()?;
@@ -139,13 +139,16 @@ impl Bound {
             };
             let app = app.clone();
             let stop = stop.clone();
+            let conns = conns.clone();
             tokio::spawn(async move {
+                let (id, conn) = conns.admit();
                 app.metrics.connections.fetch_add(1, Ordering::Relaxed);
                 match io {
-                    Stream::Tcp(s) => serve(TokioIo::new(s), app.clone(), stop).await,
-                    Stream::Unix(s) => serve(TokioIo::new(s), app.clone(), stop).await,
+                    Stream::Tcp(s) => serve(TokioIo::new(s), &app, &conn, stop).await,
+                    Stream::Unix(s) => serve(TokioIo::new(s), &app, &conn, stop).await,
                 }
                 app.metrics.connections.fetch_sub(1, Ordering::Relaxed);
+                conns.leave(id);
                 drop(permit);
             });
         }
@@ -185,21 +188,39 @@ impl Listener {
 }
 
 /// One connection: HTTP/1.1 with keep-alive, bounded headers and header time. At
-/// `stop`, the request in progress is finished and the connection closed.
-async fn serve<I>(io: TokioIo<I>, app: Arc<App>, mut stop: watch::Receiver<bool>)
+/// `stop`, or when shed for a newer connection, a request in progress is finished and
+/// the connection closed; an idle one is closed at once.
+async fn serve<I>(io: TokioIo<I>, app: &Arc<App>, conn: &Arc<Conn>, mut stop: watch::Receiver<bool>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let (app, marked) = (app.clone(), conn.clone());
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIME)
         .max_header_size(MAX_HEADERS)
-        .serve_connection(io, service_fn(move |request| handle(app.clone(), request)));
+        // The size bound decides; many small headers are no harm.
+        .max_headers(MAX_HEADER_COUNT)
+        .serve_connection(
+            io,
+            service_fn(move |request| {
+                let busy = marked.busy();
+                let app = app.clone();
+                async move {
+                    let answer = handle(app, request).await;
+                    drop(busy);
+                    answer
+                }
+            }),
+        );
     tokio::pin!(connection);
     if !*stop.borrow_and_update() {
         tokio::select! {
             _ = connection.as_mut() => return,
             _ = stop.changed() => {}
+            () = conn.shed.notified() => if !conn.is_busy() {
+                return;
+            }
         }
     }
     connection.as_mut().graceful_shutdown();

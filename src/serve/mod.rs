@@ -7,6 +7,7 @@
 //! answers 503 (fails closed). HTTP/1.1 is served by hyper on tokio ([`listen`],
 //! [`http`]).
 
+mod conns;
 mod http;
 mod leaks;
 mod listen;
@@ -21,8 +22,9 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::error::{Error, Exit, Result, StoreFault};
 use crate::store::Location;
+use conns::{Conns, HARD_LIMIT};
 pub use leaks::LeakOptions;
-use listen::{Bound, MAX_CONNECTIONS};
+use listen::Bound;
 
 /// `--freshness` at most.
 const MAX_FRESHNESS: Duration = Duration::from_secs(60);
@@ -151,13 +153,14 @@ async fn serve(bound: Vec<Bound>, app: Arc<http::App>) -> Result<Vec<Bound>> {
     };
     let mut terminate = signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut interrupt = signal(tokio::signal::unix::SignalKind::interrupt())?;
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let permits = Arc::new(Semaphore::new(HARD_LIMIT));
+    let conns = Arc::new(Conns::default());
     let (stop, stopped) = watch::channel(false);
     let mut loops = tokio::task::JoinSet::new();
     for listener in bound {
         // Printed once the store answered and the listener accepts.
         eprintln!("listening on {}", listener.describe());
-        loops.spawn(listener.accept(app.clone(), permits.clone(), stopped.clone()));
+        loops.spawn(listener.accept(app.clone(), permits.clone(), conns.clone(), stopped.clone()));
     }
     tokio::select! {
         _ = terminate.recv() => {}
@@ -171,7 +174,7 @@ async fn serve(bound: Vec<Bound>, app: Arc<http::App>) -> Result<Vec<Bound>> {
             listeners.push(listener);
         }
     }
-    let all = u32::try_from(MAX_CONNECTIONS).unwrap_or(u32::MAX);
+    let all = u32::try_from(HARD_LIMIT).unwrap_or(u32::MAX);
     if tokio::time::timeout(DRAIN_TIME, permits.acquire_many(all))
         .await
         .is_err()
@@ -179,4 +182,22 @@ async fn serve(bound: Vec<Bound>, app: Arc<http::App>) -> Result<Vec<Bound>> {
         log("requests still in progress after 10s were cut");
     }
     Ok(listeners)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freshness_takes_seconds_milliseconds_and_minutes_up_to_one() {
+        assert_eq!(parse_freshness("1s").unwrap(), Duration::from_secs(1));
+        assert_eq!(
+            parse_freshness(" 250ms").unwrap(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(parse_freshness("1m").unwrap(), Duration::from_secs(60));
+        for bad in ["0s", "0ms", "61s", "2m", "1h", "s", "-1s", "1.5s", ""] {
+            assert!(parse_freshness(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -130,52 +130,76 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Keeps the view current: listens for notifications (PostgreSQL) and then reads the
-/// counter, on every (re)connection and at each notification or [`POLL`]. A read that
-/// fails marks the store lost (logged once) and reconnects with a backoff.
-fn monitor(mut store: Box<dyn Store + Send>, view: &View, metrics: &Metrics, stop: &AtomicBool) {
-    let mut lost: Option<Instant> = None;
-    let mut listening = false;
-    let mut backoff = BACKOFF_MIN;
+/// counter, on every (re)connection and at each notification or [`POLL`]. A failure
+/// marks the store lost (logged once, as is its return) and reconnects with a backoff.
+fn monitor(store: Box<dyn Store + Send>, view: &View, metrics: &Metrics, stop: &AtomicBool) {
+    let mut monitor = Monitor {
+        store,
+        metrics,
+        lost: None,
+        listening: false,
+        backoff: BACKOFF_MIN,
+    };
     metrics.store_up.store(1, Ordering::Relaxed);
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();
-        // Listen before reading: a change committed between the two is then either in
-        // the read or notified.
-        let polled = (if listening {
-            Ok(true)
-        } else {
-            store.listen_changes()
-        })
-        .and_then(|_| store.change_version())
-        .map(|seen| view.observe(seen, started))
-        .and_then(|()| store.wait_change(POLL));
-        match polled {
-            Ok(_) => {
-                listening = true;
-                backoff = BACKOFF_MIN;
-                if let Some(since) = lost.take() {
-                    metrics.store_up.store(1, Ordering::Relaxed);
-                    log(&format!(
-                        "the store is back after {:.1}s",
-                        since.elapsed().as_secs_f64()
-                    ));
+        match monitor.read() {
+            Ok(seen) => {
+                view.observe(seen, started);
+                monitor.confirmed();
+                if let Err(e) = monitor.store.wait_change(POLL) {
+                    monitor.failed(&e, started);
                 }
             }
-            Err(e) => {
-                if lost.is_none() {
-                    lost = Some(started);
-                    metrics.store_up.store(0, Ordering::Relaxed);
-                    log(&format!(
-                        "lost the store ({e}); answering 503 until it is back"
-                    ));
-                }
-                listening = false;
-                thread::sleep(backoff);
-                backoff = (backoff * 2).min(BACKOFF_MAX);
-                if store.reconnect().is_ok() {
-                    metrics.reconnects.fetch_add(1, Ordering::Relaxed);
-                }
-            }
+            Err(e) => monitor.failed(&e, started),
+        }
+    }
+}
+
+struct Monitor<'a> {
+    store: Box<dyn Store + Send>,
+    metrics: &'a Metrics,
+    /// Since when the store has been lost.
+    lost: Option<Instant>,
+    listening: bool,
+    backoff: Duration,
+}
+
+impl Monitor<'_> {
+    /// Listens first, if this connection does not yet: a change committed between the
+    /// two is then either in the read or notified.
+    fn read(&mut self) -> Result<store::Observed> {
+        if !self.listening {
+            self.store.listen_changes()?;
+            self.listening = true;
+        }
+        self.store.change_version()
+    }
+
+    fn confirmed(&mut self) {
+        self.backoff = BACKOFF_MIN;
+        if let Some(since) = self.lost.take() {
+            self.metrics.store_up.store(1, Ordering::Relaxed);
+            log(&format!(
+                "the store is back after {:.1}s",
+                since.elapsed().as_secs_f64()
+            ));
+        }
+    }
+
+    fn failed(&mut self, error: &crate::error::Error, started: Instant) {
+        if self.lost.is_none() {
+            self.lost = Some(started);
+            self.metrics.store_up.store(0, Ordering::Relaxed);
+            log(&format!(
+                "lost the store ({error}); answering 503 until it is back"
+            ));
+        }
+        self.listening = false;
+        thread::sleep(self.backoff);
+        self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+        if self.store.reconnect().is_ok() {
+            self.metrics.reconnects.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

@@ -1,13 +1,11 @@
-//! The parts a leak-report test plays: the provider (a P-256 key pair made here, its
-//! public keys in GitHub's listing, served from a file or a loopback HTTP server), the
-//! `serve` process, and a plain HTTP/1.1 client.
+//! The provider a leak-report test plays: a P-256 key pair made here, its public keys in
+//! GitHub's listing (served from a file or a loopback HTTP server), and signed reports
+//! sent to a `serve` process (the serve tests' harness).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use base64::Engine;
 use ring::rand::SystemRandom;
@@ -15,7 +13,7 @@ use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::common::TestEnv;
+use crate::serve::{Reply, Serve};
 
 /// One signing key of the provider, under its identifier.
 pub struct SigningKey {
@@ -132,128 +130,16 @@ fn answer(mut stream: TcpStream, body: &str) -> std::io::Result<()> {
     )
 }
 
-/// A running `serve`, killed when dropped; its stderr lines are kept.
-pub struct Serve {
-    child: Child,
-    pub port: u16,
-    pub log: Arc<Mutex<Vec<String>>>,
+/// Sends a report signed by `key` (its id and signature in GitHub's headers).
+pub fn send_report(serve: &Serve, key: &SigningKey, body: &[u8]) -> Reply {
+    let signature = key.sign(body);
+    let headers = [
+        ("Github-Public-Key-Identifier", key.id.as_str()),
+        ("Github-Public-Key-Signature", signature.as_str()),
+    ];
+    serve.request("POST", "/v1/leaks/github", &headers, body)
 }
 
-impl Serve {
-    /// Starts `serve` on a free loopback port with `args`, and waits until it listens.
-    pub fn start(env: &TestEnv, args: &[&str]) -> Self {
-        let mut child = env
-            .process()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start serve");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let mut port = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            log.lock().unwrap().push(line.clone());
-            if let Some(addr) = line.strip_prefix("listening on http://") {
-                port = addr.rsplit(':').next().and_then(|p| p.parse().ok());
-                break;
-            }
-        }
-        let Some(port) = port else {
-            let _ = child.kill();
-            panic!("serve did not listen: {:?}", log.lock().unwrap());
-        };
-        let kept = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                kept.lock().unwrap().push(line);
-            }
-        });
-        Self { child, port, log }
-    }
-
-    /// Sends a report signed by `key` (its id and signature in GitHub's headers).
-    pub fn report(&self, key: &SigningKey, body: &[u8]) -> Reply {
-        let signature = key.sign(body);
-        let headers = [
-            ("Github-Public-Key-Identifier", key.id.as_str()),
-            ("Github-Public-Key-Signature", signature.as_str()),
-        ];
-        self.request("POST", "/v1/leaks/github", &headers, body)
-    }
-
-    /// `/v1/check` with the key as a bearer token.
-    pub fn check(&self, key: &str) -> u16 {
-        let bearer = format!("Bearer {key}");
-        self.request("GET", "/v1/check", &[("Authorization", &bearer)], b"")
-            .status
-    }
-
-    pub fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Reply {
-        http(self.port, method, path, headers, body)
-    }
-
-    pub fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An HTTP answer: the status and the body.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-/// One request over a connection of its own (`Connection: close`), read to its end.
-pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    // A server may answer (413) before the whole body is sent, and close.
-    let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {text:?}"));
-    let body = text
-        .split_once("\r\n\r\n")
-        .map_or(String::new(), |(_, b)| b.to_owned());
-    Reply { status, body }
+pub fn json(reply: &Reply) -> Value {
+    serde_json::from_slice(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.text()))
 }

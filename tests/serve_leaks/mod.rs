@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::common::{TestEnv, postgres_only};
-use harness::{KeyServer, Serve, SigningKey, http, listing, report, sha256_hex};
+use crate::serve::{Serve, time_until};
+use harness::{KeyServer, SigningKey, json, listing, report, send_report, sha256_hex};
 
 /// A store with one Pro organization, and GitHub's listing of `keys` in a file.
 fn setup(keys: &[&SigningKey]) -> (TestEnv, String) {
@@ -61,10 +62,10 @@ fn an_active_key_reported_is_revoked_at_once_and_noise_is_not() {
     let stripe = format!("sk_live_{}", "4eC39HqLyjWDarjtT1zdp7dc".repeat(4));
     let unknown = unknown_key();
     let serve = Serve::start(&env, &["--leak-keys", &keys]);
-    assert_eq!(serve.check(&leaked), 204);
+    assert_eq!(serve.check(&leaked).status, 204);
     let body = report(&[&leaked, &decoy, &stripe, &unknown]);
-    let reply = serve.report(&github, &body);
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = send_report(&serve, &github, &body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
     let labels = [
         "true_positive",
         "false_positive",
@@ -78,13 +79,13 @@ fn an_active_key_reported_is_revoked_at_once_and_noise_is_not() {
             json!({"token_hash": sha256_hex(t), "token_type": "seenty_api_key", "label": label})
         })
         .collect();
-    assert_eq!(reply.json(), json!(expected));
+    assert_eq!(json(&reply), json!(expected));
     // Rejected by this process before it answered, and by `verify`.
-    assert_eq!(serve.check(&leaked), 401);
+    assert_eq!(serve.check(&leaked).status, 401);
     env.run_stdin(&["verify", "-"], &leaked)
         .status(1)
         .stderr_has("REVOKED");
-    assert_eq!(serve.check(&other), 204);
+    assert_eq!(serve.check(&other).status, 204);
     env.run_stdin(&["verify", "-"], &other).status(0);
     let reason =
         "leaked: reported by GitHub (content) at https://github.com/octo/leaky/blob/main/f0.env";
@@ -110,8 +111,8 @@ fn an_active_key_reported_is_revoked_at_once_and_noise_is_not() {
         "{findings:?}"
     );
     // The senders retry: the same answer, and still one revocation.
-    let again = serve.report(&github, &body);
-    assert_eq!((again.status, again.json()), (200, json!(expected)));
+    let again = send_report(&serve, &github, &body);
+    assert_eq!((again.status, json(&again)), (200, json!(expected)));
     assert_eq!(revocations(&env, &leaked), 1);
     // No token in the log: only counts and key ids.
     let log = serve.log();
@@ -134,10 +135,10 @@ fn forged_or_broken_reports_are_refused_and_change_nothing() {
     let id_header = "Github-Public-Key-Identifier";
     let sig_header = "Github-Public-Key-Signature";
     let refusals = [
-        ("wrong signature", serve.report(&forger, &body)),
+        ("wrong signature", send_report(&serve, &forger, &body)),
         (
             "unknown key id",
-            serve.report(&SigningKey::new("gh-9"), &body),
+            send_report(&serve, &SigningKey::new("gh-9"), &body),
         ),
         (
             "no signature",
@@ -159,7 +160,7 @@ fn forged_or_broken_reports_are_refused_and_change_nothing() {
         ),
     ];
     for (what, reply) in refusals {
-        assert_eq!(reply.status, 401, "{what}: {}", reply.body);
+        assert_eq!(reply.status, 401, "{what}: {}", reply.text());
     }
     for not_a_report in [
         &b"{\"token\":\"x\"}"[..],
@@ -167,12 +168,12 @@ fn forged_or_broken_reports_are_refused_and_change_nothing() {
         b"[{\"token\":\"x\"}]",
         b"nope",
     ] {
-        let reply = serve.report(&github, not_a_report);
-        assert_eq!(reply.status, 400, "{}", reply.body);
+        let reply = send_report(&serve, &github, not_a_report);
+        assert_eq!(reply.status, 400, "{}", reply.text());
     }
     let huge = vec![b' '; (16 << 20) + 1];
-    assert_eq!(serve.report(&github, &huge).status, 413);
-    assert_eq!(serve.check(&leaked), 204);
+    assert_eq!(send_report(&serve, &github, &huge).status, 413);
+    assert_eq!(serve.check(&leaked).status, 204);
     env.run_stdin(&["verify", "-"], &leaked).status(0);
     assert_eq!(revocations(&env, &leaked), 0);
 }
@@ -185,11 +186,11 @@ fn on_leak_record_keeps_the_key_working_and_records_the_report() {
     let serve = Serve::start(&env, &["--leak-keys", &keys, "--on-leak", "record"]);
     let body = report(&[&leaked]);
     for _ in 0..2 {
-        let reply = serve.report(&github, &body);
+        let reply = send_report(&serve, &github, &body);
         assert_eq!(reply.status, 200);
-        assert_eq!(reply.json()[0]["label"], "true_positive");
+        assert_eq!(json(&reply)[0]["label"], "true_positive");
     }
-    assert_eq!(serve.check(&leaked), 204);
+    assert_eq!(serve.check(&leaked).status, 204);
     env.run_stdin(&["verify", "-"], &leaked).status(0);
     let id = env.key_named("Leaky CI")["id"].as_str().unwrap().to_owned();
     let events = events(&env, &id);
@@ -224,17 +225,20 @@ fn keys_from_a_url_follow_a_rotation_at_the_provider() {
     let server = KeyServer::start(listing(&[&old]));
     let serve = Serve::start(&env, &["--leak-keys", &server.url]);
     assert_eq!(server.hits(), 1, "read once at start");
-    assert_eq!(serve.report(&old, &report(&[&first])).status, 200);
+    assert_eq!(send_report(&serve, &old, &report(&[&first])).status, 200);
     assert_eq!(server.hits(), 1, "a known key needs no read");
     *server.listing.lock().unwrap() = listing(&[&new]);
-    let reply = serve.report(&new, &report(&[&second]));
-    assert_eq!((reply.status, server.hits()), (200, 2), "{}", reply.body);
-    assert_eq!(reply.json()[0]["label"], "true_positive");
+    let reply = send_report(&serve, &new, &report(&[&second]));
+    assert_eq!((reply.status, server.hits()), (200, 2), "{}", reply.text());
+    assert_eq!(json(&reply)[0]["label"], "true_positive");
     // Another unknown identifier within the minute reads nothing more.
     let stranger = SigningKey::new("gh-stranger");
-    assert_eq!(serve.report(&stranger, &report(&[&first])).status, 401);
+    assert_eq!(
+        send_report(&serve, &stranger, &report(&[&first])).status,
+        401
+    );
     assert_eq!(server.hits(), 2);
-    assert_eq!(serve.check(&second), 401);
+    assert_eq!(serve.check(&second).status, 401);
 }
 
 #[test]
@@ -288,7 +292,7 @@ fn gitlab_reports_come_with_gitlab_headers() {
         ],
         &body,
     );
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
     let shown = env.run_stdin(&["show", "-", "--json"], &leaked).json();
     assert!(
         shown["revoke_reason"]
@@ -313,26 +317,16 @@ fn a_second_serve_on_postgres_rejects_a_reported_key_within_a_second() {
     let receiver = Serve::start(&env, &["--leak-keys", &path.display().to_string()]);
     let elsewhere = Serve::start(&env, &[]);
     assert_eq!(
-        elsewhere.check(&leaked),
+        elsewhere.check(&leaked).status,
         204,
         "remembered before the report"
     );
-    let reply = receiver.report(&github, &report(&[&leaked]));
+    let reply = send_report(&receiver, &github, &report(&[&leaked]));
     assert_eq!(reply.status, 200);
     let answered = Instant::now();
-    while elsewhere.check(&leaked) != 401 {
-        assert!(
-            answered.elapsed() < Duration::from_secs(1),
-            "the second process still accepts the key"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let reply = http(
-        elsewhere.port,
-        "GET",
-        "/v1/check",
-        &[("X-Api-Key", &leaked)],
-        b"",
+    let took = time_until(&elsewhere, &leaked, "REVOKED", answered);
+    assert!(
+        took.is_some_and(|took| took < Duration::from_secs(1)),
+        "the second process accepted the key for {took:?}"
     );
-    assert_eq!(reply.status, 401);
 }
