@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use crate::domain::event::EventKind;
 use crate::error::Result;
-use crate::store::{Durability, KeyMatch, Revocation, Stamp, Store};
+use crate::store::{Durability, KeyMatch, Stamp, Store};
 
 use super::report::{self, Answer, Label, Provider, Reported};
 
@@ -111,14 +111,7 @@ fn revoke(store: &mut dyn Store, hits: &[Hit], stamp: &Stamp) -> Result<Vec<Stri
         .iter()
         .map(|h| (h.found.id.clone(), Some(h.reason.clone())))
         .collect();
-    let done = store.revoke_many(&keys, stamp)?;
-    Ok(done
-        .into_iter()
-        .filter_map(|r| match r {
-            Revocation::Revoked(key) => Some(key.id),
-            Revocation::AlreadyRevoked(_) => None,
-        })
-        .collect())
+    store.revoke_reported(&keys, stamp)
 }
 
 /// How far back a key's trail is read for the same report already recorded.

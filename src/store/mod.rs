@@ -427,6 +427,25 @@ pub trait Store {
         )
     }
 
+    /// What a leak report does: revokes, in one transaction, each of `keys` (id, reason)
+    /// not revoked yet, and returns the ids it revoked. [`Self::revoke_many`] by default;
+    /// PostgreSQL, where each statement is a round trip, does it in a few statements for
+    /// the whole report, so a report of thousands of keys is answered in seconds.
+    fn revoke_reported(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &Stamp,
+    ) -> Result<Vec<String>> {
+        Ok(self
+            .revoke_many(keys, stamp)?
+            .into_iter()
+            .filter_map(|done| match done {
+                Revocation::Revoked(key) => Some(key.id),
+                Revocation::AlreadyRevoked(_) => None,
+            })
+            .collect())
+    }
+
     /// Replaces the active key `old_id` with `new`: the old key stops working at
     /// `old_stops_at` (now, or when a grace period ends) and does not count against the
     /// plan's limit. Stored once `deliver` succeeded, as `create_key`.

@@ -330,3 +330,39 @@ fn a_second_serve_on_postgres_rejects_a_reported_key_within_a_second() {
         "the second process accepted the key for {took:?}"
     );
 }
+
+#[test]
+fn a_report_of_many_keys_revokes_each_active_one_once() {
+    let github = SigningKey::new("gh-1");
+    let env = TestEnv::with_org("acme", "enterprise");
+    let path = env.path("github-keys.json");
+    std::fs::write(&path, listing(&[&github])).unwrap();
+    let keys: Vec<String> = (0..12).map(|i| env.generate(&format!("Key {i}"))).collect();
+    env.run_stdin(&["revoke", "-", "--yes", "--reason", "by hand"], &keys[0])
+        .status(0);
+    // A rotation's old key in its grace period still works: it is revoked now.
+    env.run_stdin(&["rotate", "Key 1", "--grace", "1h", "--yes"], "")
+        .status(0);
+    let serve = Serve::start(&env, &["--leak-keys", &path.display().to_string()]);
+    let mut reported: Vec<&str> = keys.iter().map(String::as_str).collect();
+    reported.push(&keys[5]);
+    let reply = send_report(&serve, &github, &report(&reported));
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let labels = json(&reply);
+    assert!(
+        labels
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["label"] == "true_positive"),
+        "{labels}"
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let shown = env.run_stdin(&["show", "-", "--json"], key).json();
+        assert_eq!(shown["status"], "Revoked", "key {i}");
+        assert_eq!(revocations(&env, key), 1, "key {i}");
+        let reason = shown["revoke_reason"].as_str().unwrap();
+        assert_eq!(i == 0, reason == "by hand", "key {i}: {reason}");
+        assert_eq!(serve.check(key).status, 401, "key {i}");
+    }
+}

@@ -11,6 +11,7 @@ mod dump;
 mod errors;
 mod events;
 mod keys;
+mod leaks;
 mod orgs;
 mod pgpass;
 mod rows;
@@ -336,6 +337,14 @@ impl Store for PgStore {
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
         self.write(durability, |tx| work(&mut tx::PgTx { tx }))
+    }
+
+    fn revoke_reported(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &super::Stamp,
+    ) -> Result<Vec<String>> {
+        self.write(Durability::Synced, |tx| leaks::revoke(tx, keys, stamp))
     }
 
     fn role(&mut self) -> Result<Option<String>> {
