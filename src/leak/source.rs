@@ -201,32 +201,53 @@ impl Keyring {
         self.state.lock().await.keys.len()
     }
 
-    /// The keys to check a report signed by `key_id` against, read again first when
-    /// they are an hour old, or when `key_id` is unknown and no such read happened in
-    /// the last minute. Reports wait for a read under way rather than start another.
+    /// The keys to check a report signed by `key_id`, read again first when they are an
+    /// hour old, or when `key_id` is unknown and no such read happened in the last
+    /// minute. Reports wait for a read under way rather than start another.
     pub async fn keys_for(&self, key_id: &str) -> (Arc<PublicKeys>, Option<Refresh>) {
         let mut state = self.state.lock().await;
         let now = Instant::now();
-        let stale = now.duration_since(state.read_at) >= REFRESH_EVERY;
         let unknown = !state.keys.knows(key_id)
             && state
                 .unknown_at
                 .is_none_or(|at| now.duration_since(at) >= UNKNOWN_KEY_PAUSE);
-        if !stale && !unknown {
-            return (Arc::clone(&state.keys), None);
-        }
         if unknown {
             state.unknown_at = Some(now);
         }
-        state.read_at = now;
-        let refresh = match self.source.fetch().await {
+        let refresh = if unknown || state.stale(now) {
+            Some(self.read(&mut state).await)
+        } else {
+            None
+        };
+        (Arc::clone(&state.keys), refresh)
+    }
+
+    /// Reads the keys again if they are an hour old: what a service runs every hour, so
+    /// that keys the provider retired stop being trusted even when no report comes.
+    pub async fn refresh_if_stale(&self) -> Option<Refresh> {
+        let mut state = self.state.lock().await;
+        if !state.stale(Instant::now()) {
+            return None;
+        }
+        Some(self.read(&mut state).await)
+    }
+
+    /// Reads the keys; a failure keeps the last good ones.
+    async fn read(&self, state: &mut State) -> Refresh {
+        state.read_at = Instant::now();
+        match self.source.fetch().await {
             Ok(keys) => {
                 state.keys = Arc::new(keys);
                 Refresh::Read(state.keys.len())
             }
             Err(e) => Refresh::Failed(e),
-        };
-        (Arc::clone(&state.keys), Some(refresh))
+        }
+    }
+}
+
+impl State {
+    fn stale(&self, now: Instant) -> bool {
+        now.duration_since(self.read_at) >= REFRESH_EVERY
     }
 }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::leak;
 use crate::leak::act::{self, OnLeak, Outcome};
 use crate::leak::report::{MAX_REPORT, Provider, Reported};
-use crate::leak::source::{KeySource, Keyring, Refresh};
+use crate::leak::source::{KeySource, Keyring, REFRESH_EVERY, Refresh};
 use crate::store::{self, Location, Store};
 
 /// How long a report's body may take to arrive once the headers have.
@@ -44,7 +44,7 @@ struct Job {
 
 /// The enabled endpoints: each provider's keys, and the thread that acts on reports.
 pub struct Leaks {
-    keyrings: Vec<(Provider, Keyring)>,
+    keyrings: Vec<(Provider, Arc<Keyring>)>,
     jobs: Sender<Job>,
 }
 
@@ -76,6 +76,16 @@ impl Leaks {
                 runtime.block_on(keyring.count()),
                 on_leak_name(options.on_leak),
             ));
+            let keyring = Arc::new(keyring);
+            let hourly = Arc::clone(&keyring);
+            runtime.spawn(async move {
+                loop {
+                    tokio::time::sleep(REFRESH_EVERY).await;
+                    if let Some(refresh) = hourly.refresh_if_stale().await {
+                        log_refresh(provider, &refresh);
+                    }
+                }
+            });
             keyrings.push((provider, keyring));
         }
         if keyrings.is_empty() {
@@ -164,7 +174,7 @@ impl Leaks {
         self.keyrings
             .iter()
             .find(|(p, _)| *p == provider)
-            .map(|(_, k)| k)
+            .map(|(_, k)| k.as_ref())
     }
 }
 
