@@ -3,7 +3,8 @@
 //! The binary is a thin shell over [`run`]. Arguments are parsed by [`cli`] into a raw
 //! form, validated into a [`config::Config`], and dispatched to one module per command
 //! in [`commands`]. Domain rules live in [`domain`] (no I/O), storage behind the
-//! [`store::Store`] trait, output in [`render`], and exit codes in [`error`].
+//! [`store::Store`] trait, output in [`render`], and exit codes in [`error`]. The
+//! verdict on a key ([`verdict`]) is shared by `verify` and the HTTP service ([`serve`]).
 
 #![forbid(unsafe_code)]
 

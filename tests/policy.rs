@@ -205,12 +205,14 @@ fn an_older_store_migrates_with_no_policy() {
     if env.is_postgres() {
         env.sql(
             "ALTER TABLE orgs DROP COLUMN max_lifetime, DROP COLUMN require_expiry, \
-             DROP COLUMN rotate_every; DELETE FROM schema_migrations WHERE version = 3;",
+             DROP COLUMN rotate_every; DROP TABLE change_version; \
+             DELETE FROM schema_migrations WHERE version >= 3;",
         );
     } else {
         env.sql(
             "ALTER TABLE orgs DROP COLUMN max_lifetime; ALTER TABLE orgs DROP COLUMN require_expiry; \
-             ALTER TABLE orgs DROP COLUMN rotate_every; PRAGMA user_version = 5;",
+             ALTER TABLE orgs DROP COLUMN rotate_every; DROP TABLE change_version; \
+             PRAGMA user_version = 5;",
         );
     }
     let shown = env.run(&["org", "policy", "--json"]).status(0).json();

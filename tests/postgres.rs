@@ -143,8 +143,8 @@ fn an_empty_database_is_no_store_and_a_missing_database_exits_3() {
     assert_eq!(
         env.query_value("SELECT max(version) FROM schema_migrations")
             .as_deref(),
-        Some("3"),
-        "the first schema, reservations and the key policy's"
+        Some("4"),
+        "the first schema, reservations, the key policy's and the change counter's"
     );
 }
 

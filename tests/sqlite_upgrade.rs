@@ -114,8 +114,8 @@ fn a_schema_3_store_keeps_its_keys_ids_and_history() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 6,
-        "through schema 4, reservations' 5 and the key policy's 6"
+        version, 7,
+        "through schema 4, reservations' 5, the key policy's 6 and the change counter's 7"
     );
     let dangling: Option<String> = conn
         .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

@@ -1,11 +1,11 @@
 //! `seenty-keys serve`: the verification service for API servers and gateways.
 //!
-//! The store is read by threads of its own ([`source`]); what they learn is kept in a
-//! [`view::View`] that a monitor keeps current with the store's change counter, so a
+//! The store is read by threads of its own (`source`); what they learn is kept in a
+//! `view::View` that a monitor keeps current with the store's change counter, so a
 //! check of a key seen before costs no database round trip, and a revocation anywhere
 //! reaches every process within a second. A process that cannot confirm it is current
-//! answers 503 (fails closed). HTTP/1.1 is served by hyper on tokio ([`listen`],
-//! [`http`]).
+//! answers 503 (fails closed). HTTP/1.1 is served by hyper on tokio (`listen`,
+//! `http`).
 
 mod conns;
 mod http;

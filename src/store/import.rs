@@ -219,7 +219,9 @@ pub fn run(
     check_limits(target, records, &touched, now)?;
     // Keys added, revoked or moved between organizations: `serve` must look again. Last,
     // so the counter's row lock is taken after every key row's, as the other writes do.
-    target.rules().bump_version()?;
+    if done.changed() {
+        target.rules().bump_version()?;
+    }
     Ok(done)
 }
 

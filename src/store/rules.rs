@@ -98,9 +98,10 @@ pub trait Tx {
     fn recent_event(&mut self, key: i64, kind: EventKind, since: i64) -> Result<Option<i64>>;
     /// Adds `more` to the attempts event `event` stands for (one of its own).
     fn add_attempts(&mut self, event: i64, more: u64) -> Result<()>;
-    /// Counts one more change that can alter a key's verdict (see
-    /// [`super::Store::change_version`]). Under the counter's row lock, so versions
-    /// follow the order of the commits; PostgreSQL also notifies its listeners.
+    /// Counts this transaction as a change that can alter a key's verdict (see
+    /// [`super::Store::change_version`]), once however often it is called. Under the
+    /// counter's row lock, so versions follow the order of the commits; PostgreSQL also
+    /// notifies its listeners.
     fn bump_version(&mut self) -> Result<()>;
 }
 

@@ -279,3 +279,27 @@ fn a_key_brought_in_by_import_is_accepted_within_a_second_though_it_was_unknown(
         start.elapsed()
     );
 }
+
+#[test]
+fn headers_over_16_kib_are_431_and_the_service_keeps_answering() {
+    let env = TestEnv::with_org("acme", "pro");
+    let key = env.generate("ci");
+    let serve = Serve::start(&env, &[]);
+    let near = "a".repeat(15_000);
+    assert_eq!(
+        serve
+            .request("GET", "/healthz", &[("X-Pad", &near)], b"")
+            .status,
+        200
+    );
+    let over = "a".repeat(17 * 1024);
+    let reply = serve.request(
+        "GET",
+        "/v1/check",
+        &[("X-Api-Key", &key), ("X-Pad", &over)],
+        b"",
+    );
+    assert_eq!(reply.status, 431, "{reply:?}");
+    assert!(!reply.text().contains(&key));
+    assert_eq!(serve.check(&key).status, 204);
+}

@@ -52,7 +52,7 @@ pub struct Importer<'a, 'c> {
 impl<'a, 'c> Importer<'a, 'c> {
     pub fn new(tx: &'a mut Transaction<'c>) -> Self {
         Self {
-            rows: PgTx { tx },
+            rows: PgTx { tx, bumped: false },
             prepared: HashMap::new(),
         }
     }

@@ -336,7 +336,7 @@ impl Store for PgStore {
         durability: Durability,
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
-        self.write(durability, |tx| work(&mut tx::PgTx { tx }))
+        self.write(durability, |tx| work(&mut tx::PgTx { tx, bumped: false }))
     }
 
     fn revoke_reported(

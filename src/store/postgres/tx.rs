@@ -25,6 +25,9 @@ use crate::store::{NewKey, Stamp};
 
 pub struct PgTx<'a, 'c> {
     pub tx: &'a mut Transaction<'c>,
+    /// Whether this transaction counted its change already: once is enough, and each
+    /// update of the one row adds a version of it the next one must pass.
+    pub bumped: bool,
 }
 
 impl Tx for PgTx<'_, '_> {
@@ -298,6 +301,9 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn bump_version(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.bumped, true) {
+            return Ok(());
+        }
         // Delivered at commit, to the sessions listening then; the counter is what a
         // listener that missed it reads.
         self.tx.execute(

@@ -46,7 +46,11 @@ pub struct Importer<'a, 'c> {
 impl<'a, 'c> Importer<'a, 'c> {
     pub fn new(tx: &'a Transaction<'c>, ids: &'a IdCodec) -> Self {
         Self {
-            rows: SqliteTx { tx, ids },
+            rows: SqliteTx {
+                tx,
+                ids,
+                bumped: false,
+            },
         }
     }
 }

@@ -662,7 +662,13 @@ impl Store for SqliteStore {
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
         let ids = self.ids;
-        self.write(durability, |tx| work(&mut tx::SqliteTx { tx, ids: &ids }))
+        self.write(durability, |tx| {
+            work(&mut tx::SqliteTx {
+                tx,
+                ids: &ids,
+                bumped: false,
+            })
+        })
     }
 
     /// A local file's commit has no answer to lose.

@@ -24,6 +24,8 @@ use crate::store::rules::{KeyRow, OrgRow, Reserved, Tx};
 pub struct SqliteTx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
     pub ids: &'a IdCodec,
+    /// Whether this transaction counted its change already: once is enough.
+    pub bumped: bool,
 }
 
 impl Tx for SqliteTx<'_, '_> {
@@ -271,6 +273,9 @@ impl Tx for SqliteTx<'_, '_> {
     }
 
     fn bump_version(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.bumped, true) {
+            return Ok(());
+        }
         self.tx
             .prepare_cached("UPDATE change_version SET version = version + 1 WHERE id = 1")?
             .execute([])?;
