@@ -47,7 +47,7 @@ pub fn revoke(
         why.push(reasons.get(id.as_str()).copied().flatten());
         revoked.push(id);
     }
-    PgTx { tx }.bump_version()?;
+    PgTx { tx, bumped: false }.bump_version()?;
     tx.execute(
         "UPDATE keys k SET revoked_at = $1, revoke_reason = r.reason \
          FROM unnest($2::bigint[], $3::text[]) AS r (id, reason) WHERE k.id = r.id",
