@@ -1326,7 +1326,7 @@ _seenty_keys() {
             return 0
             ;;
         seenty_keys__subcmd__serve)
-            opts="-h --listen --freshness --db --org --json --color --help"
+            opts="-h --listen --freshness --leak-keys --gitlab-leak-keys --on-leak --db --org --json --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,6 +1338,18 @@ _seenty_keys() {
                     ;;
                 --freshness)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leak-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gitlab-leak-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-leak)
+                    COMPREPLY=($(compgen -W "revoke record" -- "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -8,6 +8,8 @@ use std::ffi::OsString;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::plan::PlanId;
+use crate::leak::act::OnLeak;
+use crate::leak::source::KeySource;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -93,7 +95,7 @@ pub enum Command {
         The key comes from the KEY argument (- for standard input), else SEENTY_TOKEN, else \
         standard input; at a terminal, with neither, it is asked for without echo.")]
     Verify(Deferred<VerifyArgs>),
-    /// List what needs attention: unused, unexpiring, expiring, unrotated keys (exit 1 if any)
+    /// List what needs attention: unused, unexpiring, expiring, unrotated, leaked keys (exit 1 if any)
     #[command(
         long_about = "List, for the organization (or every organization when --org is not \
         given and there are several), each active key that needs attention, one finding per line: \
@@ -102,6 +104,9 @@ pub enum Command {
         the policy's rotate-every, 90d unless set), outside-policy (made before the key policy it \
         breaks), generic-name, and over-limit (more keys in use than the plan allows, after a \
         downgrade).\n\n\
+        One finding is about keys that are no longer active: leaked, for each key that a leak \
+        report (seenty-keys serve --leak-keys) revoked, or recorded with --on-leak record, in the \
+        last 30 days, with where it leaked; the integration that used it needs a new key.\n\n\
         Exit status 0 when nothing needs attention and 1 otherwise, so a scheduled job can alert: \
         seenty-keys report || notify-the-admins. Keys replaced by a rotation and still in their \
         grace period are not reported."
@@ -169,7 +174,12 @@ pub enum Command {
         A revoked key is rejected within a second on every process; a process that cannot \
         confirm it has seen every change of the store for longer than --freshness answers 503 \
         until it can. --org limits the service to one organization's keys. Last-used times \
-        are written in batches, at least every few seconds and before exiting."
+        are written in batches, at least every few seconds and before exiting.\n\n\
+        POST /v1/leaks/github, with --leak-keys: GitHub's secret scanning reports keys found in \
+        public code here. A report signed by one of GitHub's public keys revokes each active key \
+        of the store it names at once (--on-leak record keeps them working and only records the \
+        report) and is answered with a label per token: true_positive or false_positive. \
+        --gitlab-leak-keys enables the same for GitLab at /v1/leaks/gitlab."
     )]
     Serve(Deferred<ServeArgs>),
     /// Print a shell completion script
@@ -370,6 +380,18 @@ pub struct ServeArgs {
     /// 500ms, 1m (at most 60s)
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub freshness: String,
+    /// GitHub's secret-scanning public keys, as GitHub publishes them: a file, or an
+    /// http(s):// URL such as https://api.github.com/meta/public_keys/secret_scanning.
+    /// Enables POST /v1/leaks/github
+    #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
+    pub leak_keys: Option<KeySource>,
+    /// GitLab's secret-detection public keys (same format), enabling POST /v1/leaks/gitlab
+    #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
+    pub gitlab_leak_keys: Option<KeySource>,
+    /// What a leak report does to an active key of the store: revoke it at once, or record
+    /// the report in the audit log and keep the key working
+    #[arg(long, value_name = "ACTION", value_enum, default_value_t = OnLeak::Revoke)]
+    pub on_leak: OnLeak,
 }
 
 #[derive(Debug, Args)]

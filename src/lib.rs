@@ -28,6 +28,7 @@ pub(crate) mod commands;
 pub(crate) mod config;
 pub mod domain;
 pub mod error;
+pub mod leak;
 pub mod lifecycle;
 pub(crate) mod os;
 pub use os::forbid_core_dumps;

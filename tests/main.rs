@@ -12,4 +12,5 @@ mod reliability;
 mod scan;
 mod serve;
 mod serve_edge;
+mod serve_leaks;
 mod store;

@@ -10,9 +10,16 @@ use serde::Serialize;
 
 use crate::cli::ReportArgs;
 use crate::domain::expires::parse_span;
-use crate::domain::hygiene::{Finding, KeyFacts, OrgFacts, Thresholds, key_findings, over_limit};
+use std::collections::HashSet;
+
+use crate::domain::Timestamp;
+use crate::domain::hygiene::{
+    Finding, LEAKED_WITHIN, OrgFacts, Thresholds, key_findings, over_limit,
+};
+use crate::domain::leak;
 use crate::error::{Error, Exit, Result};
 use crate::render::{Column, Fit, Grid, GridCell, col, escape, write_json};
+use crate::store::Store;
 use crate::store::rows::Hygiene;
 
 use super::Ctx;
@@ -57,7 +64,7 @@ pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
                 },
             );
             for (finding, detail) in found.drain(..) {
-                sink.add(&facts.slug, Some(&key), finding, &detail)?;
+                sink.add(&facts.slug, Some((&key.id, &key.name)), finding, &detail)?;
             }
             Ok(())
         }
@@ -70,6 +77,7 @@ pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
             sink.add(&org.slug, None, Finding::OverLimit, &detail)?;
         }
     }
+    leaked(session.store(), only, now, &mut sink)?;
     let count = sink.finish()?;
     if count == 0 {
         if ctx.config.terminals.stdout && !ctx.config.json {
@@ -78,6 +86,29 @@ pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
         return Ok(Exit::Success);
     }
     Ok(Exit::Refused)
+}
+
+/// Keys a leak report revoked (or recorded) in the last [`LEAKED_WITHIN`]: no longer
+/// active, unlike every other finding's key, but their integration needs a new key. One
+/// finding per key, from its latest report.
+fn leaked(
+    store: &mut dyn Store,
+    only: Option<&str>,
+    now: Timestamp,
+    sink: &mut Sink,
+) -> Result<()> {
+    let mut seen = HashSet::new();
+    store.leaks(only, now - LEAKED_WITHIN, &mut |event| {
+        let Some(id) = event.key_id.as_deref() else {
+            return Ok(());
+        };
+        if !seen.insert(id.to_owned()) {
+            return Ok(());
+        }
+        let name = event.key_name.as_deref().unwrap_or_default();
+        let detail = leak::finding_detail(&event, now);
+        sink.add(&event.org, Some((id, name)), Finding::Leaked, &detail)
+    })
 }
 
 /// One finding in `--json`.
@@ -139,7 +170,7 @@ impl Sink {
     fn add(
         &mut self,
         org: &str,
-        key: Option<&KeyFacts>,
+        key: Option<(&str, &str)>,
         finding: Finding,
         detail: &str,
     ) -> Result<()> {
@@ -147,8 +178,8 @@ impl Sink {
         if self.json {
             let line = FindingJson {
                 org,
-                key_id: key.map(|k| k.id.as_str()),
-                name: key.map(|k| k.name.as_str()),
+                key_id: key.map(|(id, _)| id),
+                name: key.map(|(_, name)| name),
                 finding: finding.name(),
                 detail,
             };
@@ -156,8 +187,8 @@ impl Sink {
             self.out.write_all(b"\n")?;
             return Ok(());
         }
-        let id = key.map_or("-", |k| k.id.as_str());
-        let name = key.map_or("-".into(), |k| escape(&k.name));
+        let id = key.map_or("-", |(id, _)| id);
+        let name = key.map_or("-".into(), |(_, name)| escape(name));
         let mut cells = Vec::with_capacity(5);
         if self.several_orgs {
             cells.push(org);

@@ -22,6 +22,11 @@ pub(crate) fn run(ctx: &Ctx, args: &ServeArgs) -> Result<Exit> {
         org: ctx.config.org.clone(),
         listen: args.listen.clone(),
         freshness: crate::serve::parse_freshness(&args.freshness)?,
-        actor,
+        actor: actor,
+        leaks: crate::serve::LeakOptions {
+            github: args.leak_keys.clone(),
+            gitlab: args.gitlab_leak_keys.clone(),
+            on_leak: args.on_leak,
+        },
     })
 }

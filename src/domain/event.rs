@@ -19,10 +19,13 @@ pub enum EventKind {
     ExpiredKeyUsed,
     /// `org release-pending` gave back the places of keys being delivered.
     PendingReleased,
+    /// A secret scanner reported the key leaked, and `serve --on-leak record` left it
+    /// working.
+    LeakReported,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::OrgCreated,
         Self::PlanChanged,
         Self::PolicyChanged,
@@ -32,6 +35,7 @@ impl EventKind {
         Self::RevokedKeyUsed,
         Self::ExpiredKeyUsed,
         Self::PendingReleased,
+        Self::LeakReported,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl EventKind {
             Self::RevokedKeyUsed => "revoked_key_used",
             Self::ExpiredKeyUsed => "expired_key_used",
             Self::PendingReleased => "pending_released",
+            Self::LeakReported => "leak_reported",
         }
     }
 
@@ -64,6 +69,7 @@ impl EventKind {
             Self::RevokedKeyUsed => "revoked key used",
             Self::ExpiredKeyUsed => "expired key used",
             Self::PendingReleased => "pending keys released",
+            Self::LeakReported => "leak reported",
         }
     }
 }

@@ -14,6 +14,8 @@ use super::text::is_generic_name;
 pub const NEVER_USED_AFTER: TimeDelta = TimeDelta::days(7);
 pub const DEFAULT_UNUSED_FOR: TimeDelta = TimeDelta::days(30);
 pub const DEFAULT_EXPIRING_WITHIN: TimeDelta = TimeDelta::days(14);
+/// How long `report` lists a key a leak report revoked.
+pub const LEAKED_WITHIN: TimeDelta = TimeDelta::days(30);
 
 /// The kinds of finding, with the names `report` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,6 +28,9 @@ pub enum Finding {
     OutsidePolicy,
     GenericName,
     OverLimit,
+    /// Revoked (or only recorded) by a leak report within [`LEAKED_WITHIN`]: the key is
+    /// no longer active, but its integration needs a new one.
+    Leaked,
 }
 
 impl Finding {
@@ -39,6 +44,7 @@ impl Finding {
             Self::OutsidePolicy => "outside-policy",
             Self::GenericName => "generic-name",
             Self::OverLimit => "over-limit",
+            Self::Leaked => "leaked",
         }
     }
 }

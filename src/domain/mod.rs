@@ -10,6 +10,7 @@ pub mod expires;
 pub mod hygiene;
 pub mod key;
 pub mod key_id;
+pub mod leak;
 pub mod org;
 pub mod plan;
 pub mod policy;

@@ -136,6 +136,41 @@ impl Session {
     /// Revokes every key of `keys` (id, reason) in one transaction: all of them or none.
     pub fn revoke_many(&mut self, keys: &[(String, Option<String>)]) -> Result<Vec<Revocation>> {
         let stamp = self.stamp();
+        self.revoke_many_as(keys, &stamp)
+    }
+
+    /// What a leak report does, with `actor` (the reporter) in the audit trail: revokes in
+    /// one transaction each of `keys` (id, reason) not revoked yet, and returns the ids it
+    /// revoked. The backend's bulk path where it has one
+    /// ([`Store::revoke_reported`](crate::store::Store::revoke_reported)), else the rules'.
+    pub fn revoke_reported(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        actor: &str,
+    ) -> Result<Vec<String>> {
+        let stamp = Stamp {
+            now: self.tick()?,
+            actor: actor.to_owned(),
+        };
+        if let Some(revoked) = self.store.revoke_reported(keys, &stamp)? {
+            return Ok(revoked);
+        }
+        Ok(self
+            .revoke_many_as(keys, &stamp)?
+            .into_iter()
+            .filter_map(|done| match done {
+                Revocation::Revoked(key) => Some(key.id),
+                Revocation::AlreadyRevoked(_) => None,
+            })
+            .collect())
+    }
+
+    fn revoke_many_as(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &Stamp,
+    ) -> Result<Vec<Revocation>> {
+        let stamp = stamp.clone();
         write(
             self.store.as_mut(),
             Durability::Synced,

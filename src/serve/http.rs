@@ -42,6 +42,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// `--org`: the only organization whose keys are served.
     pub org: Option<String>,
+    /// The leak-report endpoints, when `--leak-keys` enabled them.
+    pub leaks: Option<super::leaks::Leaks>,
 }
 
 pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Infallible> {
@@ -64,7 +66,17 @@ async fn route(app: &App, request: Request<Incoming>) -> Answer {
         (&Method::GET | &Method::HEAD, "/metrics") => metrics(app),
         (_, "/v1/verify") => not_allowed("POST"),
         (_, "/healthz" | "/metrics") => not_allowed("GET, HEAD"),
-        _ => error(StatusCode::NOT_FOUND, "no such path"),
+        (method, path) => match app
+            .leaks
+            .as_ref()
+            .and_then(|l| Some((l, l.provider(path)?)))
+        {
+            Some((leaks, provider)) if method == Method::POST => {
+                leaks.handle(provider, &parts.headers, body).await
+            }
+            Some(_) => not_allowed("POST"),
+            None => error(StatusCode::NOT_FOUND, "no such path"),
+        },
     }
 }
 
@@ -246,12 +258,12 @@ fn not_allowed(allow: &'static str) -> Answer {
     answer
 }
 
-fn error(status: StatusCode, message: &str) -> Answer {
+pub(super) fn error(status: StatusCode, message: &str) -> Answer {
     let body = serde_json::json!({ "error": message }).to_string();
     reply(status, body.into(), Some("application/json"))
 }
 
-fn reply(status: StatusCode, body: Bytes, content_type: Option<&'static str>) -> Answer {
+pub(super) fn reply(status: StatusCode, body: Bytes, content_type: Option<&'static str>) -> Answer {
     let mut answer = Response::new(Full::new(body));
     *answer.status_mut() = status;
     let headers = answer.headers_mut();

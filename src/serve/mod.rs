@@ -9,6 +9,7 @@
 
 mod conns;
 mod http;
+mod leaks;
 mod listen;
 mod metrics;
 mod source;
@@ -22,6 +23,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::error::{Error, Exit, Result, StoreFault};
 use crate::store::Location;
 use conns::{Conns, HARD_LIMIT};
+pub use leaks::LeakOptions;
 use listen::Bound;
 
 /// `--freshness` at most.
@@ -39,6 +41,8 @@ pub struct Options {
     pub freshness: Duration,
     /// Who acts in the audit events of attempts with revoked or expired keys.
     pub actor: String,
+    /// The leak-report endpoints to enable.
+    pub leaks: LeakOptions,
 }
 
 /// `--freshness`: seconds (`1s`), milliseconds (`500ms`) or the tool's other durations
@@ -95,6 +99,20 @@ pub fn run(options: Options) -> Result<Exit> {
             what: "starting the HTTP service".to_owned(),
             source,
         })?;
+    let leaks = leaks::Leaks::start(
+        options.leaks,
+        &options.location,
+        options.org.clone(),
+        view.clone(),
+        &runtime,
+    );
+    let leaks = match leaks {
+        Ok(leaks) => leaks,
+        Err(e) => {
+            source.stop();
+            return Err(e);
+        }
+    };
     let scope = options
         .org
         .as_ref()
@@ -111,6 +129,7 @@ pub fn run(options: Options) -> Result<Exit> {
         source,
         metrics,
         org: options.org,
+        leaks,
     });
     let served = runtime.block_on(serve(bound, app.clone()));
     app.source.stop();

@@ -250,6 +250,15 @@ pub trait Store {
         now: Timestamp,
         visit: &mut dyn FnMut(rows::Hygiene) -> Result<()>,
     ) -> Result<()>;
+    /// Calls `visit` for each event a leak report recorded on a key (of `org`, or of
+    /// every organization) at `since` or later, newest first: what `report` lists as
+    /// leaked.
+    fn leaks(
+        &mut self,
+        org: Option<&str>,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()>;
     /// Calls `visit` for every row of the store, from one snapshot, in the order
     /// [`Self::import`] replays them (see [`crate::domain::dump`]).
     fn export(&mut self, visit: &mut dyn FnMut(Record) -> Result<()>) -> Result<()>;
@@ -275,6 +284,19 @@ pub trait Store {
     ) -> Result<()>;
     /// Connects again after [`Error::CommitLost`], to find out what happened.
     fn reconnect(&mut self) -> Result<()>;
+    /// A leak report's revocations as the backend does them in bulk: each of `keys` (id,
+    /// reason) not revoked yet is revoked with its reason and an audit event, in one
+    /// transaction, and the ids revoked are returned. `None` where the backend has no
+    /// such path and the rules' own revocation of many keys serves
+    /// (`Session::revoke_reported`): PostgreSQL has one, as each of its statements is a
+    /// round trip and a report may name thousands of keys.
+    fn revoke_reported(
+        &mut self,
+        _keys: &[(String, Option<String>)],
+        _stamp: &Stamp,
+    ) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
     /// The change counter: it grows in every write transaction that can alter a key's
     /// verdict (a key stored, revoked or rotated, a plan changed, an import), and never
     /// with usage records. Read with the store's clock, for `serve`'s view.

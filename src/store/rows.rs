@@ -287,6 +287,21 @@ pub fn event(row: &dyn Columns) -> Result<Event> {
     })
 }
 
+/// The query of [`crate::store::Store::leaks`]: the events leak reports recorded on keys
+/// (revocations, or reports only recorded) at `since` or later, newest first, with the
+/// columns [`event`] reads. `key_id` is the backend's expression of a key's id; `p` its
+/// placeholders for the time, the organization (or NULL) and the two kinds' actors.
+pub fn leaks_sql(key_id: &str, p: [&str; 4]) -> String {
+    let [since, org, github, gitlab] = p;
+    format!(
+        "SELECT e.at, e.actor, o.slug, e.kind, {key_id}, k.name, e.detail, CAST(1 AS BIGINT) \
+         FROM events e JOIN orgs o ON o.id = e.org_id JOIN keys k ON k.id = e.key_id \
+         WHERE e.at >= {since} AND ({org} IS NULL OR o.slug = {org}) \
+         AND e.kind IN ('key_revoked', 'leak_reported') AND e.actor IN ({github}, {gitlab}) \
+         ORDER BY e.id DESC"
+    )
+}
+
 /// The queries of an export, in replay order, each in its backend's SQL and with the
 /// columns the mapping below reads.
 pub struct ExportSql {

@@ -2,7 +2,9 @@
 
 use postgres::Client;
 
+use crate::domain::Timestamp;
 use crate::domain::event::Event;
+use crate::domain::leak::Provider;
 use crate::error::Result;
 use crate::store::rows;
 
@@ -21,6 +23,22 @@ pub(crate) fn visit(
          ORDER BY e.id DESC LIMIT $3",
         &[&org, &key_id, &i64::from(limit)],
     )?;
+    for row in rows {
+        visit(rows::event(&row)?)?;
+    }
+    Ok(())
+}
+
+/// See [`crate::store::Store::leaks`].
+pub fn leaks(
+    conn: &mut Client,
+    org: Option<&str>,
+    since: Timestamp,
+    visit: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<()> {
+    let sql = rows::leaks_sql("k.public_id", ["$1", "$2::text", "$3", "$4"]);
+    let [github, gitlab] = Provider::ALL.map(Provider::actor);
+    let rows = conn.query(&sql, &[&since.timestamp(), &org, &github, &gitlab])?;
     for row in rows {
         visit(rows::event(&row)?)?;
     }

@@ -11,6 +11,7 @@ mod dump;
 mod errors;
 mod events;
 mod keys;
+mod leaks;
 mod orgs;
 mod pgpass;
 mod rows;
@@ -277,6 +278,15 @@ impl Store for PgStore {
         events::visit(&mut self.client, org, key_id, limit, visit)
     }
 
+    fn leaks(
+        &mut self,
+        org: Option<&str>,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        events::leaks(&mut self.client, org, since, visit)
+    }
+
     fn hygiene(
         &mut self,
         org: Option<&str>,
@@ -325,6 +335,15 @@ impl Store for PgStore {
         work: &mut dyn FnMut(&mut dyn Tx) -> Result<()>,
     ) -> Result<()> {
         self.write(durability, |tx| work(&mut tx::PgTx { tx, bumped: false }))
+    }
+
+    fn revoke_reported(
+        &mut self,
+        keys: &[(String, Option<String>)],
+        stamp: &super::Stamp,
+    ) -> Result<Option<Vec<String>>> {
+        self.write(Durability::Synced, |tx| leaks::revoke(tx, keys, stamp))
+            .map(Some)
     }
 
     fn role(&mut self) -> Result<Option<String>> {

@@ -3,8 +3,10 @@
 use rusqlite::{Connection, params};
 
 use super::compact::key_row;
+use crate::domain::Timestamp;
 use crate::domain::event::Event;
 use crate::domain::key_id::IdCodec;
+use crate::domain::leak::Provider;
 use crate::error::Result;
 use crate::store::rows;
 
@@ -31,6 +33,23 @@ pub(crate) fn visit(
          ORDER BY e.id DESC LIMIT ?3",
     )?;
     let mut rows = stmt.query(params![org, key_row, limit])?;
+    while let Some(row) = rows.next()? {
+        visit(rows::event(row)?)?;
+    }
+    Ok(())
+}
+
+/// See [`crate::store::Store::leaks`].
+pub fn leaks(
+    conn: &Connection,
+    org: Option<&str>,
+    since: Timestamp,
+    visit: &mut dyn FnMut(Event) -> Result<()>,
+) -> Result<()> {
+    let sql = rows::leaks_sql("key_id(k.id, k.public_id)", ["?1", "?2", "?3", "?4"]);
+    let mut stmt = conn.prepare(&sql)?;
+    let [github, gitlab] = Provider::ALL.map(Provider::actor);
+    let mut rows = stmt.query(params![since.timestamp(), org, github, gitlab])?;
     while let Some(row) = rows.next()? {
         visit(rows::event(row)?)?;
     }

@@ -371,6 +371,15 @@ impl Store for SqliteStore {
         events::visit(&self.conn, &self.ids, org, key_id, limit, visit)
     }
 
+    fn leaks(
+        &mut self,
+        org: Option<&str>,
+        since: Timestamp,
+        visit: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        events::leaks(&self.conn, org, since, visit)
+    }
+
     fn hygiene(
         &mut self,
         org: Option<&str>,
