@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use chrono::{Datelike, SecondsFormat, Timelike};
+use chrono::{Datelike, Timelike};
 use comfy_table::{Cell, Color, Table, presets};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -137,12 +137,45 @@ pub(crate) fn table_time(at: Option<Timestamp>) -> String {
 }
 
 /// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
-pub(crate) fn json_time(at: Timestamp) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub(crate) use crate::domain::rfc3339 as json_time;
 
 fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
     at.map(json_time)
+}
+
+/// A path as a shell word: `'…'`, or `$'…'` with escapes when it holds bytes a terminal
+/// would act on or that are not UTF-8, so the command can be pasted as printed.
+pub(crate) fn shell_word(path: &[u8]) -> String {
+    match std::str::from_utf8(path) {
+        Ok(text) if !text.chars().any(crate::domain::text::is_unsafe) => {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        }
+        _ => {
+            let mut out = String::from("$'");
+            for chunk in path.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    match c {
+                        '\'' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c if u32::from(c) < 0x80 && crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+                        }
+                        c if crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                        }
+                        c => out.push(c),
+                    }
+                }
+                for byte in chunk.invalid() {
+                    out.push_str(&format!("\\x{byte:02x}"));
+                }
+            }
+            out.push('\'');
+            out
+        }
+    }
 }
 
 /// Plain aligned columns, for a pipe or a file.
