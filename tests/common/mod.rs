@@ -9,10 +9,12 @@
 //!
 //! Beside it: [`process`], the binary as a plain process, for tests that spawn, kill or
 //! bound it and check what reaches a terminal; [`audit`], the replay of a SQLite store's
-//! audit trail against its state.
+//! audit trail against its state; [`repo`], keys to plant and git in a throwaway
+//! repository, for the scanning tests.
 
 pub mod audit;
 pub mod process;
+pub mod repo;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -42,6 +44,16 @@ pub fn skip_or_fail(tool: &str) {
         "{tool} is missing on CI; .ci/run should have installed it"
     );
     eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
+}
+
+/// For a test that cannot do here what it needs (`why`, which .ci/run provides): fails
+/// on CI; elsewhere says that the test (or the case) is skipped.
+pub fn skip_unless_ci(why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{why}, on CI, which .ci/run sets up for it"
+    );
+    say(&format!("skipped: {why}"));
 }
 
 /// Whether the tests run as root (CI does, as root: `.ci/run`).
