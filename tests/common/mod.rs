@@ -76,6 +76,18 @@ pub fn needs_root(what: &str) -> bool {
     root
 }
 
+/// A JSON time (RFC 3339) in seconds since the epoch.
+pub fn time(value: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("a time"))
+        .expect("RFC 3339")
+        .timestamp()
+}
+
+/// The seconds between a key's creation and its expiration, in its JSON.
+pub fn lifetime(key: &Value) -> Option<i64> {
+    (!key["expires_at"].is_null()).then(|| time(&key["expires_at"]) - time(&key["created_at"]))
+}
+
 /// A file's permission bits.
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
