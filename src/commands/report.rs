@@ -6,10 +6,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use serde::Serialize;
-
 use crate::cli::ReportArgs;
-use crate::domain::expires::parse_span;
 use std::collections::HashSet;
 
 use crate::domain::Timestamp;
@@ -18,7 +15,7 @@ use crate::domain::hygiene::{
 };
 use crate::domain::leak;
 use crate::error::{Error, Exit, Result};
-use crate::render::{Column, Fit, Grid, GridCell, col, escape, write_json};
+use crate::render::{Column, Fit, Grid, GridCell, ReportFindingJson, col, escape, write_json};
 use crate::store::Store;
 use crate::store::rows::Hygiene;
 
@@ -26,8 +23,8 @@ use super::Ctx;
 
 pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     let thresholds = Thresholds {
-        unused_for: parse_span("--unused-for", &args.unused_for)?,
-        expiring_within: parse_span("--expiring-within", &args.expiring_within)?,
+        unused_for: args.unused_for,
+        expiring_within: args.expiring_within,
     };
     let mut session = ctx.session()?;
     // --org (or SEENTY_ORG) names one; without it, every organization.
@@ -111,16 +108,6 @@ fn leaked(
     })
 }
 
-/// One finding in `--json`.
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    org: &'a str,
-    key_id: Option<&'a str>,
-    name: Option<&'a str>,
-    finding: &'static str,
-    detail: &'a str,
-}
-
 /// The columns of `report`'s table at a terminal; the first only when several
 /// organizations are reported.
 static REPORT_COLUMNS: [Column; 5] = [
@@ -176,7 +163,7 @@ impl Sink {
     ) -> Result<()> {
         self.count += 1;
         if self.json {
-            let line = FindingJson {
+            let line = ReportFindingJson {
                 org,
                 key_id: key.map(|(id, _)| id),
                 name: key.map(|(_, name)| name),

@@ -3,55 +3,20 @@
 //!
 //! Built for secret-rotation scripts: `NEW=$(seenty-keys rotate "CI" --grace 1h --yes)`.
 
-use chrono::TimeDelta;
-use serde::Serialize;
-
 use crate::cli::RotateArgs;
-use crate::domain::Timestamp;
-use crate::domain::expires::{Expiry, parse_duration};
-use crate::domain::key::{Key, Secret};
+use crate::domain::key::Secret;
 use crate::error::{Error, Exit, Result};
-use crate::render::{NewKeyJson, escape, json_time, table_time};
+use crate::render::{RotateJson, escape, table_time};
 use crate::store::NewKey;
+use chrono::TimeDelta;
 
 use super::Ctx;
 use super::secret::{self, Destination};
 use crate::lifecycle::InGrace;
 
-/// The longest two keys of one rotation may both work.
-const MAX_GRACE: TimeDelta = TimeDelta::days(7);
-
-/// `generate --json` plus the old key and when it stops working.
-#[derive(Serialize)]
-struct RotateJson<'a> {
-    #[serde(flatten)]
-    new: NewKeyJson<'a>,
-    rotated_from: &'a str,
-    old_stops_at: String,
-}
-
-impl<'a> RotateJson<'a> {
-    fn new(key: &'a Key, secret: Option<&'a str>, from: &'a str, stops_at: Timestamp) -> Self {
-        Self {
-            new: NewKeyJson::new(key, secret),
-            rotated_from: from,
-            old_stops_at: json_time(stops_at),
-        }
-    }
-}
-
 pub(crate) fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
-    let grace = match &args.grace {
-        None => TimeDelta::zero(),
-        // A grace period is a duration: errors talk about it, not about expirations.
-        Some(text) => match parse_duration(text.trim()) {
-            Ok(Some(grace)) if grace <= MAX_GRACE => grace,
-            Ok(Some(_)) | Err(_) => return Err(Error::GraceTooLong(text.clone())),
-            Ok(None) => return Err(Error::BadGrace(text.clone())),
-        },
-    };
-    let expiry = args.expires.as_deref().map(Expiry::parse).transpose()?;
-    let expires = |now| expiry.as_ref().map(|e| e.at(now)).transpose();
+    let grace = args.grace.unwrap_or(TimeDelta::zero());
+    let expires = |now| args.expires.as_ref().map(|e| e.at(now)).transpose();
     if let Some(now) = ctx.local_clock() {
         expires(now)?;
     }

@@ -22,7 +22,7 @@ pub(crate) fn run(ctx: &Ctx, args: &ServeArgs) -> Result<Exit> {
         org: ctx.config.org.clone(),
         listen: args.listen.clone(),
         freshness: crate::serve::parse_freshness(&args.freshness)?,
-        actor: actor,
+        actor,
         leaks: crate::serve::LeakOptions {
             github: args.leak_keys.clone(),
             gitlab: args.gitlab_leak_keys.clone(),
