@@ -20,7 +20,8 @@ use crate::domain::Timestamp;
 use crate::domain::event::EventKind;
 use crate::domain::key::KeyHash;
 use crate::error::Result;
-use crate::store::{self, KeyMatch, Location, Stamp, Store, Uses};
+use crate::lifecycle::{Actor, Session};
+use crate::store::{self, KeyMatch, Location, Store, Uses};
 
 /// How often the counter is read when no notification comes: a change is seen this
 /// soon even through a pooler that drops notifications, or after they were lost.
@@ -59,7 +60,9 @@ impl Source {
         actor: String,
     ) -> Result<Self> {
         let monitor_store = store::open(location)?;
-        let flush_store = store::open(location)?;
+        // Writes go through a session, as every command's do: its actor signs the audit
+        // events of attempts with revoked or expired keys.
+        let flush_session = Session::open(location, Actor::Named(actor))?;
         let lookup_stores = (0..LOOKUP_THREADS)
             .map(|_| store::open(location))
             .collect::<Result<Vec<_>>>()?;
@@ -76,7 +79,7 @@ impl Source {
         let (stop_flush, stopped) = mpsc::channel();
         let (pending_, metrics_) = (pending.clone(), metrics.clone());
         let writer = thread::spawn(move || {
-            flusher(flush_store, &pending_, &stopped, &actor, &metrics_);
+            flusher(flush_session, &pending_, &stopped, &metrics_);
         });
         Ok(Self {
             jobs,
@@ -223,13 +226,7 @@ fn lookups(mut store: Box<dyn Store + Send>, jobs: &Mutex<Receiver<Job>>) {
 }
 
 /// Writes the uses gathered every [`FLUSH_EVERY`], and once more when told to stop.
-fn flusher(
-    mut store: Box<dyn Store + Send>,
-    pending: &Mutex<Uses>,
-    stop: &Receiver<()>,
-    actor: &str,
-    metrics: &Metrics,
-) {
+fn flusher(mut session: Session, pending: &Mutex<Uses>, stop: &Receiver<()>, metrics: &Metrics) {
     loop {
         let stopping = !matches!(
             stop.recv_timeout(FLUSH_EVERY),
@@ -238,10 +235,10 @@ fn flusher(
         // At the last flush, one more try on a fresh connection.
         let tries = if stopping { 2 } else { 1 };
         for _ in 0..tries {
-            if flush(store.as_mut(), pending, actor, metrics) {
+            if flush(&mut session, pending, metrics) {
                 break;
             }
-            let _ = store.reconnect();
+            let _ = session.store().reconnect();
         }
         if stopping {
             return;
@@ -251,20 +248,12 @@ fn flusher(
 
 /// One transaction for everything gathered since the last flush; what the store
 /// refused is put back for the next. Whether nothing is left to write.
-fn flush(store: &mut dyn Store, pending: &Mutex<Uses>, actor: &str, metrics: &Metrics) -> bool {
+fn flush(session: &mut Session, pending: &Mutex<Uses>, metrics: &Metrics) -> bool {
     let uses = std::mem::take(&mut *lock(pending));
     if uses.is_empty() {
         return true;
     }
-    let written = store.clock().and_then(|now| {
-        store.record_uses(
-            &uses,
-            &Stamp {
-                now,
-                actor: actor.to_owned(),
-            },
-        )
-    });
+    let written = session.tick().and_then(|_| session.record_uses(&uses));
     if written.is_ok() {
         metrics.flushes.fetch_add(1, Ordering::Relaxed);
         return true;
