@@ -11,6 +11,7 @@ mod dump;
 mod errors;
 mod events;
 mod keys;
+mod known;
 mod orgs;
 mod pgpass;
 mod rows;
