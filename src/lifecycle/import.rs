@@ -90,6 +90,7 @@ fn run(
             apply(target, record, &mut state, &successors, now)?;
         }
     }
+    target.flush()?;
     check_limits(target, records, &state.touched, now)?;
     Ok(state.done)
 }

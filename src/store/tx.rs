@@ -195,6 +195,10 @@ pub trait Target {
     fn prefetch(&mut self, _batch: &[Record], _now: Timestamp) -> Result<()> {
         Ok(())
     }
+    /// Sends any writes the backend held back; called after the last batch.
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// [`Tx::active_named`], for a key about to be added.
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
         self.rules().active_named(org, name, now)

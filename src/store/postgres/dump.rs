@@ -8,6 +8,7 @@ use postgres::types::ToSql;
 use postgres::{GenericClient, Statement, Transaction};
 
 use super::known::Known;
+use super::pending::Pending;
 use super::rows::Queries;
 use super::tx::PgTx;
 use crate::domain::Timestamp;
@@ -50,6 +51,7 @@ pub(crate) struct Importer<'a, 'c> {
     rows: PgTx<'a, 'c>,
     prepared: HashMap<&'static str, Statement>,
     known: Known,
+    pending: Pending,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
@@ -58,10 +60,13 @@ impl<'a, 'c> Importer<'a, 'c> {
             rows: PgTx { tx },
             prepared: HashMap::new(),
             known: Known::default(),
+            pending: Pending::default(),
         }
     }
 
+    /// A statement sent now: the writes held back go first, so that it sees them.
     fn prepared(&mut self, sql: &'static str) -> Result<Statement> {
+        self.pending.flush(self.rows.tx)?;
         if let Some(stmt) = self.prepared.get(sql) {
             return Ok(stmt.clone());
         }
@@ -179,6 +184,10 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
+        if let Some(row) = self.pending.key(key, org, rotated_from) {
+            self.known.added_key(key, row, org, rotated_from);
+            return Ok(());
+        }
         let row = self.query_one(
             "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
              revoked_at, revoke_reason, rotated_from, name_key) \
@@ -216,6 +225,12 @@ impl Target for Importer<'_, '_> {
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
+        if let Some(moved) = self.known.touch(row, at.timestamp()) {
+            if moved {
+                self.pending.touch(row, at.timestamp());
+            }
+            return Ok(moved);
+        }
         let n = self.execute(
             "INSERT INTO key_usage (key_id, last_used_at) VALUES ($1, $2) \
              ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
@@ -244,6 +259,10 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<()> {
+        if e.attempts <= 1 {
+            self.pending.event(e);
+            return Ok(());
+        }
         let id: i64 = self
             .query_one(
                 "INSERT INTO events (at, actor, org_id, key_id, kind, detail) \
@@ -278,23 +297,32 @@ impl Target for Importer<'_, '_> {
     }
 
     fn prefetch(&mut self, batch: &[Record], now: Timestamp) -> Result<()> {
-        self.known.prefetch(self.rows.tx, batch, now)
+        self.pending.flush(self.rows.tx)?;
+        self.known.prefetch(self.rows.tx, batch, now)?;
+        let new_keys = batch.iter().filter(|r| matches!(r, Record::Key(_))).count();
+        self.pending.reserve_rows(self.rows.tx, new_keys)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.pending.flush(self.rows.tx)
     }
 
     fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
-        match self.known.active_named(org, name, now) {
-            Some(id) => Ok(id),
-            None => self.rows.active_named(org, name, now),
+        if let Some(id) = self.known.active_named(org, name, now) {
+            return Ok(id);
         }
+        self.pending.flush(self.rows.tx)?;
+        self.rows.active_named(org, name, now)
     }
 
     fn in_org(&mut self, id: &str, slug: &str) -> Result<bool> {
-        match self.known.in_org(id, slug) {
-            Some(answer) => Ok(answer),
-            None => Ok(self
-                .rows
-                .key_for_update(id)?
-                .is_some_and(|k| k.key.org == slug)),
+        if let Some(answer) = self.known.in_org(id, slug) {
+            return Ok(answer);
         }
+        self.pending.flush(self.rows.tx)?;
+        Ok(self
+            .rows
+            .key_for_update(id)?
+            .is_some_and(|k| k.key.org == slug))
     }
 }

@@ -42,6 +42,8 @@ pub(crate) struct Known {
     new_keys: HashSet<i64>,
     pub(crate) new_orgs: HashSet<i64>,
     pub(crate) events: HashMap<EventRow, u64>,
+    /// By key row: its last-used time, `None` when never used.
+    last_used: HashMap<i64, Option<i64>>,
 }
 
 impl Known {
@@ -81,7 +83,10 @@ impl Known {
         if self.now != Some(now) {
             return None;
         }
-        let ids = self.names.get(&(org, name_key(name)))?;
+        let Some(ids) = self.names.get(&(org, name_key(name))) else {
+            // An organization this import added has only the keys it added.
+            return self.new_orgs.contains(&org).then_some(None);
+        };
         Some(
             ids.iter()
                 .find(|id| !self.revoked_ids.contains(id.as_str()))
@@ -101,11 +106,16 @@ impl Known {
         self.new_keys.insert(row);
         let counts =
             |now: i64| revoked_at.is_none() && key.expires_at.is_none_or(|at| at.timestamp() > now);
-        if let Some(now) = self.now
-            && counts(now)
-            && let Some(ids) = self.names.get_mut(&(org, name_key(&key.name)))
-        {
-            ids.push(key.id.clone());
+        if !self.now.is_some_and(counts) {
+            return;
+        }
+        let pair = (org, name_key(&key.name));
+        match self.names.get_mut(&pair) {
+            Some(ids) => ids.push(key.id.clone()),
+            None if self.new_orgs.contains(&org) => {
+                self.names.insert(pair, vec![key.id.clone()]);
+            }
+            None => {}
         }
     }
 
@@ -115,6 +125,21 @@ impl Known {
             key.revoked_at = Some(at);
         }
         self.revoked_ids.insert(id.to_owned());
+    }
+
+    /// Moves key row `row`'s last used to `at` if that is later: whether it moved, when
+    /// the last use is known.
+    pub(crate) fn touch(&mut self, row: i64, at: i64) -> Option<bool> {
+        let current = match self.last_used.get(&row) {
+            Some(current) => *current,
+            None if self.new_keys.contains(&row) => None,
+            None => return None,
+        };
+        let moved = current.is_none_or(|current| current < at);
+        if moved {
+            self.last_used.insert(row, Some(at));
+        }
+        Some(moved)
     }
 
     /// Whether an event row names a row this import added, so the store holds none like it.
@@ -137,6 +162,7 @@ impl Known {
         self.fetch_keys(tx, batch)?;
         self.fetch_hashes(tx, batch)?;
         self.fetch_names(tx, batch)?;
+        self.fetch_usage(tx, batch)?;
         self.fetch_events(tx, batch)
     }
 
@@ -239,6 +265,34 @@ impl Known {
         }
         for hash in hashes {
             self.hashes.entry(hash).or_insert(None);
+        }
+        Ok(())
+    }
+
+    /// The last-used times of the keys the batch's usage records name.
+    fn fetch_usage(&mut self, tx: &mut Transaction<'_>, batch: &[Record]) -> Result<()> {
+        let mut rows: Vec<i64> = batch
+            .iter()
+            .filter_map(|r| match r {
+                Record::Usage { key, .. } => self.keys.get(key)?.as_ref().map(|k| k.row),
+                _ => None,
+            })
+            .filter(|row| !self.last_used.contains_key(row) && !self.new_keys.contains(row))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for row in tx.query(
+            "SELECT key_id, last_used_at FROM key_usage WHERE key_id = ANY($1)",
+            &[&rows],
+        )? {
+            self.last_used
+                .insert(row.try_get(0)?, Some(row.try_get(1)?));
+        }
+        for row in rows {
+            self.last_used.entry(row).or_insert(None);
         }
         Ok(())
     }

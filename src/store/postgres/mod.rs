@@ -13,6 +13,7 @@ mod events;
 mod keys;
 mod known;
 mod orgs;
+mod pending;
 mod pgpass;
 mod rows;
 mod tls;
