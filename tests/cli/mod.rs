@@ -10,6 +10,7 @@ mod delivery;
 mod edges_text;
 mod export_import;
 mod generate;
+mod import_batches;
 mod import_rules;
 mod key_format;
 mod log;
