@@ -1,13 +1,20 @@
-//! The command line as clap parses it: the raw, unvalidated form.
+//! The command line as clap parses it: flag values already typed and validated
+//! ([`values`]), one request per command.
 //!
-//! [`crate::config::Config`] turns it into what the commands run on. Completions and man
+//! [`crate::config::Config`] adds the environment to the global flags. Completions and man
 //! pages are generated from this definition, so help texts here are the documentation.
 
 use std::ffi::OsString;
 
+use chrono::TimeDelta;
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::domain::expires::Expiry;
 use crate::domain::plan::PlanId;
+
+mod values;
+
+pub use values::MaxLifetime;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -211,19 +218,19 @@ pub enum OrgCommand {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// A key last used longer ago than this is unused
-    #[arg(long, value_name = "DURATION", default_value = "30d")]
-    pub unused_for: String,
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = values::unused_for)]
+    pub unused_for: TimeDelta,
     /// A key that stops working within this is expiring
-    #[arg(long, value_name = "DURATION", default_value = "14d")]
-    pub expiring_within: String,
+    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = values::expiring_within)]
+    pub expiring_within: TimeDelta,
 }
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// New keys must expire within this long (90d, 12h, 30m), or none for no maximum;
     /// generate without --expires then gives exactly this lifetime
-    #[arg(long, value_name = "DURATION|none")]
-    pub max_lifetime: Option<String>,
+    #[arg(long, value_name = "DURATION|none", value_parser = values::max_lifetime)]
+    pub max_lifetime: Option<MaxLifetime>,
     /// New keys must have an expiration (generate --expires never is refused)
     #[arg(long, overrides_with = "no_require_expiry")]
     pub require_expiry: bool,
@@ -231,20 +238,26 @@ pub struct PolicyArgs {
     #[arg(long, overrides_with = "require_expiry")]
     pub no_require_expiry: bool,
     /// The age after which report says a key is due for rotation [default: 90d]
-    #[arg(long, value_name = "DURATION")]
-    pub rotate_every: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = values::rotate_every)]
+    pub rotate_every: Option<TimeDelta>,
 }
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// What the key is for, e.g. "GitHub Actions CI" (prompted for at a terminal)
-    #[arg(long, short = 'n', value_name = "NAME")]
+    #[arg(long, short = 'n', value_name = "NAME", value_parser = values::name)]
     pub name: Option<String>,
     /// never, a duration (90d, 12h, 2w, 30m), a date YYYY-MM-DD, or an RFC 3339 time; at
     /// most 10 years ahead [default: the organization's maximum lifetime (org policy),
     /// else never]
-    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
-    pub expires: Option<String>,
+    #[arg(
+        long,
+        short = 'e',
+        value_name = "WHEN",
+        allow_hyphen_values = true,
+        value_parser = values::expires
+    )]
+    pub expires: Option<Expiry>,
     /// Hand the key to `sh -c CMD` on its standard input instead of printing it; the key
     /// is stored only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
     #[arg(long, value_name = "CMD")]
@@ -284,16 +297,16 @@ pub struct RevokeArgs {
     #[arg(long)]
     pub never_used: bool,
     /// Also revoke every active key last used longer ago than this (30d, 12h)
-    #[arg(long, value_name = "DURATION")]
-    pub unused_for: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = values::unused_for)]
+    pub unused_for: Option<TimeDelta>,
     /// Also revoke every active key that expires within this (14d, 12h)
-    #[arg(long, value_name = "DURATION")]
-    pub expiring_within: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = values::expiring_within)]
+    pub expiring_within: Option<TimeDelta>,
     /// List what would be revoked, and change nothing
     #[arg(long)]
     pub dry_run: bool,
     /// Why, kept in each key's history [default with a selector: what selected the key]
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = values::reason)]
     pub reason: Option<String>,
     /// Do not ask for confirmation (required without a terminal)
     #[arg(long, short = 'y')]
@@ -340,12 +353,23 @@ pub struct RotateArgs {
     #[arg(value_name = "KEYREF")]
     pub key: String,
     /// Keep the old key working this long (at most 7d): 30m, 1h, 2d
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub grace: Option<String>,
+    #[arg(
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        value_parser = values::grace
+    )]
+    pub grace: Option<TimeDelta>,
     /// The new key's expiration, as generate's --expires [default: the old key's lifetime,
     /// counted from now, at most the organization's maximum lifetime]
-    #[arg(long, short = 'e', value_name = "WHEN", allow_hyphen_values = true)]
-    pub expires: Option<String>,
+    #[arg(
+        long,
+        short = 'e',
+        value_name = "WHEN",
+        allow_hyphen_values = true,
+        value_parser = values::expires
+    )]
+    pub expires: Option<Expiry>,
     /// Hand the new key to `sh -c CMD` on its standard input instead of printing it; the
     /// rotation happens only if CMD exits 0 (e.g. 'gh secret set SEENTY_TOKEN')
     #[arg(long, value_name = "CMD")]

@@ -52,6 +52,32 @@ impl std::fmt::Display for Check {
     }
 }
 
+/// What makes an untrusted store file usable again; worded by its `Display`, as the
+/// store names no command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsafeFix {
+    /// The store's path is not a regular file.
+    PointAtAFile,
+    /// Another user owns the file.
+    OwnIt,
+    /// A companion file (-wal, -shm) is not a regular file.
+    RemoveCompanion,
+}
+
+impl std::fmt::Display for UnsafeFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PointAtAFile => {
+                "point --db at a file, or at a path where seenty-keys may create one"
+            }
+            Self::OwnIt => {
+                "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds"
+            }
+            Self::RemoveCompanion => "remove it; seenty-keys creates it again",
+        })
+    }
+}
+
 /// The process exit codes (the README's table). Nothing else decides an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -191,7 +217,7 @@ pub enum Error {
     UnsafeStore {
         location: String,
         why: String,
-        fix: String,
+        fix: UnsafeFix,
     },
     /// The connection went away while the commit's answer was on its way: the change
     /// may or may not be there. Resolved by the store's write (a second connection
@@ -382,7 +408,7 @@ impl Error {
             E::ConfirmationNeeded { .. } => "pass --yes to go ahead without a prompt".into(),
             E::BadText(BadText::LooksLikeKey { .. }) => PASTED_KEY.into(),
             E::BadSlug(slug) if crate::domain::key::contains_key(&slug.0) => PASTED_KEY.into(),
-            E::UnsafeStore { fix, .. } => fix.clone(),
+            E::UnsafeStore { fix, .. } => fix.to_string(),
             E::MissingValue { flag } => format!("pass {flag}"),
             E::StdinWithSelectors => {
                 "revoke the leaked key on its own first: seenty-keys revoke - --yes".into()

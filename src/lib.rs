@@ -77,6 +77,12 @@ where
 /// Help and version exit 0; every parse error exits 2 (usage). clap quotes the
 /// offending argument, which may be a pasted key: it is redacted.
 fn parse_error(e: &clap::Error) -> u8 {
+    // A flag value our own parser refused: printed as a command's error would be.
+    if let Some(error) = std::error::Error::source(e).and_then(|s| s.downcast_ref::<error::Error>())
+    {
+        term::print_error(error, false);
+        return error.exit() as u8;
+    }
     // clap quotes the offending argument, which may be a pasted key or hold escapes.
     let text = e.render().to_string();
     if e.use_stderr() {

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::cli::PolicyArgs;
-use crate::domain::expires::parse_span;
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
 use crate::render::{Column, Fit, Grid, GridCell, PolicyJson, col, policy_rows};
@@ -19,7 +18,7 @@ struct OrgPolicyJson<'a> {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
-    let change = change(args)?;
+    let change = change(args);
     let mut session = ctx.session()?;
     let slug = session.acting_org()?;
     let policy = if change.is_empty() {
@@ -62,25 +61,16 @@ fn show(ctx: &Ctx, policy: &Policy) -> Result<()> {
 }
 
 /// The flags as a change; none given means "show".
-fn change(args: &PolicyArgs) -> Result<PolicyChange> {
-    let max_lifetime = match args.max_lifetime.as_deref().map(str::trim) {
-        None => None,
-        Some(text) if text.eq_ignore_ascii_case("none") => Some(None),
-        Some(text) => Some(Some(parse_span("--max-lifetime", text)?)),
-    };
+fn change(args: &PolicyArgs) -> PolicyChange {
+    let max_lifetime = args.max_lifetime.map(|max| max.0);
     let require_expiry = match (args.require_expiry, args.no_require_expiry) {
         (true, _) => Some(true),
         (_, true) => Some(false),
         _ => None,
     };
-    let rotate_every = args
-        .rotate_every
-        .as_deref()
-        .map(|text| parse_span("--rotate-every", text))
-        .transpose()?;
-    Ok(PolicyChange {
+    PolicyChange {
         max_lifetime,
         require_expiry,
-        rotate_every,
-    })
+        rotate_every: args.rotate_every,
+    }
 }

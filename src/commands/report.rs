@@ -9,7 +9,6 @@ use std::io::{self, BufWriter, Write};
 use serde::Serialize;
 
 use crate::cli::ReportArgs;
-use crate::domain::expires::parse_span;
 use crate::domain::hygiene::{Finding, KeyFacts, OrgFacts, Thresholds, key_findings, over_limit};
 use crate::error::{Error, Exit, Result};
 use crate::render::{Column, Fit, Grid, GridCell, col, escape, write_json};
@@ -19,8 +18,8 @@ use super::Ctx;
 
 pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     let thresholds = Thresholds {
-        unused_for: parse_span("--unused-for", &args.unused_for)?,
-        expiring_within: parse_span("--expiring-within", &args.expiring_within)?,
+        unused_for: args.unused_for,
+        expiring_within: args.expiring_within,
     };
     let mut session = ctx.session()?;
     // --org (or SEENTY_ORG) names one; without it, every organization.

@@ -6,16 +6,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use chrono::TimeDelta;
 use serde::Serialize;
 
 use crate::cli::RevokeArgs;
 use crate::domain::Timestamp;
-use crate::domain::expires::parse_span;
 use crate::domain::hygiene::{Finding, KeyFacts, Thresholds, key_findings};
 use crate::domain::key::Status;
 use crate::domain::policy::Policy;
-use crate::domain::text::validate_text;
 use crate::error::{Error, Exit, Result};
 use crate::render::{KeyJson, escape, table_time};
 use crate::store::Revocation;
@@ -48,11 +45,8 @@ struct Selectors {
 }
 
 impl Selectors {
-    fn new(args: &RevokeArgs) -> Result<Self> {
-        let span =
-            |flag, text: &Option<String>| text.as_deref().map(|t| parse_span(flag, t)).transpose();
-        let unused_for: Option<TimeDelta> = span("--unused-for", &args.unused_for)?;
-        let expiring_within = span("--expiring-within", &args.expiring_within)?;
+    fn new(args: &RevokeArgs) -> Self {
+        let (unused_for, expiring_within) = (args.unused_for, args.expiring_within);
         let defaults = Thresholds::default();
         let findings = [
             (args.never_used, Finding::NeverUsed),
@@ -62,13 +56,13 @@ impl Selectors {
         .into_iter()
         .filter_map(|(given, finding)| given.then_some(finding))
         .collect();
-        Ok(Self {
+        Self {
             findings,
             thresholds: Thresholds {
                 unused_for: unused_for.unwrap_or(defaults.unused_for),
                 expiring_within: expiring_within.unwrap_or(defaults.expiring_within),
             },
-        })
+        }
     }
 
     /// The first selected finding about `key`, as a reason: "never-used: created 12
@@ -91,12 +85,8 @@ impl Selectors {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &RevokeArgs) -> Result<Exit> {
-    let reason = args
-        .reason
-        .as_deref()
-        .map(|r| validate_text("the reason", r))
-        .transpose()?;
-    let selectors = Selectors::new(args)?;
+    let reason = args.reason.clone();
+    let selectors = Selectors::new(args);
     if !selectors.findings.is_empty() && args.keys.iter().any(|k| k.trim() == "-") {
         return Err(Error::StdinWithSelectors);
     }

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::cli::RotateArgs;
 use crate::domain::Timestamp;
-use crate::domain::expires::{Expiry, parse_duration};
 use crate::domain::key::{Key, Secret};
 use crate::error::{Error, Exit, Result};
 use crate::render::{NewKeyJson, escape, json_time, table_time};
@@ -16,9 +15,6 @@ use crate::store::NewKey;
 
 use super::Ctx;
 use super::secret::{self, Destination};
-
-/// The longest two keys of one rotation may both work.
-const MAX_GRACE: TimeDelta = TimeDelta::days(7);
 
 /// `generate --json` plus the old key and when it stops working.
 #[derive(Serialize)]
@@ -40,17 +36,8 @@ impl<'a> RotateJson<'a> {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
-    let grace = match &args.grace {
-        None => TimeDelta::zero(),
-        // A grace period is a duration: errors talk about it, not about expirations.
-        Some(text) => match parse_duration(text.trim()) {
-            Ok(Some(grace)) if grace <= MAX_GRACE => grace,
-            Ok(Some(_)) | Err(_) => return Err(Error::GraceTooLong(text.clone())),
-            Ok(None) => return Err(Error::BadGrace(text.clone())),
-        },
-    };
-    let expiry = args.expires.as_deref().map(Expiry::parse).transpose()?;
-    let expires = |now| expiry.as_ref().map(|e| e.at(now)).transpose();
+    let grace = args.grace.unwrap_or(TimeDelta::zero());
+    let expires = |now| args.expires.as_ref().map(|e| e.at(now)).transpose();
     if let Some(now) = ctx.local_clock() {
         expires(now)?;
     }

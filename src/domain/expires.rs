@@ -53,6 +53,14 @@ enum When {
 
 impl Expiry {
     /// Checks the value's form: everything that needs no clock.
+    /// `never`: what `generate` does without `--expires` (the key policy aside).
+    pub fn never() -> Self {
+        Self {
+            text: "never".to_owned(),
+            when: When::Never,
+        }
+    }
+
     pub fn parse(when: &str) -> Result<Self, BadExpiry> {
         let text = when.trim();
         let at = if text.eq_ignore_ascii_case("never") {
@@ -118,6 +126,9 @@ pub struct BadDuration {
 }
 
 /// The longest span a duration flag takes: a hundred years.
+/// The longest two keys of one rotation may both work (`rotate --grace`).
+pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
+
 const LONGEST_SPAN: TimeDelta = TimeDelta::days(36_500);
 
 /// The value of a duration flag: more than zero and at most [`LONGEST_SPAN`].

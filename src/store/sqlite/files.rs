@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UnsafeFix};
 
 /// Creates the store file with mode 0600, and any missing directories with mode 0700,
 /// whatever the umask.
@@ -72,27 +72,26 @@ pub(super) fn check_files(path: &Path) -> Result<()> {
     let Ok(meta) = fs::metadata(path) else {
         return Ok(());
     };
-    let refuse = |shown: &Path, why: String, fix: &str| Error::UnsafeStore {
+    let refuse = |shown: &Path, why: String, fix: UnsafeFix| Error::UnsafeStore {
         location: shown.display().to_string(),
         why,
-        fix: fix.to_owned(),
+        fix,
     };
     if !meta.is_file() {
         return Err(refuse(
             path,
             "it is not a regular file".to_owned(),
-            "point --db at a file, or at a path where seenty-keys may create one",
+            UnsafeFix::PointAtAFile,
         ));
     }
     // Root's files need no look at who this process is (a `stat` of /proc saved).
     let trusted =
         |owner: u32| owner == 0 || crate::os::effective_uid().is_none_or(|me| me == owner);
-    let not_yours = "run seenty-keys as the file's owner, or make it yours (chown) once you have checked what it holds";
     if !trusted(meta.uid()) {
         return Err(refuse(
             path,
             format!("it is owned by another user (uid {})", meta.uid()),
-            not_yours,
+            UnsafeFix::OwnIt,
         ));
     }
     let mode = meta.permissions().mode() & 0o777;
@@ -105,7 +104,7 @@ pub(super) fn check_files(path: &Path) -> Result<()> {
             return Err(refuse(
                 &side,
                 "it is not a regular file".to_owned(),
-                "remove it; seenty-keys creates it again",
+                UnsafeFix::RemoveCompanion,
             ));
         }
         if (side_meta.uid(), side_meta.gid()) != (meta.uid(), meta.gid()) {
@@ -114,7 +113,7 @@ pub(super) fn check_files(path: &Path) -> Result<()> {
                 return Err(refuse(
                     &side,
                     format!("it is owned by another user (uid {})", side_meta.uid()),
-                    not_yours,
+                    UnsafeFix::OwnIt,
                 ));
             }
         }
