@@ -226,20 +226,12 @@ impl Known {
             }
         }
         rows.retain(|row| !self.successors.contains_key(row));
-        if rows.is_empty() {
-            return Ok(());
-        }
-        for row in tx.query(
+        by_rows(
+            tx,
             "SELECT rotated_from, public_id FROM keys WHERE rotated_from = ANY($1)",
-            &[&rows],
-        )? {
-            self.successors
-                .insert(row.try_get(0)?, Some(row.try_get(1)?));
-        }
-        for row in rows {
-            self.successors.entry(row).or_insert(None);
-        }
-        Ok(())
+            rows,
+            &mut self.successors,
+        )
     }
 
     fn fetch_hashes(&mut self, tx: &mut Transaction<'_>, batch: &[Record]) -> Result<()> {
@@ -281,20 +273,12 @@ impl Known {
             .collect();
         rows.sort_unstable();
         rows.dedup();
-        if rows.is_empty() {
-            return Ok(());
-        }
-        for row in tx.query(
+        by_rows(
+            tx,
             "SELECT key_id, last_used_at FROM key_usage WHERE key_id = ANY($1)",
-            &[&rows],
-        )? {
-            self.last_used
-                .insert(row.try_get(0)?, Some(row.try_get(1)?));
-        }
-        for row in rows {
-            self.last_used.entry(row).or_insert(None);
-        }
-        Ok(())
+            rows,
+            &mut self.last_used,
+        )
     }
 
     /// The keys and reservations that count at `now` under the names of the batch's keys.
@@ -408,4 +392,27 @@ impl Known {
         }
         Ok(())
     }
+}
+
+/// Fills `known` for each of `rows` from `sql`, which gives (row, value) pairs for the
+/// rows in `ANY($1)`: a row without a pair is known to have no value.
+fn by_rows<V>(
+    tx: &mut Transaction<'_>,
+    sql: &str,
+    rows: Vec<i64>,
+    known: &mut HashMap<i64, Option<V>>,
+) -> Result<()>
+where
+    V: for<'a> postgres::types::FromSql<'a>,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    for row in tx.query(sql, &[&rows])? {
+        known.insert(row.try_get(0)?, Some(row.try_get(1)?));
+    }
+    for row in rows {
+        known.entry(row).or_insert(None);
+    }
+    Ok(())
 }
