@@ -441,6 +441,17 @@ pub struct LogArgs {
     pub limit: u32,
 }
 
+/// A plan on the command line is its slug (`--plan pro`); the domain knows nothing of clap.
+impl ValueEnum for PlanId {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.slug()))
+    }
+}
+
 /// A subcommand's arguments (or nested subcommands), added to clap's definition only when
 /// that subcommand is the one being run, or when help, completions and man pages are built.
 ///

@@ -78,6 +78,38 @@ impl std::fmt::Display for UnsafeFix {
     }
 }
 
+/// A fact about the store that does not stop a command, for the caller to print with
+/// its fix (the store names no command).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreWarning {
+    /// The store file is open to other users; `files` are it and its companions.
+    OpenToOthers {
+        path: std::path::PathBuf,
+        mode: u32,
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+impl std::fmt::Display for StoreWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::os::unix::ffi::OsStrExt;
+        match self {
+            Self::OpenToOthers { path, mode, files } => {
+                let files: Vec<String> = files
+                    .iter()
+                    .map(|file| crate::render::shell_word(file.as_os_str().as_bytes()))
+                    .collect();
+                write!(
+                    f,
+                    "the store {} is accessible to other users (mode {mode:o}); fix it: chmod 600 {}",
+                    path.display(),
+                    files.join(" ")
+                )
+            }
+        }
+    }
+}
+
 /// The process exit codes (the README's table). Nothing else decides an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

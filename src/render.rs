@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use chrono::{Datelike, SecondsFormat, Timelike};
+use chrono::{Datelike, Timelike};
 use comfy_table::{Cell, Color, Table, presets};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -17,10 +17,15 @@ use crate::domain::org::Org;
 use crate::domain::plan::Plan;
 use crate::domain::policy::{Policy, duration_label};
 use crate::domain::text::is_unsafe;
-use crate::lifecycle::verify::{Code, Verdict};
 
+mod json;
 mod table;
 
+pub use json::VerifyJson;
+pub(crate) use json::{
+    DryRunJson, EventJson, KeyJson, NewKeyJson, OrgJson, OrgPolicyJson, PlanJson, PolicyJson,
+    ReportFindingJson, RotateJson, ScanFindingJson,
+};
 pub(crate) use table::{Cell as GridCell, Column, Fit, Grid, col};
 
 /// Control and bidi-override characters written as visible escapes (`\n`, `\u{1b}`).
@@ -132,12 +137,45 @@ pub(crate) fn table_time(at: Option<Timestamp>) -> String {
 }
 
 /// JSON uses RFC 3339 UTC: `2026-11-26T14:03:09Z`.
-pub(crate) fn json_time(at: Timestamp) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub(crate) use crate::domain::rfc3339 as json_time;
 
 fn json_opt_time(at: Option<Timestamp>) -> Option<String> {
     at.map(json_time)
+}
+
+/// A path as a shell word: `'…'`, or `$'…'` with escapes when it holds bytes a terminal
+/// would act on or that are not UTF-8, so the command can be pasted as printed.
+pub(crate) fn shell_word(path: &[u8]) -> String {
+    match std::str::from_utf8(path) {
+        Ok(text) if !text.chars().any(crate::domain::text::is_unsafe) => {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        }
+        _ => {
+            let mut out = String::from("$'");
+            for chunk in path.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    match c {
+                        '\'' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c if u32::from(c) < 0x80 && crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+                        }
+                        c if crate::domain::text::is_unsafe(c) => {
+                            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                        }
+                        c => out.push(c),
+                    }
+                }
+                for byte in chunk.invalid() {
+                    out.push_str(&format!("\\x{byte:02x}"));
+                }
+            }
+            out.push('\'');
+            out
+        }
+    }
 }
 
 /// Plain aligned columns, for a pipe or a file.
@@ -320,116 +358,6 @@ pub(crate) fn key_properties(key: &Key, now: Timestamp) -> Grid<'static> {
     grid
 }
 
-#[derive(Serialize)]
-pub(crate) struct KeyJson<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) name: &'a str,
-    pub(crate) org: &'a str,
-    pub(crate) hint: String,
-    pub(crate) status: &'static str,
-    pub(crate) created_at: String,
-    pub(crate) expires_at: Option<String>,
-    pub(crate) last_used_at: Option<String>,
-    pub(crate) revoked_at: Option<String>,
-    pub(crate) revoke_reason: Option<&'a str>,
-    pub(crate) rotated_from: Option<&'a str>,
-    pub(crate) rotated_to: Option<&'a str>,
-}
-
-impl<'a> KeyJson<'a> {
-    pub(crate) fn new(key: &'a Key, now: Timestamp) -> Self {
-        Self {
-            id: &key.id,
-            name: &key.name,
-            org: &key.org,
-            hint: key.hint.to_string(),
-            status: key.status(now).as_str(),
-            created_at: json_time(key.created_at),
-            expires_at: json_opt_time(key.stops_at(now)),
-            last_used_at: json_opt_time(key.last_used_at),
-            revoked_at: json_opt_time(key.revoked_at),
-            revoke_reason: key.revoke_reason.as_deref(),
-            rotated_from: key.rotated_from.as_deref(),
-            rotated_to: key.rotated_to.as_deref(),
-        }
-    }
-}
-
-/// The one time a secret is serialized: `generate --json`.
-#[derive(Serialize)]
-pub(crate) struct NewKeyJson<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) name: &'a str,
-    pub(crate) org: &'a str,
-    /// None when the secret went to `--exec`'s command instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) key: Option<&'a str>,
-    pub(crate) created_at: String,
-    pub(crate) expires_at: Option<String>,
-}
-
-impl<'a> NewKeyJson<'a> {
-    pub(crate) fn new(key: &'a Key, secret: Option<&'a str>) -> Self {
-        Self {
-            id: &key.id,
-            name: &key.name,
-            org: &key.org,
-            key: secret,
-            created_at: json_time(key.created_at),
-            expires_at: json_opt_time(key.expires_at),
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub(crate) struct PlanJson<'a> {
-    pub(crate) plan: &'static str,
-    pub(crate) name: &'a str,
-    pub(crate) key_limit: Option<u32>,
-    pub(crate) api_access: bool,
-}
-
-impl<'a> PlanJson<'a> {
-    pub(crate) fn new(plan: &'a Plan) -> Self {
-        Self {
-            plan: plan.id.slug(),
-            name: &plan.name,
-            key_limit: plan.key_limit,
-            api_access: plan.api_access,
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub(crate) struct OrgJson<'a> {
-    pub(crate) slug: &'a str,
-    pub(crate) name: &'a str,
-    pub(crate) plan: &'static str,
-    pub(crate) key_limit: Option<u32>,
-    pub(crate) active_keys: u64,
-    pub(crate) default: bool,
-    pub(crate) created_at: String,
-    pub(crate) policy: PolicyJson,
-}
-
-/// The key policy in JSON: durations as the flags take them (`"90d"`), `null` for none.
-#[derive(Serialize)]
-pub(crate) struct PolicyJson {
-    pub(crate) max_lifetime: Option<String>,
-    pub(crate) require_expiry: bool,
-    pub(crate) rotate_every: String,
-}
-
-impl PolicyJson {
-    pub(crate) fn new(policy: &Policy) -> Self {
-        Self {
-            max_lifetime: policy.max_lifetime.map(duration_label),
-            require_expiry: policy.require_expiry,
-            rotate_every: duration_label(policy.rotate_every),
-        }
-    }
-}
-
 /// The policy's rows in `org show` and `org policy`: label and value.
 pub(crate) fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
     [
@@ -445,21 +373,6 @@ pub(crate) fn policy_rows(policy: &Policy) -> [(&'static str, String); 3] {
         ),
         ("Rotate every", duration_label(policy.rotate_every)),
     ]
-}
-
-impl<'a> OrgJson<'a> {
-    pub(crate) fn new(org: &'a Org, default: bool) -> Self {
-        Self {
-            slug: &org.slug,
-            name: &org.name,
-            plan: org.plan.id.slug(),
-            key_limit: org.plan.key_limit,
-            active_keys: org.active_keys,
-            default,
-            created_at: json_time(org.created_at),
-            policy: PolicyJson::new(&org.policy),
-        }
-    }
 }
 
 /// `1 key`, `2 keys`: a count and its noun, plural when it is not one.
@@ -633,30 +546,5 @@ mod tests {
         assert_eq!(escape("two\nlines\t"), "two\\nlines\\t");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(escape("\u{9b}"), "\\u{9b}");
-    }
-}
-
-/// `verify --json`'s line, and a verification service's answer: the verdict on one key.
-#[derive(Serialize)]
-pub struct VerifyJson<'a> {
-    valid: bool,
-    code: Option<Code>,
-    id: Option<&'a str>,
-    org: Option<&'a str>,
-    name: Option<&'a str>,
-    expires_at: Option<String>,
-}
-
-impl<'a> VerifyJson<'a> {
-    pub fn new(verdict: &'a Verdict) -> Self {
-        let key = verdict.key.as_ref();
-        Self {
-            valid: verdict.code.is_none(),
-            code: verdict.code,
-            id: key.map(|k| k.id.as_str()),
-            org: key.map(|k| k.org.as_str()),
-            name: key.map(|k| k.name.as_str()),
-            expires_at: verdict.stops_at.map(json_time),
-        }
     }
 }

@@ -3,12 +3,9 @@
 
 use std::io::{self, BufWriter, Write};
 
-use serde::Serialize;
-
 use crate::cli::LogArgs;
-use crate::domain::event::Event;
 use crate::error::{Exit, Result};
-use crate::render::{Column, Fit, Grid, GridCell, col, escape, json_time, table_time};
+use crate::render::{Column, EventJson, Fit, Grid, GridCell, col, escape, table_time};
 
 use super::{Ctx, print_grid};
 
@@ -21,17 +18,6 @@ const COLUMNS: [Column; 6] = [
     col("Actor", Fit::Cut),
     col("Detail", Fit::Cut),
 ];
-
-#[derive(Serialize)]
-struct EventJson<'a> {
-    at: String,
-    kind: &'static str,
-    org: &'a str,
-    key_id: Option<&'a str>,
-    key_name: Option<&'a str>,
-    actor: &'a str,
-    detail: Option<&'a str>,
-}
 
 pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     let mut session = ctx.session()?;
@@ -53,7 +39,7 @@ pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     )?;
     if ctx.config.json {
         let mut out = BufWriter::new(io::stdout().lock());
-        let json: Vec<_> = events.iter().map(event_json).collect();
+        let json: Vec<_> = events.iter().map(EventJson::new).collect();
         crate::render::write_json(&mut out, &json).map_err(io::Error::from)?;
         writeln!(out)?;
         out.flush()?;
@@ -73,16 +59,4 @@ pub(crate) fn run(ctx: &Ctx, args: &LogArgs) -> Result<Exit> {
     }
     print_grid(ctx, &grid)?;
     Ok(Exit::Success)
-}
-
-fn event_json(event: &Event) -> EventJson<'_> {
-    EventJson {
-        at: json_time(event.at),
-        kind: event.kind.name(),
-        org: &event.org,
-        key_id: event.key_id.as_deref(),
-        key_name: event.key_name.as_deref(),
-        actor: &event.actor,
-        detail: event.detail.as_deref(),
-    }
 }

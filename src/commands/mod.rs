@@ -75,7 +75,7 @@ impl Ctx {
         let session = Session::on(store, Actor::Process)?.with_org(self.config.org.clone());
         self.now.set(session.now());
         for warning in store::warnings(&self.config.location) {
-            self.warn(&warning);
+            self.warn(&warning.to_string());
         }
         Ok(session)
     }

@@ -1,21 +1,12 @@
 //! `org policy`: shows the organization's key policy, or changes it (each changed setting
 //! an audit event). The rules themselves live in [`crate::domain::policy`].
 
-use serde::Serialize;
-
 use crate::cli::PolicyArgs;
 use crate::domain::policy::{Policy, PolicyChange};
 use crate::error::{Error, Result};
-use crate::render::{Column, Fit, Grid, GridCell, PolicyJson, col, policy_rows};
+use crate::render::{Column, Fit, Grid, GridCell, OrgPolicyJson, PolicyJson, col, policy_rows};
 
 use super::{Ctx, print_grid, print_json, print_line};
-
-#[derive(Serialize)]
-struct OrgPolicyJson<'a> {
-    org: &'a str,
-    #[serde(flatten)]
-    policy: PolicyJson,
-}
 
 pub(crate) fn run(ctx: &Ctx, args: &PolicyArgs) -> Result<()> {
     let change = change(args);

@@ -6,12 +6,10 @@
 
 use std::io::{self, BufWriter, Write};
 
-use serde::Serialize;
-
 use crate::cli::ReportArgs;
 use crate::domain::hygiene::{Finding, KeyFacts, OrgFacts, Thresholds, key_findings, over_limit};
 use crate::error::{Error, Exit, Result};
-use crate::render::{Column, Fit, Grid, GridCell, col, escape, write_json};
+use crate::render::{Column, Fit, Grid, GridCell, ReportFindingJson, col, escape, write_json};
 use crate::store::rows::Hygiene;
 
 use super::Ctx;
@@ -79,16 +77,6 @@ pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<Exit> {
     Ok(Exit::Refused)
 }
 
-/// One finding in `--json`.
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    org: &'a str,
-    key_id: Option<&'a str>,
-    name: Option<&'a str>,
-    finding: &'static str,
-    detail: &'a str,
-}
-
 /// The columns of `report`'s table at a terminal; the first only when several
 /// organizations are reported.
 static REPORT_COLUMNS: [Column; 5] = [
@@ -144,7 +132,7 @@ impl Sink {
     ) -> Result<()> {
         self.count += 1;
         if self.json {
-            let line = FindingJson {
+            let line = ReportFindingJson {
                 org,
                 key_id: key.map(|k| k.id.as_str()),
                 name: key.map(|k| k.name.as_str()),

@@ -6,15 +6,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use serde::Serialize;
-
 use crate::cli::RevokeArgs;
 use crate::domain::Timestamp;
 use crate::domain::hygiene::{Finding, KeyFacts, Thresholds, key_findings};
 use crate::domain::key::Status;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Exit, Result};
-use crate::render::{KeyJson, escape, table_time};
+use crate::render::{DryRunJson, KeyJson, escape, table_time};
 use crate::store::Revocation;
 use crate::store::rows::Hygiene;
 
@@ -28,14 +26,6 @@ struct Chosen {
     /// Already revoked (named by reference): revoking it again succeeds and says so.
     revoked_at: Option<Timestamp>,
     reason: Option<String>,
-}
-
-#[derive(Serialize)]
-struct DryRunJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    org: &'a str,
-    reason: Option<&'a str>,
 }
 
 /// The selectors given, as the findings of `report` they stand for.

@@ -3,37 +3,15 @@
 //!
 //! Built for secret-rotation scripts: `NEW=$(seenty-keys rotate "CI" --grace 1h --yes)`.
 
-use chrono::TimeDelta;
-use serde::Serialize;
-
 use crate::cli::RotateArgs;
-use crate::domain::Timestamp;
-use crate::domain::key::{Key, Secret};
+use crate::domain::key::Secret;
 use crate::error::{Error, Exit, Result};
-use crate::render::{NewKeyJson, escape, json_time, table_time};
+use crate::render::{RotateJson, escape, table_time};
 use crate::store::NewKey;
+use chrono::TimeDelta;
 
 use super::Ctx;
 use super::secret::{self, Destination};
-
-/// `generate --json` plus the old key and when it stops working.
-#[derive(Serialize)]
-struct RotateJson<'a> {
-    #[serde(flatten)]
-    new: NewKeyJson<'a>,
-    rotated_from: &'a str,
-    old_stops_at: String,
-}
-
-impl<'a> RotateJson<'a> {
-    fn new(key: &'a Key, secret: Option<&'a str>, from: &'a str, stops_at: Timestamp) -> Self {
-        Self {
-            new: NewKeyJson::new(key, secret),
-            rotated_from: from,
-            old_stops_at: json_time(stops_at),
-        }
-    }
-}
 
 pub(crate) fn run(ctx: &Ctx, args: &RotateArgs) -> Result<Exit> {
     let grace = args.grace.unwrap_or(TimeDelta::zero());

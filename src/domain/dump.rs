@@ -145,7 +145,7 @@ pub fn header() -> String {
 
 /// One record as one line of JSON (without the newline).
 pub fn to_line(record: &Record) -> String {
-    let time = |t: Timestamp| crate::render::json_time(t);
+    let time = super::rfc3339;
     let line = match record.clone() {
         Record::Org(o) => Line::Org {
             slug: o.slug,

@@ -19,3 +19,9 @@ pub mod text;
 ///
 /// Seconds are the store's resolution: "last used" is correct to the second.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// A time as every machine-readable output writes it (JSON, export lines): RFC 3339 in
+/// UTC, whole seconds, `2026-11-26T14:03:09Z`.
+pub fn rfc3339(at: Timestamp) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

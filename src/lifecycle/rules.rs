@@ -139,15 +139,17 @@ pub fn reserve(
 }
 
 /// The second transaction, once the secret is delivered: stores the reserved key (and
-/// for a rotation, lets the old one stop at `old_stops_at`). A reservation that expired
-/// meanwhile is checked against the plan and the name again.
+/// for a rotation, lets the old one stop at `old_stops_at`), with the times of `stamp`,
+/// the reservation's. A reservation that expired by `now` is checked against the plan
+/// and the name again.
 pub fn activate(
     tx: &mut dyn Tx,
     reservation: &Reservation,
     old_stops_at: Timestamp,
     stamp: &Stamp,
+    at: Timestamp,
 ) -> Result<(Key, Option<Key>)> {
-    let now = stamp.now.timestamp();
+    let now = at.timestamp();
     let new = &reservation.new;
     let OrgRow { row: org, plan, .. } = lock_org(tx, &new.org)?;
     let old = reservation
@@ -205,7 +207,7 @@ pub fn activate(
         return Ok((key, None));
     };
     // Revoked by someone else while the secret was delivered: that revocation stands.
-    let rotated = if old.key.status(stamp.now) == Status::Revoked {
+    let rotated = if old.key.status(at) == Status::Revoked {
         Key {
             rotated_to: Some(key.id.clone()),
             ..old.key

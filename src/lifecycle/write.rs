@@ -232,19 +232,15 @@ fn deliver_then_store(
         let _ = store.transact(Durability::Relaxed, &mut |tx| tx.release(token).map(drop));
         return Err(e);
     }
-    // The key starts working now, not when it was reserved: its creation, the audit
-    // event and the old key's end (for a rotation) take the time of the second
-    // transaction, so the trail's order is the order in which keys became valid.
+    // The key is stored with the times it was delivered with (its creation, its
+    // expiration, the old key's end): what was printed, or handed to a script, is what
+    // the store holds, and a lifetime is exactly the one asked for. Whether the
+    // reservation outlived the delivery is judged by the clock of now.
     let now = store.clock()?;
-    let stamp = &Stamp {
-        now,
-        actor: stamp.actor.clone(),
-    };
-    let old_stops_at = old_stops_at + (now - reservation.key.created_at);
     let stored = write(
         store,
         Durability::Synced,
-        |tx| rules::activate(tx, &reservation, old_stops_at, stamp),
+        |tx| rules::activate(tx, &reservation, old_stops_at, stamp, now),
         |store, (key, _)| stored(store, &new.hash, &key.id),
         |(key, _)| Check::Key {
             org: key.org.clone(),

@@ -326,7 +326,7 @@ pub fn create(location: &Location) -> Result<(Box<dyn Store + Send>, bool)> {
 }
 
 /// Warnings about the store's location (a file others can read), for the caller to print.
-pub fn warnings(location: &Location) -> Vec<String> {
+pub fn warnings(location: &Location) -> Vec<crate::error::StoreWarning> {
     match location {
         Location::Sqlite(path) => sqlite::permission_warnings(path),
         Location::Postgres(_) => Vec::new(),

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, TestEnv};
+use crate::common::{BIN, TestEnv, lifetime};
 
 #[test]
 fn a_stalled_stdout_blocks_nobody_and_stores_nothing() {
@@ -144,4 +144,45 @@ fn the_command_runs_without_the_store_locked() {
         .status(0);
     let other = env.key_named("Other");
     assert_eq!(other["status"], "Revoked", "{other}");
+}
+
+/// A delivery that outlasts a second of the store's clock changes none of the times the
+/// key was handed out with: the lifetime asked for is the one stored (and the one a
+/// rotation keeps), and the old key stops when `rotate` said it would.
+#[test]
+fn a_slow_delivery_stores_the_times_it_delivered() {
+    let env = TestEnv::with_org("acme", "pro");
+    let slow = "sleep 1.2; cat >/dev/null";
+    let made = env
+        .run(&[
+            "--json",
+            "generate",
+            "--name",
+            "CI",
+            "--expires",
+            "10d",
+            "--exec",
+            slow,
+        ])
+        .status(0)
+        .json();
+    let stored = env.key_named("CI");
+    assert_eq!(stored["created_at"], made["created_at"], "{stored}");
+    assert_eq!(stored["expires_at"], made["expires_at"], "{stored}");
+    let rotated = env
+        .run(&[
+            "--json", "rotate", "CI", "--grace", "1h", "--yes", "--exec", slow,
+        ])
+        .status(0)
+        .json();
+    let old = env
+        .run(&["--json", "show", rotated["rotated_from"].as_str().unwrap()])
+        .status(0)
+        .json();
+    assert_eq!(old["expires_at"], rotated["old_stops_at"], "{old}");
+    let new = env
+        .run(&["--json", "show", rotated["id"].as_str().unwrap()])
+        .status(0)
+        .json();
+    assert_eq!(lifetime(&new), Some(10 * 86_400), "{new}");
 }

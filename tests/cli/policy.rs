@@ -2,21 +2,10 @@
 //! `generate` and `rotate` with the default lifetime, on the suite's backend; existing
 //! keys untouched by a new policy; an older store migrated with no policy set.
 
-use crate::common::TestEnv;
-use serde_json::{Value, json};
+use crate::common::{TestEnv, lifetime};
+use serde_json::json;
 
 const DAY: i64 = 86_400;
-
-fn time(value: &Value) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("a time"))
-        .expect("RFC 3339")
-        .timestamp()
-}
-
-/// The seconds between a generated key's creation and its expiration.
-fn lifetime(key: &Value) -> Option<i64> {
-    (!key["expires_at"].is_null()).then(|| time(&key["expires_at"]) - time(&key["created_at"]))
-}
 
 fn policy_events(env: &TestEnv) -> Vec<String> {
     env.run(&["log", "--json"])

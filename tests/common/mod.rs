@@ -9,10 +9,12 @@
 //!
 //! Beside it: [`process`], the binary as a plain process, for tests that spawn, kill or
 //! bound it and check what reaches a terminal; [`audit`], the replay of a SQLite store's
-//! audit trail against its state.
+//! audit trail against its state; [`repo`], keys to plant and git in a throwaway
+//! repository, for the scanning tests.
 
 pub mod audit;
 pub mod process;
+pub mod repo;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -44,6 +46,16 @@ pub fn skip_or_fail(tool: &str) {
     eprintln!("skipped: {tool} is not installed (.ci/run installs it)");
 }
 
+/// For a test that cannot do here what it needs (`why`, which .ci/run provides): fails
+/// on CI; elsewhere says that the test (or the case) is skipped.
+pub fn skip_unless_ci(why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{why}, on CI, which .ci/run sets up for it"
+    );
+    say(&format!("skipped: {why}"));
+}
+
 /// Whether the tests run as root (CI does, as root: `.ci/run`).
 pub fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -62,6 +74,18 @@ pub fn needs_root(what: &str) -> bool {
         say(&format!("skipped: {what} needs root (CI runs as root)"));
     }
     root
+}
+
+/// A JSON time (RFC 3339) in seconds since the epoch.
+pub fn time(value: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("a time"))
+        .expect("RFC 3339")
+        .timestamp()
+}
+
+/// The seconds between a key's creation and its expiration, in its JSON.
+pub fn lifetime(key: &Value) -> Option<i64> {
+    (!key["expires_at"].is_null()).then(|| time(&key["expires_at"]) - time(&key["created_at"]))
 }
 
 /// A file's permission bits.

@@ -1,9 +1,8 @@
 //! `scan` with a store: a temporary git repository with an ignored folder, a binary
 //! file, a hidden file, another vendor's token and keys in each state.
 
-use std::process::Command;
-
 use crate::common::TestEnv;
+use crate::common::repo::git;
 
 struct Repo {
     env: TestEnv,
@@ -24,12 +23,7 @@ fn repo() -> Repo {
     let root = env.path("repo");
     std::fs::create_dir_all(root.join("ignored")).unwrap();
     std::fs::create_dir_all(root.join("src")).unwrap();
-    let git = Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&root)
-        .status()
-        .unwrap();
-    assert!(git.success());
+    git(&root, &["init", "-q"]);
     std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
     std::fs::write(
         root.join("ignored/secrets.env"),

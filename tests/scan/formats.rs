@@ -7,13 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::repo::{git, new_key};
 use crate::common::{Run, TestEnv};
-use seenty_keys::domain::key::Secret;
 use sha2::{Digest, Sha256};
-
-fn new_key() -> String {
-    Secret::generate().unwrap().expose().to_owned()
-}
 
 fn sha256_hex(key: &str) -> String {
     Sha256::digest(key.as_bytes())
@@ -52,12 +48,7 @@ fn scan(env: &TestEnv, dir: &Path, no_store: bool, args: &[&str]) -> Run {
 fn tree(env: &TestEnv) -> PathBuf {
     let root = env.path("tree");
     std::fs::create_dir_all(&root).unwrap();
-    let status = Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&root)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    git(&root, &["init", "-q"]);
     root
 }
 

@@ -4,29 +4,9 @@
 //! Keys in commit messages are not searched (only blobs are).
 
 use std::path::Path;
-use std::process::Command;
 
+use crate::common::repo::{git, new_key};
 use crate::common::{Run, TestEnv};
-use seenty_keys::domain::key::Secret;
-
-fn new_key() -> String {
-    Secret::generate().unwrap().expose().to_owned()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 /// Writes `name` with `content` and commits it; returns the commit id.
 fn commit(dir: &Path, name: &str, content: &str, message: &str) -> String {

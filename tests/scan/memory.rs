@@ -6,7 +6,7 @@
 use std::io::{Seek, SeekFrom, Write};
 use std::process::Command;
 
-use seenty_keys::domain::key::Secret;
+use crate::common::repo::new_key;
 
 const GIB: u64 = 1 << 30;
 const LIMIT_KB: u64 = 64 * 1024;
@@ -44,7 +44,7 @@ fn a_sparse_gigabyte_file_is_read_in_bounded_memory() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let key = Secret::generate().unwrap().expose().to_owned();
+    let key = new_key();
     let path = dir.path().join("disk.img");
     let mut file = std::fs::File::create(&path).unwrap();
     file.set_len(GIB).unwrap();
@@ -68,7 +68,7 @@ fn a_gigabyte_single_line_on_stdin_is_read_in_bounded_memory() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let key = Secret::generate().unwrap().expose().to_owned();
+    let key = new_key();
     let script =
         format!("{{ head -c {GIB} /dev/zero | tr '\\0' 'x'; printf ' %s' {key}; }} | $SCAN -");
     let (stdout, rss) = measured(&script, dir.path());

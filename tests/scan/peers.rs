@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use seenty_keys::domain::key::Secret;
+use crate::common::repo::new_key;
 
 /// The planted corpus: a Seenty key, a Stripe-shaped key, a 28-character decoy.
 struct Corpus {
@@ -22,7 +22,7 @@ struct Corpus {
 
 fn corpus() -> Corpus {
     let dir = tempfile::tempdir().unwrap();
-    let key = Secret::generate().unwrap().expose().to_owned();
+    let key = new_key();
     let (stripe, decoy) = (
         "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
         "sk_live_HXeZ7CAKDypOqJ3QRWR9tdEBXA5d",

@@ -3,15 +3,10 @@
 //! exit codes for a store that is missing or broken, a missing path, an unreadable file
 //! and a link loop.
 
-use std::path::Path;
 use std::process::Command;
 
+use crate::common::repo::{git, new_key};
 use crate::common::{Run, TestEnv};
-use seenty_keys::domain::key::Secret;
-
-fn new_key() -> String {
-    Secret::generate().unwrap().expose().to_owned()
-}
 
 fn hint(key: &str) -> String {
     format!("sk_live_…{}", &key[32..])
@@ -54,15 +49,6 @@ impl NoStore {
             .output()
             .unwrap())
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

@@ -4,32 +4,16 @@
 use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::ScanFormat;
 use crate::domain::key::{KeyHash, PREFIX};
 use crate::domain::scan::{Encoding, allow};
 use crate::error::Result;
-use crate::render::escape;
+use crate::render::{ScanFindingJson, escape};
 
 use super::search::Found;
 use super::{Ctx, Verdict, verdict_of};
-
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    commit: Option<&'a str>,
-    path: &'a str,
-    line: u64,
-    column: u64,
-    base64: bool,
-    hint: String,
-    checksum: bool,
-    status: Option<&'static str>,
-    key_id: Option<&'a str>,
-    name: Option<&'a str>,
-    sha256: Option<String>,
-}
 
 pub fn write(
     ctx: &Ctx,
@@ -49,7 +33,7 @@ pub fn write(
                 .iter()
                 .map(|f| {
                     let verdict = verdict_of(verdicts, f);
-                    FindingJson {
+                    ScanFindingJson {
                         commit: f.commit.as_deref(),
                         path: &f.path,
                         line: f.token.line,

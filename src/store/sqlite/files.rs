@@ -3,11 +3,10 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, UnsafeFix};
+use crate::error::{Error, Result, StoreWarning, UnsafeFix};
 
 /// Creates the store file with mode 0600, and any missing directories with mode 0700,
 /// whatever the umask.
@@ -130,58 +129,22 @@ pub(super) fn check_files(path: &Path) -> Result<()> {
 /// A warning with the fix when other users can read or write the store file. The fix
 /// covers the companion files, which take the main file's mode when the store is next
 /// opened.
-pub(crate) fn permission_warnings(path: &Path) -> Vec<String> {
+pub(crate) fn permission_warnings(path: &Path) -> Vec<StoreWarning> {
     match fs::metadata(path) {
         Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
-            let mut files = shell_quote(path.as_os_str().as_bytes());
-            for suffix in COMPANIONS {
-                let side = companion(path, suffix);
-                if side.exists() {
-                    files.push(' ');
-                    files.push_str(&shell_quote(side.as_os_str().as_bytes()));
-                }
-            }
-            vec![format!(
-                "the store {} is accessible to other users (mode {:o}); fix it: chmod 600 {files}",
-                path.display(),
-                meta.permissions().mode() & 0o777,
-            )]
+            let mut files = vec![path.to_owned()];
+            files.extend(
+                COMPANIONS
+                    .iter()
+                    .map(|suffix| companion(path, suffix))
+                    .filter(|side| side.exists()),
+            );
+            vec![StoreWarning::OpenToOthers {
+                path: path.to_owned(),
+                mode: meta.permissions().mode() & 0o777,
+                files,
+            }]
         }
         _ => Vec::new(),
-    }
-}
-
-/// A path as a shell word: `'…'`, or `$'…'` with escapes when it holds bytes a terminal
-/// would act on or that are not UTF-8, so the command can be pasted as printed.
-fn shell_quote(path: &[u8]) -> String {
-    match std::str::from_utf8(path) {
-        Ok(text) if !text.chars().any(crate::domain::text::is_unsafe) => {
-            format!("'{}'", text.replace('\'', "'\\''"))
-        }
-        _ => {
-            let mut out = String::from("$'");
-            for chunk in path.utf8_chunks() {
-                for c in chunk.valid().chars() {
-                    match c {
-                        '\'' | '\\' => {
-                            out.push('\\');
-                            out.push(c);
-                        }
-                        c if u32::from(c) < 0x80 && crate::domain::text::is_unsafe(c) => {
-                            out.push_str(&format!("\\x{:02x}", u32::from(c)));
-                        }
-                        c if crate::domain::text::is_unsafe(c) => {
-                            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-                        }
-                        c => out.push(c),
-                    }
-                }
-                for byte in chunk.invalid() {
-                    out.push_str(&format!("\\x{byte:02x}"));
-                }
-            }
-            out.push('\'');
-            out
-        }
     }
 }
