@@ -219,7 +219,7 @@ impl Target for Importer<'_, '_> {
         )?;
         if let Some(revoked) = revoked {
             let id: String = revoked.try_get(0)?;
-            self.known.revoked(&id, at.timestamp());
+            self.known.revoked(&id, at);
         }
         Ok(())
     }

@@ -13,14 +13,14 @@ use crate::domain::dump::{KeyRecord, Record};
 use crate::domain::key::KeyHash;
 use crate::domain::text::name_key;
 use crate::error::Result;
-use crate::store::rows::counts_against_plan;
+use crate::store::rows::{Columns, counts_against_plan};
 use crate::store::tx::{EventRow, Existing};
 
 /// A key of the store as the import sees it.
 pub(crate) struct KeyState {
     row: i64,
     org: i64,
-    revoked_at: Option<i64>,
+    revoked_at: Option<Timestamp>,
 }
 
 /// The answers known so far; a missing entry means "ask the server".
@@ -49,17 +49,13 @@ pub(crate) struct Known {
 impl Known {
     pub(crate) fn key(&self, id: &str) -> Option<Option<Existing>> {
         let state = self.keys.get(id)?;
-        Some(state.as_ref().map(|k| {
-            Existing {
-                row: k.row,
-                revoked_at: k
-                    .revoked_at
-                    .and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
-            }
+        Some(state.as_ref().map(|k| Existing {
+            row: k.row,
+            revoked_at: k.revoked_at,
         }))
     }
 
-    pub(crate) fn remember_key(&mut self, id: &str, row: i64, org: i64, revoked_at: Option<i64>) {
+    fn remember_key(&mut self, id: &str, row: i64, org: i64, revoked_at: Option<Timestamp>) {
         let state = KeyState {
             row,
             org,
@@ -96,16 +92,16 @@ impl Known {
 
     /// Records a key this import added as row `row`.
     pub(crate) fn added_key(&mut self, key: &KeyRecord, row: i64, org: i64, from: Option<i64>) {
-        let revoked_at = key.revoked_at.map(|t| t.timestamp());
-        self.remember_key(&key.id, row, org, revoked_at);
+        self.remember_key(&key.id, row, org, key.revoked_at);
         self.hashes.insert(key.hash, Some(key.id.clone()));
         self.successors.insert(row, None);
         if let Some(from) = from {
             self.successors.insert(from, Some(key.id.clone()));
         }
         self.new_keys.insert(row);
-        let counts =
-            |now: i64| revoked_at.is_none() && key.expires_at.is_none_or(|at| at.timestamp() > now);
+        let counts = |now: i64| {
+            key.revoked_at.is_none() && key.expires_at.is_none_or(|at| at.timestamp() > now)
+        };
         if !self.now.is_some_and(counts) {
             return;
         }
@@ -120,7 +116,7 @@ impl Known {
     }
 
     /// Records that key `id` is now revoked at `at`.
-    pub(crate) fn revoked(&mut self, id: &str, at: i64) {
+    pub(crate) fn revoked(&mut self, id: &str, at: Timestamp) {
         if let Some(Some(key)) = self.keys.get_mut(id) {
             key.revoked_at = Some(at);
         }
@@ -219,7 +215,7 @@ impl Known {
             for row in tx.query(&format!("{sql}{lock}"), &[&ids])? {
                 let id: String = row.try_get(0)?;
                 rows.push(row.try_get(1)?);
-                self.remember_key(&id, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+                self.remember_key(&id, row.try_get(1)?, row.try_get(2)?, row.opt_time(3)?);
             }
             for id in ids {
                 self.keys.entry(id.to_owned()).or_insert(None);
