@@ -75,20 +75,6 @@ fn run(
         return Err(Error::ImportTargetNotEmpty { orgs });
     }
     check_chains(target, records, now)?;
-    let mut done = Imported::default();
-    let count = |added: bool, n: &mut u64, unchanged: &mut u64| {
-        if added {
-            *n += 1;
-        } else {
-            *unchanged += 1;
-        }
-    };
-    // Per distinct event: how many the store held before, and how many the file had so far.
-    let mut events: HashMap<EventRow, (u64, u64)> = HashMap::new();
-    // Key ids some key in the file names as the key it replaced; organizations whose
-    // keys were added.
-    let mut replaced: HashSet<&str> = HashSet::new();
-    let mut touched: BTreeSet<&str> = BTreeSet::new();
     // The keys the file says were replaced, for [`check_grace`].
     let successors: HashSet<&str> = records
         .iter()
@@ -97,100 +83,155 @@ fn run(
             _ => None,
         })
         .collect();
-    for record in records {
-        match record {
-            Record::Org(org) => {
-                let added = target.insert_org(org)?;
-                count(added, &mut done.orgs, &mut done.unchanged);
-            }
-            Record::Setting { name, value } => {
-                let added = target.insert_setting(name, value)?;
-                count(added, &mut done.settings, &mut done.unchanged);
-            }
-            Record::Key(key) => match target.key(&key.id)? {
-                Some(existing) => {
-                    if target.key_with_hash(&key.hash)?.as_deref() != Some(key.id.as_str()) {
-                        return Err(conflict(format!(
-                            "key {} is in the store with a different hash",
-                            key.id
-                        )));
-                    }
-                    match key.revoked_at {
-                        // A revocation already in effect stays as it is; a grace period
-                        // still running may end sooner.
-                        Some(at)
-                            if existing
-                                .revoked_at
-                                .is_none_or(|current| current > now && at < current) =>
-                        {
-                            let replaced = successors.contains(key.id.as_str())
-                                || target.successor(existing.row)?.is_some();
-                            check_grace(key, replaced, now)?;
-                            target.revoke(existing.row, at, key.revoke_reason.as_deref())?;
-                            done.revocations += 1;
-                        }
-                        _ => done.unchanged += 1,
-                    }
-                }
-                None => {
-                    if let Some(other) = target.key_with_hash(&key.hash)? {
-                        return Err(conflict(format!(
-                            "key {} has the same hash as key {other} in the store",
-                            key.id
-                        )));
-                    }
-                    check_grace(key, successors.contains(key.id.as_str()), now)?;
-                    let org = org_row(target, &key.org)?;
-                    let rotated_from = match &key.rotated_from {
-                        Some(id) => Some(replaced_row(target, key, id, &mut replaced)?),
-                        None => None,
-                    };
-                    let now_secs = now.timestamp();
-                    if counts(key, now)
-                        && let Some(other) =
-                            target.rules().active_named(org, &key.name, now_secs)?
-                    {
-                        return Err(conflict(format!(
-                            "keys {other} and {} of {:?} are both active and named alike ({:?})",
-                            key.id,
-                            key.org,
-                            name_key(&key.name)
-                        )));
-                    }
-                    target.insert_key(key, org, rotated_from)?;
-                    touched.insert(&key.org);
-                    done.keys += 1;
-                }
-            },
-            Record::Usage { key, last_used_at } => {
-                let row = key_row(target, key)?;
-                let moved = target.touch(row, *last_used_at)?;
-                count(moved, &mut done.usage, &mut done.unchanged);
-            }
-            Record::Event(event) => {
-                let row = event_row(target, event)?;
-                let (before, seen) = match events.get(&row) {
-                    Some(&counts) => counts,
-                    None => (target.count_events(&row)?, 0),
-                };
-                let seen = seen + 1;
-                if seen > before {
-                    target.insert_event(&row)?;
-                    done.events += 1;
-                } else {
-                    done.unchanged += 1;
-                }
-                events.insert(row, (before, seen));
-            }
+    let mut state = State::default();
+    // A backend may look up what a whole batch needs in one go (see `Target::prefetch`).
+    for batch in records.chunks(BATCH) {
+        target.prefetch(batch, now)?;
+        for record in batch {
+            apply(target, record, &mut state, &successors, now)?;
         }
     }
-    check_limits(target, records, &touched, now)?;
+    target.flush()?;
+    check_limits(target, records, &state.touched, now)?;
     // Keys added, revoked or moved between organizations: `serve` must look again. Last,
     // so the counter's row lock is taken after every key row's, as the other writes do.
-    if done.changed() {
+    if state.done.changed() {
         target.rules().bump_version()?;
     }
-    Ok(done)
+    Ok(state.done)
+}
+
+/// How many records a backend is given at a time to look up in one go: enough that a
+/// round trip per batch costs nothing, few enough that the answers stay small.
+const BATCH: usize = 5000;
+
+/// What the import has done so far, across batches.
+#[derive(Default)]
+struct State<'r> {
+    done: Imported,
+    /// Per distinct event: how many the store held before, and how many the file had so far.
+    events: HashMap<EventRow, (u64, u64)>,
+    /// Key ids some key in the file names as the key it replaced.
+    replaced: HashSet<&'r str>,
+    /// Organizations whose keys were added.
+    touched: BTreeSet<&'r str>,
+}
+
+/// Counts a record as added (in `n`) or as already there.
+fn count(added: bool, n: &mut u64, unchanged: &mut u64) {
+    if added {
+        *n += 1;
+    } else {
+        *unchanged += 1;
+    }
+}
+
+/// Applies one record.
+fn apply<'r>(
+    target: &mut dyn Target,
+    record: &'r Record,
+    state: &mut State<'r>,
+    successors: &HashSet<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let done = &mut state.done;
+    match record {
+        Record::Org(org) => {
+            let added = target.insert_org(org)?;
+            count(added, &mut done.orgs, &mut done.unchanged);
+        }
+        Record::Setting { name, value } => {
+            let added = target.insert_setting(name, value)?;
+            count(added, &mut done.settings, &mut done.unchanged);
+        }
+        Record::Key(key) => apply_key(target, key, state, successors, now)?,
+        Record::Usage { key, last_used_at } => {
+            let row = key_row(target, key)?;
+            let moved = target.touch(row, *last_used_at)?;
+            count(moved, &mut done.usage, &mut done.unchanged);
+        }
+        Record::Event(event) => {
+            let row = event_row(target, event)?;
+            let (before, seen) = match state.events.get(&row) {
+                Some(&counts) => counts,
+                None => (target.count_events(&row)?, 0),
+            };
+            let seen = seen + 1;
+            if seen > before {
+                target.insert_event(&row)?;
+                done.events += 1;
+            } else {
+                done.unchanged += 1;
+            }
+            state.events.insert(row, (before, seen));
+        }
+    }
+    Ok(())
+}
+
+/// Applies one key: added when new, its revocation applied when the store has it.
+fn apply_key<'r>(
+    target: &mut dyn Target,
+    key: &'r KeyRecord,
+    state: &mut State<'r>,
+    successors: &HashSet<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let done = &mut state.done;
+    match target.key(&key.id)? {
+        Some(existing) => {
+            if target.key_with_hash(&key.hash)?.as_deref() != Some(key.id.as_str()) {
+                return Err(conflict(format!(
+                    "key {} is in the store with a different hash",
+                    key.id
+                )));
+            }
+            match key.revoked_at {
+                // A revocation already in effect stays as it is; a grace period
+                // still running may end sooner.
+                Some(at)
+                    if existing
+                        .revoked_at
+                        .is_none_or(|current| current > now && at < current) =>
+                {
+                    let replaced = successors.contains(key.id.as_str())
+                        || target.successor(existing.row)?.is_some();
+                    check_grace(key, replaced, now)?;
+                    target.revoke(existing.row, at, key.revoke_reason.as_deref())?;
+                    done.revocations += 1;
+                }
+                _ => done.unchanged += 1,
+            }
+        }
+        None => {
+            if let Some(other) = target.key_with_hash(&key.hash)? {
+                return Err(conflict(format!(
+                    "key {} has the same hash as key {other} in the store",
+                    key.id
+                )));
+            }
+            check_grace(key, successors.contains(key.id.as_str()), now)?;
+            let org = org_row(target, &key.org)?;
+            let rotated_from = match &key.rotated_from {
+                Some(id) => Some(replaced_row(target, key, id, &mut state.replaced)?),
+                None => None,
+            };
+            if counts(key, now)
+                && let Some(other) = target.active_named(org, &key.name, now.timestamp())?
+            {
+                return Err(conflict(format!(
+                    "keys {other} and {} of {:?} are both active and named alike ({:?})",
+                    key.id,
+                    key.org,
+                    name_key(&key.name)
+                )));
+            }
+            target.insert_key(key, org, rotated_from)?;
+            state.touched.insert(&key.org);
+            done.keys += 1;
+        }
+    }
+    Ok(())
 }
 
 /// A revocation still to come is a rotation's grace period: the key is `replaced` by
@@ -259,11 +300,7 @@ fn replaced_row<'r>(
     replaced: &mut HashSet<&'r str>,
 ) -> Result<i64> {
     let row = key_row(target, id)?;
-    let same_org = target
-        .rules()
-        .key_for_update(id)?
-        .is_some_and(|k| k.key.org == key.org);
-    if !same_org {
+    if !target.in_org(id, &key.org)? {
         return Err(conflict(format!(
             "key {} replaces {id}, which is not a key of {:?}",
             key.id, key.org

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 
 use crate::domain::Timestamp;
-use crate::domain::dump::{KeyRecord, OrgRecord};
+use crate::domain::dump::{KeyRecord, OrgRecord, Record};
 use crate::domain::event::EventKind;
 use crate::domain::key::Key;
 use crate::domain::key::KeyHash;
@@ -198,4 +198,27 @@ pub trait Target {
     /// The lifecycle rules' row operations, in the same transaction: the counts and the
     /// name checks `generate` makes.
     fn rules(&mut self) -> &mut dyn Tx;
+    /// Called before each batch of records is applied: a backend whose every statement
+    /// is a round trip looks up what the batch will ask in a few statements for the
+    /// whole batch, and answers from that. The answers must stay those a statement at
+    /// the time of the question would give (the backend updates them as it writes).
+    fn prefetch(&mut self, _batch: &[Record], _now: Timestamp) -> Result<()> {
+        Ok(())
+    }
+    /// Sends any writes the backend held back; called after the last batch.
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// [`Tx::active_named`], for a key about to be added.
+    fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
+        self.rules().active_named(org, name, now)
+    }
+    /// Whether the key with this id belongs to organization `slug` (locking it, as a
+    /// rotation does).
+    fn in_org(&mut self, id: &str, slug: &str) -> Result<bool> {
+        Ok(self
+            .rules()
+            .key_for_update(id)?
+            .is_some_and(|k| k.key.org == slug))
+    }
 }

@@ -12,6 +12,7 @@ mod exec_reads;
 mod export_import;
 mod generate;
 mod grace_names;
+mod import_batches;
 mod import_rules;
 mod key_format;
 mod log;

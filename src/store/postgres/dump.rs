@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use postgres::types::ToSql;
 use postgres::{GenericClient, Statement, Transaction};
 
+use super::known::Known;
+use super::pending::Pending;
 use super::rows::Queries;
 use super::tx::PgTx;
 use crate::domain::Timestamp;
@@ -43,10 +45,13 @@ pub(crate) fn export(
     rows::export(&mut Queries(conn), &EXPORT, visit)
 }
 
-/// The import's row operations in one transaction, each statement prepared once.
+/// The import's row operations in one transaction, each statement prepared once; the
+/// lookups answered from what [`Known`] fetched for the batch where it can.
 pub(crate) struct Importer<'a, 'c> {
     rows: PgTx<'a, 'c>,
     prepared: HashMap<&'static str, Statement>,
+    known: Known,
+    pending: Pending,
 }
 
 impl<'a, 'c> Importer<'a, 'c> {
@@ -54,10 +59,14 @@ impl<'a, 'c> Importer<'a, 'c> {
         Self {
             rows: PgTx { tx, bumped: false },
             prepared: HashMap::new(),
+            known: Known::default(),
+            pending: Pending::default(),
         }
     }
 
+    /// A statement sent now: the writes held back go first, so that it sees them.
     fn prepared(&mut self, sql: &'static str) -> Result<Statement> {
+        self.pending.flush(self.rows.tx)?;
         if let Some(stmt) = self.prepared.get(sql) {
             return Ok(stmt.clone());
         }
@@ -99,9 +108,10 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_org(&mut self, org: &OrgRecord) -> Result<bool> {
-        let n = self.execute(
+        let added = self.query_opt(
             "INSERT INTO orgs (slug, name, plan, created_at, max_lifetime, require_expiry, \
-             rotate_every) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
+             rotate_every) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING \
+             RETURNING id",
             &[
                 &org.slug,
                 &org.name,
@@ -112,14 +122,27 @@ impl Target for Importer<'_, '_> {
                 &org.policy.rotate_every.num_seconds(),
             ],
         )?;
-        Ok(n == 1)
+        let Some(row) = added else {
+            return Ok(false);
+        };
+        let id: i64 = row.try_get(0)?;
+        self.known.orgs.insert(org.slug.clone(), id);
+        self.known.new_orgs.insert(id);
+        Ok(true)
     }
 
     fn org_row(&mut self, slug: &str) -> Result<Option<i64>> {
-        Ok(self
+        if let Some(&id) = self.known.orgs.get(slug) {
+            return Ok(Some(id));
+        }
+        let id: Option<i64> = self
             .query_opt("SELECT id FROM orgs WHERE slug = $1", &[&slug])?
             .map(|r| r.try_get(0))
-            .transpose()?)
+            .transpose()?;
+        if let Some(id) = id {
+            self.known.orgs.insert(slug.to_owned(), id);
+        }
+        Ok(id)
     }
 
     fn insert_setting(&mut self, name: &str, value: &str) -> Result<bool> {
@@ -131,6 +154,9 @@ impl Target for Importer<'_, '_> {
     }
 
     fn key(&mut self, id: &str) -> Result<Option<Existing>> {
+        if let Some(known) = self.known.key(id) {
+            return Ok(known);
+        }
         let Some(row) = self.query_opt(
             "SELECT id, revoked_at FROM keys WHERE public_id = $1",
             &[&id],
@@ -145,6 +171,9 @@ impl Target for Importer<'_, '_> {
     }
 
     fn key_with_hash(&mut self, hash: &KeyHash) -> Result<Option<String>> {
+        if let Some(id) = self.known.hashes.get(hash) {
+            return Ok(id.clone());
+        }
         Ok(self
             .query_opt(
                 "SELECT public_id FROM keys WHERE hash = $1",
@@ -155,10 +184,14 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_key(&mut self, key: &KeyRecord, org: i64, rotated_from: Option<i64>) -> Result<()> {
-        self.execute(
+        if let Some(row) = self.pending.key(key, org, rotated_from) {
+            self.known.added_key(key, row, org, rotated_from);
+            return Ok(());
+        }
+        let row = self.query_one(
             "INSERT INTO keys (public_id, org_id, name, hash, hint, created_at, expires_at, \
              revoked_at, revoke_reason, rotated_from, name_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             &[
                 &key.id,
                 &org,
@@ -173,19 +206,31 @@ impl Target for Importer<'_, '_> {
                 &name_key(&key.name),
             ],
         )?;
+        self.known
+            .added_key(key, row.try_get(0)?, org, rotated_from);
         Ok(())
     }
 
     fn revoke(&mut self, row: i64, at: Timestamp, reason: Option<&str>) -> Result<()> {
-        self.execute(
+        let revoked = self.query_opt(
             "UPDATE keys SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 \
-             AND (revoked_at IS NULL OR revoked_at > $1)",
+             AND (revoked_at IS NULL OR revoked_at > $1) RETURNING public_id",
             &[&at.timestamp(), &reason, &row],
         )?;
+        if let Some(revoked) = revoked {
+            let id: String = revoked.try_get(0)?;
+            self.known.revoked(&id, at);
+        }
         Ok(())
     }
 
     fn touch(&mut self, row: i64, at: Timestamp) -> Result<bool> {
+        if let Some(moved) = self.known.touch(row, at.timestamp()) {
+            if moved {
+                self.pending.touch(row, at.timestamp());
+            }
+            return Ok(moved);
+        }
         let n = self.execute(
             "INSERT INTO key_usage (key_id, last_used_at) VALUES ($1, $2) \
              ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
@@ -196,6 +241,12 @@ impl Target for Importer<'_, '_> {
     }
 
     fn count_events(&mut self, e: &EventRow) -> Result<u64> {
+        if let Some(&n) = self.known.events.get(e) {
+            return Ok(n);
+        }
+        if self.known.is_new(e) {
+            return Ok(0);
+        }
         let n: i64 = self
             .query_one(
                 "SELECT count(*) FROM events e WHERE org_id = $1 AND key_id IS NOT DISTINCT FROM $2 \
@@ -208,6 +259,10 @@ impl Target for Importer<'_, '_> {
     }
 
     fn insert_event(&mut self, e: &EventRow) -> Result<()> {
+        if e.attempts <= 1 {
+            self.pending.event(e);
+            return Ok(());
+        }
         let id: i64 = self
             .query_one(
                 "INSERT INTO events (at, actor, org_id, key_id, kind, detail) \
@@ -225,6 +280,9 @@ impl Target for Importer<'_, '_> {
     }
 
     fn successor(&mut self, row: i64) -> Result<Option<String>> {
+        if let Some(id) = self.known.successors.get(&row) {
+            return Ok(id.clone());
+        }
         Ok(self
             .query_opt(
                 "SELECT public_id FROM keys WHERE rotated_from = $1",
@@ -236,5 +294,35 @@ impl Target for Importer<'_, '_> {
 
     fn rules(&mut self) -> &mut dyn Tx {
         &mut self.rows
+    }
+
+    fn prefetch(&mut self, batch: &[Record], now: Timestamp) -> Result<()> {
+        self.pending.flush(self.rows.tx)?;
+        self.known.prefetch(self.rows.tx, batch, now)?;
+        let new_keys = batch.iter().filter(|r| matches!(r, Record::Key(_))).count();
+        self.pending.reserve_rows(self.rows.tx, new_keys)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.pending.flush(self.rows.tx)
+    }
+
+    fn active_named(&mut self, org: i64, name: &str, now: i64) -> Result<Option<String>> {
+        if let Some(id) = self.known.active_named(org, name, now) {
+            return Ok(id);
+        }
+        self.pending.flush(self.rows.tx)?;
+        self.rows.active_named(org, name, now)
+    }
+
+    fn in_org(&mut self, id: &str, slug: &str) -> Result<bool> {
+        if let Some(answer) = self.known.in_org(id, slug) {
+            return Ok(answer);
+        }
+        self.pending.flush(self.rows.tx)?;
+        Ok(self
+            .rows
+            .key_for_update(id)?
+            .is_some_and(|k| k.key.org == slug))
     }
 }
