@@ -232,3 +232,47 @@ proptest::proptest! {
         proptest::prop_assert_eq!(both(size), whole);
     }
 }
+
+/// Text made of pieces that put fragments of the base64 prefix, line ends, lone `\r`,
+/// indentation and wrapped keys next to each other.
+fn pieces_text(pieces: &[(u8, usize)], keys: &[String]) -> String {
+    let mut text = String::new();
+    for &(kind, n) in pieces {
+        match kind {
+            0 => {
+                let key = &keys[n % keys.len()];
+                let encoded = decode_test::encode(format!("{}{key}", "x".repeat(n % 3)).as_bytes());
+                let width = wrapped::MIN_LINE + n % 64;
+                let end = if n % 2 == 0 { "\n" } else { "\r\n" };
+                for line in encoded.as_bytes().chunks(width) {
+                    text.push_str(&" ".repeat(n % 5));
+                    text.push_str(&String::from_utf8_lossy(line));
+                    text.push_str(end);
+                }
+            }
+            1 => text.push_str(["let x = y;\n", "fn a() {\n", "}\n", "\n", " ", "\t"][n % 6]),
+            2 => text.push_str(&"QUJDRGVmZ2hpamtsbW5vcHFyc3R1".repeat(3)[..16 + n % 40]),
+            3 => text.push_str(["c2tfb", "Gl2ZV", "NrX2x", "pdmVf", "za19s", "aXZlX"][n % 6]),
+            4 => text.push_str(["\r", "\n", "\r\n", "=", "  "][n % 5]),
+            _ => text.push_str(&keys[n % keys.len()]),
+        }
+    }
+    text
+}
+
+proptest::proptest! {
+    #[test]
+    fn lines_far_from_a_fragment_are_only_counted(
+        pieces in proptest::collection::vec((0u8..6, 0usize..1000), 0..40),
+        size in 1usize..200,
+    ) {
+        let keys = [key(), key()];
+        let input = pieces_text(&pieces, &keys);
+        let mut every_line = wrapped::Wrapped::looking_at_every_line();
+        let mut expected = Vec::new();
+        every_line.feed(input.as_bytes(), true, &mut expected);
+        expected.sort_by_key(|t| (t.line, t.column));
+        proptest::prop_assert_eq!(wrapped_chunked(input.as_bytes(), size), expected.clone());
+        proptest::prop_assert_eq!(wrapped_chunked(input.as_bytes(), input.len()), expected);
+    }
+}

@@ -6,15 +6,24 @@
 //!
 //! Only what can be a wrapped block is copied: a line break is joined when the line
 //! before it ends in at least [`MIN_LINE`] base64 characters and the next one starts
-//! with one, after its indentation. Everything else costs one `memchr` per line and a
-//! look at the line's last characters. Keys that sit inside one line are the plain
+//! with one, after its indentation. Keys that sit inside one line are the plain
 //! scanner's: callers search the input as it is too, and drop a token found twice at
 //! the same place. Joining lines cannot invent a key: what decodes must still carry
 //! the prefix and a valid checksum.
+//!
+//! Looking at every line end costs more than the search itself on text of short lines,
+//! so lines are only looked at near a *fragment*: the first or last five characters of
+//! the base64 of `sk_live_` at one of its alignments. A line break cuts that 10-character
+//! form at most once (the lines of a block hold 16 characters or more), so one of its
+//! halves is always in the input as it is. From the start of the line before a fragment's
+//! line, what is joined is what joining every line would give from there on; the lines
+//! in between are only counted.
 
 use std::collections::VecDeque;
 
-use super::{Scanner, Token};
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::{BASE64_PREFIX, Scanner, Token};
 
 /// Bytes handled at a time, so the joined text and its position map stay small.
 const PIECE: usize = 16 * 1024;
@@ -55,8 +64,37 @@ fn ends_in_base64(line: &[u8]) -> bool {
     body.len() >= MIN_LINE && body[body.len() - MIN_LINE..].iter().all(|&b| is_base64(b))
 }
 
+/// The halves of the base64 forms of the prefix, found in one pass; `None` only if the
+/// searcher cannot be built, and then every line is looked at. Leftmost-first matching
+/// is what lets it use its SIMD searcher (the standard kind walks the automaton).
+fn fragments() -> Option<AhoCorasick> {
+    let halves = BASE64_PREFIX
+        .iter()
+        .flat_map(|(form, _)| [&form[..FRAGMENT], &form[FRAGMENT..]]);
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(halves)
+        .ok()
+}
+
+/// The length of a fragment: half of a 10-character base64 form.
+const FRAGMENT: usize = 5;
+
+/// The start of the line before the one holding `at`, but not before `from`.
+fn line_before(piece: &[u8], from: usize, at: usize) -> usize {
+    let Some(end) = memchr::memrchr(b'\n', &piece[from..at]) else {
+        return from;
+    };
+    memchr::memrchr(b'\n', &piece[from..from + end]).map_or(from, |n| from + n + 1)
+}
+
 pub struct Wrapped {
     scanner: Scanner,
+    gate: Option<AhoCorasick>,
+    /// The last bytes of the input seen, for a fragment cut by the end of a piece.
+    carry: Vec<u8>,
+    /// A block going on is not cut up to this line (one near a fragment).
+    keep_to_line: u64,
     joined: Vec<u8>,
     /// Absolute offset of `joined[0]`.
     base: u64,
@@ -87,6 +125,9 @@ impl Wrapped {
     pub fn new() -> Self {
         Self {
             scanner: Scanner::base64_only(),
+            gate: fragments(),
+            carry: Vec::with_capacity(2 * FRAGMENT),
+            keep_to_line: 0,
             joined: Vec::new(),
             base: 0,
             segments: VecDeque::new(),
@@ -102,9 +143,20 @@ impl Wrapped {
         }
     }
 
+    /// Without the fragment gate: every line end looked at, as the gate must match.
+    #[cfg(test)]
+    pub fn looking_at_every_line() -> Self {
+        Self {
+            gate: None,
+            ..Self::new()
+        }
+    }
+
     pub fn reset(&mut self) {
         self.scanner.reset();
         self.joined.clear();
+        self.carry.clear();
+        self.keep_to_line = 0;
         self.base = 0;
         self.segments.clear();
         (self.line, self.column) = (1, 0);
@@ -129,14 +181,113 @@ impl Wrapped {
         }
     }
 
-    fn take(&mut self, mut rest: &[u8]) {
-        while !rest.is_empty() {
-            rest = match self.mode {
-                Mode::Lines => self.lines(rest),
-                Mode::Indent => self.indent(rest),
-                Mode::Block => self.block(rest),
-            };
+    /// Takes one piece: lines far from any fragment are counted, not looked at.
+    fn take(&mut self, piece: &[u8]) {
+        let Some(gate) = self.gate.take() else {
+            self.take_all(piece);
+            return;
+        };
+        let find = |from: usize| {
+            gate.find(&piece[from..])
+                .map(|m| (from + m.start(), from + m.end()))
+        };
+        // Up to `hold` every line is looked at: the end of a fragment, or of the piece.
+        let mut hold = self.cut_fragment(&gate, piece);
+        let mut next = find(0);
+        let mut pos = 0;
+        loop {
+            // A fragment passed while looking at lines keeps the block it may be in.
+            while let Some((start, end)) = next.filter(|&(start, _)| start < pos) {
+                let after = memchr::memchr_iter(b'\n', &piece[start..pos]).count();
+                self.keep_block(self.line.saturating_sub(after as u64));
+                hold = hold.max(end);
+                next = find(start + 1);
+            }
+            if pos == piece.len() {
+                break;
+            }
+            if pos >= hold && self.may_skip() {
+                // Without a fragment, the last two lines are looked at: a fragment cut by
+                // the piece's end is on the last.
+                let resume = line_before(piece, pos, next.map_or(piece.len(), |(s, _)| s));
+                self.skip(&piece[pos..resume]);
+                pos = resume;
+                hold = next.map_or(piece.len(), |(_, end)| end);
+            }
+            let end = if pos < hold { hold } else { piece.len() };
+            let left = self.step(&piece[pos..end]);
+            pos = end - left.len();
         }
+        self.gate = Some(gate);
+    }
+
+    /// The end, in `piece`, of a fragment that starts in the pieces before; 0 if none.
+    fn cut_fragment(&mut self, gate: &AhoCorasick, piece: &[u8]) -> usize {
+        let before = self.carry.len();
+        self.carry
+            .extend_from_slice(&piece[..piece.len().min(FRAGMENT - 1)]);
+        // Each start in the carry, since leftmost matches would hide overlapping ones.
+        let end = (0..before)
+            .filter_map(|start| {
+                let m = gate.find(&self.carry[start..])?;
+                (m.start() == 0 && start + m.end() > before).then(|| start + m.end() - before)
+            })
+            .max()
+            .unwrap_or(0);
+        if end > 0 {
+            self.keep_block(self.line);
+        }
+        if piece.len() >= FRAGMENT - 1 {
+            self.carry.clear();
+            self.carry
+                .extend_from_slice(&piece[piece.len() - (FRAGMENT - 1)..]);
+        } else {
+            self.carry
+                .drain(..self.carry.len().saturating_sub(FRAGMENT - 1));
+        }
+        end
+    }
+
+    fn take_all(&mut self, mut rest: &[u8]) {
+        while !rest.is_empty() {
+            rest = self.step(rest);
+        }
+    }
+
+    fn step<'a>(&mut self, rest: &'a [u8]) -> &'a [u8] {
+        match self.mode {
+            Mode::Lines => self.lines(rest),
+            Mode::Indent => self.indent(rest),
+            Mode::Block => self.block(rest),
+        }
+    }
+
+    /// Outside a block with no base64 run going on, or at a line's start far enough
+    /// from the last fragment: lines from here can be counted instead (a block going on
+    /// is cut, which only loses what is far from any fragment).
+    fn may_skip(&self) -> bool {
+        (self.mode == Mode::Lines && self.run == 0 && !self.cr)
+            || (self.column == 0 && self.line > self.keep_to_line)
+    }
+
+    /// A fragment on `line`: the block it may be in is not cut before the key it may
+    /// start is whole (a key's base64 with its group's start is under 64 characters,
+    /// four lines of a block at least).
+    fn keep_block(&mut self, line: u64) {
+        self.keep_to_line = self.keep_to_line.max(line + (TAIL / MIN_LINE) as u64);
+    }
+
+    /// Passes over whole lines (`lines` ends with a line break, or is empty).
+    fn skip(&mut self, lines: &[u8]) {
+        if lines.is_empty() {
+            return;
+        }
+        self.line += memchr::memchr_iter(b'\n', lines).count() as u64;
+        self.column = 0;
+        self.mode = Mode::Lines;
+        self.run = 0;
+        self.tail.clear();
+        self.cr = false;
     }
 
     /// Outside a block: whole lines that cannot start one are passed over with one
@@ -224,6 +375,12 @@ impl Wrapped {
     /// Inside a block: the line's leading base64 run is copied; a line that is all
     /// base64 and long enough continues the block on the next.
     fn block<'a>(&mut self, rest: &'a [u8]) -> &'a [u8] {
+        if self.cr && rest.first().is_some_and(|&b| b != b'\n') {
+            // A `\r` inside a line ends the block, as it ends a run outside one: only
+            // line breaks are joined, so a fragment is never cut twice.
+            self.end_block();
+            return rest;
+        }
         let run = rest.iter().take_while(|&&b| is_base64(b)).count();
         if run > 0 {
             if self.new_segment {
@@ -243,7 +400,7 @@ impl Wrapped {
             None => rest,
             Some(b'\r') => {
                 self.column += 1;
-                self.new_segment = true;
+                self.cr = true;
                 &rest[1..]
             }
             Some(b'\n') => {
@@ -256,14 +413,18 @@ impl Wrapped {
                 &rest[1..]
             }
             Some(_) => {
-                // The block ends; the rest of the line may start another.
-                self.mode = Mode::Lines;
-                self.run = 0;
-                self.tail.clear();
-                self.cr = false;
+                self.end_block();
                 rest
             }
         }
+    }
+
+    /// The block ends inside a line; the rest of the line may start another.
+    fn end_block(&mut self) {
+        self.mode = Mode::Lines;
+        self.run = 0;
+        self.tail.clear();
+        self.cr = false;
     }
 
     fn newline(&mut self) {
