@@ -10,6 +10,7 @@ pub mod http;
 mod gateways;
 mod hostile;
 mod openapi;
+mod openapi_leaks;
 mod protocols;
 
 use std::net::SocketAddr;

@@ -2,9 +2,11 @@
 //! run through each endpoint and verdict is validated against the description by
 //! openapi-core (a PyPI tool in the CI venv), and the answers are checked for what a
 //! schema cannot say (the verdict each key gets, `/v1/verify` equal to `verify --json`).
+//! The leak paths are run in `openapi_leaks`, through the same [`Log`] and checker.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
@@ -16,10 +18,16 @@ use crate::common::{pg_client, venv_tool};
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /// The exchanges the checker reads: request line and the answer as it came.
-struct Log(Vec<Value>);
+#[derive(Default)]
+pub struct Log(Vec<Value>);
 
 impl Log {
-    fn add(&mut self, method: &str, path: &str, r: Response) -> Response {
+    /// The exchanges as the checker reads them.
+    pub fn json(&self) -> String {
+        Value::Array(self.0.clone()).to_string()
+    }
+
+    pub fn add(&mut self, method: &str, path: &str, r: Response) -> Response {
         self.0.push(json!({
             "method": method,
             "path": path,
@@ -31,7 +39,7 @@ impl Log {
         r
     }
 
-    fn send(
+    pub fn send(
         &mut self,
         addr: SocketAddr,
         method: &str,
@@ -51,7 +59,7 @@ fn every_answer_matches_the_openapi_description() {
     };
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);
-    let mut log = Log(Vec::new());
+    let mut log = Log::default();
     check_valid(&fx, addr(&serve), &mut log);
     check_refusals(&fx, addr(&serve), &mut log);
     verify_objects(&fx, addr(&serve), &mut log);
@@ -59,10 +67,15 @@ fn every_answer_matches_the_openapi_description() {
     if let Some(pg) = &fx.env.pg {
         unavailable(addr(&serve), &fx.valid, &pg.admin, &pg.name, &mut log);
     }
-    let all = Value::Array(log.0).to_string();
-    assert_no_secret(&all, &fx.secrets(), "an answer");
+    assert_no_secret(&log.json(), &fx.secrets(), "an answer");
     assert_no_secret(&serve.log(), &fx.secrets(), "serve's stderr");
+    assert_described(&python, &log);
+}
 
+/// Fails unless every exchange of `log` is as openapi.yaml describes it, by the checker
+/// run with the venv's `python` (which also checks the description itself).
+pub fn assert_described(python: &Path, log: &Log) {
+    let all = log.json();
     let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
     let checker = concat!(
         env!("CARGO_MANIFEST_DIR"),

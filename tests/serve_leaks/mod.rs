@@ -2,7 +2,7 @@
 //! its public keys in a file or on a loopback HTTP server) and reports keys of the
 //! store, noise, and forged or broken reports.
 
-mod harness;
+pub mod harness;
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use crate::serve::{Serve, time_until};
 use harness::{KeyServer, SigningKey, json, listing, report, send_report, sha256_hex};
 
 /// A store with one Pro organization, and GitHub's listing of `keys` in a file.
-fn setup(keys: &[&SigningKey]) -> (TestEnv, String) {
+pub fn setup(keys: &[&SigningKey]) -> (TestEnv, String) {
     let env = TestEnv::with_org("acme", "pro");
     let path = env.path("github-keys.json");
     std::fs::write(&path, listing(keys)).unwrap();
