@@ -44,6 +44,9 @@ where
 
 /// A secret, typed without echo; Enter submits. Wiped when dropped.
 pub(crate) fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
+    // The prompt turns echo off only after it is shown: a key pasted the moment the
+    // prompt appears would be echoed in between. Off before it, back as it was after.
+    let _quiet = NoEcho::start();
     let answer = Zeroizing::new(
         Password::new()
             .with_prompt(question)
@@ -52,6 +55,47 @@ pub(crate) fn ask_secret(question: &str) -> Result<Zeroizing<Vec<u8>>> {
             .map_err(prompt_error)?,
     );
     Ok(Zeroizing::new(answer.as_bytes().to_vec()))
+}
+
+/// The terminal's echo, off while this lives (on the terminal the prompt reads: standard
+/// input when it is one, else `/dev/tty`). Nothing to undo when there is no terminal.
+struct NoEcho {
+    tty: Option<std::fs::File>,
+    saved: rustix::termios::Termios,
+}
+
+impl NoEcho {
+    fn start() -> Option<Self> {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let stdin = std::io::stdin();
+        let tty = if rustix::termios::isatty(&stdin) {
+            None
+        } else {
+            Some(std::fs::File::open("/dev/tty").ok()?)
+        };
+        let saved = match &tty {
+            Some(file) => tcgetattr(file),
+            None => tcgetattr(&stdin),
+        }
+        .ok()?;
+        let mut quiet = saved.clone();
+        quiet.local_modes -= LocalModes::ECHO;
+        let set = match &tty {
+            Some(file) => tcsetattr(file, OptionalActions::Now, &quiet),
+            None => tcsetattr(&stdin, OptionalActions::Now, &quiet),
+        };
+        set.ok().map(|()| Self { tty, saved })
+    }
+}
+
+impl Drop for NoEcho {
+    fn drop(&mut self) {
+        use rustix::termios::{OptionalActions, tcsetattr};
+        let _ = match &self.tty {
+            Some(file) => tcsetattr(file, OptionalActions::Now, &self.saved),
+            None => tcsetattr(std::io::stdin(), OptionalActions::Now, &self.saved),
+        };
+    }
 }
 
 /// Picks one of `plans`; the first that can have keys is the default.
