@@ -397,14 +397,14 @@ pub struct ServeArgs {
     /// http(s):// URL such as https://api.github.com/meta/public_keys/secret_scanning.
     /// Enables POST /v1/leaks/github
     #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
-    pub leak_keys: Option<KeySource>,
+    pub(crate) leak_keys: Option<KeySource>,
     /// GitLab's secret-detection public keys (same format), enabling POST /v1/leaks/gitlab
     #[arg(long, value_name = "SOURCE", value_parser = KeySource::parse)]
-    pub gitlab_leak_keys: Option<KeySource>,
+    pub(crate) gitlab_leak_keys: Option<KeySource>,
     /// What a leak report does to an active key of the store: revoke it at once, or record
     /// the report in the audit log and keep the key working
     #[arg(long, value_name = "ACTION", value_enum, default_value_t = OnLeak::Revoke)]
-    pub on_leak: OnLeak,
+    pub(crate) on_leak: OnLeak,
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,6 @@
 //! - [`domain`], the types those take (key codec, ids, names, expirations, plans);
 //! - [`cli`] and [`assets`], from which completions and man pages are generated, and
 //!   [`error`], the error type every call returns.
-//! - [`serve`], the HTTP verification service.
 
 #![forbid(unsafe_code)]
 
@@ -28,12 +27,12 @@ pub(crate) mod commands;
 pub(crate) mod config;
 pub mod domain;
 pub mod error;
-pub mod leak;
+pub(crate) mod leak;
 pub mod lifecycle;
 pub(crate) mod os;
 pub use os::forbid_core_dumps;
 pub mod render;
-pub mod serve;
+pub(crate) mod serve;
 pub mod store;
 pub(crate) mod term;
 

@@ -14,7 +14,7 @@ use super::report::{self, Answer, Label, Provider, Reported};
 
 /// What a leak report does to an active key (`serve --on-leak`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OnLeak {
+pub(crate) enum OnLeak {
     /// Revoke it at once.
     #[default]
     Revoke,
@@ -24,7 +24,7 @@ pub enum OnLeak {
 
 /// A report's answer, and what it changed.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub answers: Vec<Answer>,
     /// Keys revoked by this report (not those already revoked).
     pub revoked: usize,
@@ -42,7 +42,7 @@ struct Hit {
 
 /// Acts on a verified report. `only_org` is the service's `--org`: a key of another
 /// organization is not one the service holds, so it is a false positive.
-pub fn act(
+pub(crate) fn act(
     session: &mut Session,
     provider: Provider,
     on_leak: OnLeak,

@@ -20,7 +20,7 @@ const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7
 
 /// Why a set of public keys was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BadKeys {
+pub(crate) enum BadKeys {
     #[error("not the shape of GitHub's public keys ({0})")]
     Shape(String),
     #[error("public key {id:?}: {why}")]
@@ -31,7 +31,7 @@ pub enum BadKeys {
 
 /// Why a report's signature was not accepted: each one is a `401`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum BadSignature {
+pub(crate) enum BadSignature {
     #[error("the key identifier or signature header is missing")]
     Missing,
     #[error("the key identifier names no known public key")]
@@ -55,14 +55,14 @@ struct Listed {
 
 /// The public keys of one provider, by identifier: each an uncompressed P-256 point.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PublicKeys {
+pub(crate) struct PublicKeys {
     points: HashMap<String, Vec<u8>>,
 }
 
 impl PublicKeys {
     /// Parses the provider's listing. Every key must be a P-256 public key: a listing
     /// with one that is not is refused whole, rather than half-trusted.
-    pub fn parse(json: &[u8]) -> Result<Self, BadKeys> {
+    pub(crate) fn parse(json: &[u8]) -> Result<Self, BadKeys> {
         let listing: Listing =
             serde_json::from_slice(json).map_err(|e| BadKeys::Shape(e.to_string()))?;
         let mut points = HashMap::new();
@@ -79,21 +79,22 @@ impl PublicKeys {
         Ok(Self { points })
     }
 
-    pub fn knows(&self, id: &str) -> bool {
+    pub(crate) fn knows(&self, id: &str) -> bool {
         self.points.contains_key(id)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.points.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
     }
 
     /// Checks `signature` (base64 of an ASN.1 DER ECDSA P-256 SHA-256 signature) of
     /// `body` by the key named `id`.
-    pub fn verify(&self, id: &str, signature: &str, body: &[u8]) -> Result<(), BadSignature> {
+    pub(crate) fn verify(
+        &self,
+        id: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<(), BadSignature> {
         let point = self.points.get(id).ok_or(BadSignature::UnknownKey)?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(signature.trim())
@@ -139,7 +140,7 @@ pub(crate) mod testing {
     use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 
     /// The PEM SubjectPublicKeyInfo of a P-256 point: a fixed header, then the point.
-    pub fn pem(point: &[u8]) -> String {
+    pub(crate) fn pem(point: &[u8]) -> String {
         let mut der = vec![
             0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
             0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
@@ -149,14 +150,14 @@ pub(crate) mod testing {
         format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
     }
 
-    pub fn pair() -> EcdsaKeyPair {
+    pub(crate) fn pair() -> EcdsaKeyPair {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
         EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap()
     }
 
     /// GitHub's listing of one public key under `id`.
-    pub fn listing(id: &str, pair: &EcdsaKeyPair) -> String {
+    pub(crate) fn listing(id: &str, pair: &EcdsaKeyPair) -> String {
         serde_json::json!({"public_keys": [{
             "key_identifier": id, "key": pem(pair.public_key().as_ref()), "is_current": true
         }]})

@@ -7,10 +7,10 @@
 //! fresh, [`report`] reads a report and writes the answer, and [`act`] is what a report
 //! does to the store. [`check`] ties the first three together for the HTTP layer.
 
-pub mod act;
-pub mod keys;
-pub mod report;
-pub mod source;
+pub(crate) mod act;
+pub(crate) mod keys;
+pub(crate) mod report;
+pub(crate) mod source;
 
 use keys::BadSignature;
 use report::{BadReport, Reported};
@@ -18,7 +18,7 @@ use source::{Keyring, Refresh};
 
 /// Why a report was not acted on, and the HTTP status it gets.
 #[derive(Debug, thiserror::Error)]
-pub enum Rejected {
+pub(crate) enum Rejected {
     #[error("{0}")]
     Signature(BadSignature),
     #[error(transparent)]
@@ -26,7 +26,7 @@ pub enum Rejected {
 }
 
 impl Rejected {
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             Self::Signature(_) => 401,
             Self::Report(_) => 400,
@@ -37,7 +37,7 @@ impl Rejected {
 /// Checks a report's signature (from the provider's two headers) over the raw `body`,
 /// then reads it. Nothing in an unsigned body is read. `refreshed` hears of each read of
 /// the public keys this caused, for the log.
-pub async fn check(
+pub(crate) async fn check(
     keyring: &Keyring,
     key_id: Option<&str>,
     signature: Option<&str>,

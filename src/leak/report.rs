@@ -6,14 +6,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::key::{self, KeyHash};
-pub use crate::domain::leak::{Provider, reason};
+pub(crate) use crate::domain::leak::{Provider, reason};
 
 /// The largest report accepted (`413` above it).
-pub const MAX_REPORT: usize = 16 << 20;
+pub(crate) const MAX_REPORT: usize = 16 << 20;
 
 /// One reported match. `token` is the secret as found: it is hashed and dropped.
 #[derive(Deserialize)]
-pub struct Reported {
+pub(crate) struct Reported {
     pub token: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -35,23 +35,23 @@ impl std::fmt::Debug for Reported {
 /// A signed body that is not a report: `400`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the body is not a JSON array of {{\"token\",\"type\",\"url\",\"source\"}} objects")]
-pub struct BadReport;
+pub(crate) struct BadReport;
 
 /// Parses a report. serde's own message is not kept: it may quote the body.
-pub fn parse(body: &[u8]) -> Result<Vec<Reported>, BadReport> {
+pub(crate) fn parse(body: &[u8]) -> Result<Vec<Reported>, BadReport> {
     serde_json::from_slice(body).map_err(|_| BadReport)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Label {
+pub(crate) enum Label {
     TruePositive,
     FalsePositive,
 }
 
 /// The answer about one token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// SHA-256 hex of the token as received.
     pub token_hash: String,
     pub token_type: String,
@@ -60,12 +60,12 @@ pub struct Answer {
 
 /// What a token is before the store is asked: a Seenty key to look up (its stored hash),
 /// or noise, decided by the checksum alone.
-pub fn candidate(token: &str) -> Option<KeyHash> {
+pub(crate) fn candidate(token: &str) -> Option<KeyHash> {
     key::check(token.as_bytes()).ok()
 }
 
 /// The SHA-256 hex of a token, whatever it is: `token_hash` in the answer.
-pub fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     format!("{:?}", KeyHash::of(token.as_bytes()))
 }
 

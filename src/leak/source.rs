@@ -19,9 +19,9 @@ use tokio::sync::Mutex;
 use super::keys::{BadKeys, PublicKeys};
 
 /// How often the keys are read again, whatever the reports.
-pub const REFRESH_EVERY: Duration = Duration::from_secs(3600);
+pub(crate) const REFRESH_EVERY: Duration = Duration::from_secs(3600);
 /// The least time between two reads caused by an unknown key identifier.
-pub const UNKNOWN_KEY_PAUSE: Duration = Duration::from_secs(60);
+pub(crate) const UNKNOWN_KEY_PAUSE: Duration = Duration::from_secs(60);
 /// A read that takes longer has failed (the last good set stays).
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most of a listing read: GitHub's is a few hundred bytes per key.
@@ -29,7 +29,7 @@ const MAX_LISTING: usize = 1 << 20;
 
 /// Why the public keys could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("reading {source_name}: {why}")]
     Read { source_name: String, why: String },
     #[error("{source_name}: {why}")]
@@ -38,14 +38,14 @@ pub enum FetchError {
 
 /// `--leak-keys SOURCE`: a path, or an `http://` or `https://` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeySource {
+pub(crate) enum KeySource {
     File(PathBuf),
     Url(hyper::Uri),
 }
 
 impl KeySource {
     /// Anything with a scheme other than http(s) is refused rather than taken for a path.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
             let uri: hyper::Uri = text.parse().map_err(|e| format!("{text}: {e}"))?;
@@ -68,7 +68,7 @@ impl KeySource {
     }
 
     /// Reads and parses the listing.
-    pub async fn fetch(&self) -> Result<PublicKeys, FetchError> {
+    pub(crate) async fn fetch(&self) -> Result<PublicKeys, FetchError> {
         let read = |why: String| FetchError::Read {
             source_name: self.name(),
             why,
@@ -169,13 +169,13 @@ struct State {
 
 /// The public keys of one provider, read again as the module says. Shared by every
 /// connection of a service.
-pub struct Keyring {
+pub(crate) struct Keyring {
     source: KeySource,
     state: Mutex<State>,
 }
 
 /// What a service is told about a read of the keys, for its log.
-pub enum Refresh {
+pub(crate) enum Refresh {
     /// Read, `usize` keys.
     Read(usize),
     /// Not read; the last good set stays.
@@ -184,7 +184,7 @@ pub enum Refresh {
 
 impl Keyring {
     /// Reads the keys once: a service does not start without them.
-    pub async fn load(source: KeySource) -> Result<Self, FetchError> {
+    pub(crate) async fn load(source: KeySource) -> Result<Self, FetchError> {
         let keys = source.fetch().await?;
         Ok(Self {
             source,
@@ -197,14 +197,14 @@ impl Keyring {
     }
 
     /// How many keys are trusted now.
-    pub async fn count(&self) -> usize {
+    pub(crate) async fn count(&self) -> usize {
         self.state.lock().await.keys.len()
     }
 
     /// The keys to check a report signed by `key_id`, read again first when they are an
     /// hour old, or when `key_id` is unknown and no such read happened in the last
     /// minute. Reports wait for a read under way rather than start another.
-    pub async fn keys_for(&self, key_id: &str) -> (Arc<PublicKeys>, Option<Refresh>) {
+    pub(crate) async fn keys_for(&self, key_id: &str) -> (Arc<PublicKeys>, Option<Refresh>) {
         let mut state = self.state.lock().await;
         let now = Instant::now();
         let unknown = !state.keys.knows(key_id)
@@ -224,7 +224,7 @@ impl Keyring {
 
     /// Reads the keys again if they are an hour old: what a service runs every hour, so
     /// that keys the provider retired stop being trusted even when no report comes.
-    pub async fn refresh_if_stale(&self) -> Option<Refresh> {
+    pub(crate) async fn refresh_if_stale(&self) -> Option<Refresh> {
         let mut state = self.state.lock().await;
         if !state.stale(Instant::now()) {
             return None;

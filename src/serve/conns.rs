@@ -11,14 +11,14 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 /// Connections kept open before the oldest idle one is closed for a new one.
-pub const SOFT_LIMIT: usize = 800;
+pub(crate) const SOFT_LIMIT: usize = 800;
 /// Connections open at once at most: under the usual limit of 1024 open files, with
 /// room for the store's connections and the listeners.
-pub const HARD_LIMIT: usize = 900;
+pub(crate) const HARD_LIMIT: usize = 900;
 
 /// One open connection, as the registry sees it.
 #[derive(Default)]
-pub struct Conn {
+pub(crate) struct Conn {
     /// Requests in progress.
     busy: AtomicUsize,
     /// Told when the connection is to close for a newer one.
@@ -27,17 +27,17 @@ pub struct Conn {
 
 impl Conn {
     /// Marks a request in progress until the guard is dropped.
-    pub fn busy(self: &Arc<Self>) -> Busy {
+    pub(crate) fn busy(self: &Arc<Self>) -> Busy {
         self.busy.fetch_add(1, Ordering::SeqCst);
         Busy(self.clone())
     }
 
-    pub fn is_busy(&self) -> bool {
+    pub(crate) fn is_busy(&self) -> bool {
         self.busy.load(Ordering::SeqCst) > 0
     }
 }
 
-pub struct Busy(Arc<Conn>);
+pub(crate) struct Busy(Arc<Conn>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
@@ -46,7 +46,7 @@ impl Drop for Busy {
 }
 
 #[derive(Default)]
-pub struct Conns {
+pub(crate) struct Conns {
     next: AtomicU64,
     open: Mutex<BTreeMap<u64, Arc<Conn>>>,
 }
@@ -54,7 +54,7 @@ pub struct Conns {
 impl Conns {
     /// Registers a new connection (its id and state); past the soft limit, tells the
     /// oldest idle connection to close.
-    pub fn admit(&self) -> (u64, Arc<Conn>) {
+    pub(crate) fn admit(&self) -> (u64, Arc<Conn>) {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let conn = Arc::new(Conn::default());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
@@ -68,7 +68,7 @@ impl Conns {
         (id, conn)
     }
 
-    pub fn leave(&self, id: u64) {
+    pub(crate) fn leave(&self, id: u64) {
         self.open
             .lock()
             .unwrap_or_else(|e| e.into_inner())

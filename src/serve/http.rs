@@ -20,7 +20,7 @@ use crate::domain::key;
 use crate::lifecycle::verify::{self as verdict, Code, Verdict as Outcome};
 use crate::render::VerifyJson;
 
-pub type Answer = Response<Full<Bytes>>;
+pub(crate) type Answer = Response<Full<Bytes>>;
 
 /// The largest body `/v1/verify` reads; a key is 36 bytes.
 const MAX_BODY: usize = 64 * 1024;
@@ -36,7 +36,7 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// What every request is answered from.
-pub struct App {
+pub(crate) struct App {
     pub view: Arc<View>,
     pub source: Source,
     pub metrics: Arc<Metrics>,
@@ -46,7 +46,10 @@ pub struct App {
     pub leaks: Option<super::leaks::Leaks>,
 }
 
-pub async fn handle(app: Arc<App>, request: Request<Incoming>) -> Result<Answer, Infallible> {
+pub(crate) async fn handle(
+    app: Arc<App>,
+    request: Request<Incoming>,
+) -> Result<Answer, Infallible> {
     let answer = route(&app, request).await;
     app.metrics.response(answer.status().as_u16());
     Ok(answer)

@@ -31,7 +31,7 @@ use crate::store::Location;
 const BODY_TIME: Duration = Duration::from_secs(20);
 
 /// `--leak-keys`, `--gitlab-leak-keys` and `--on-leak`.
-pub struct LeakOptions {
+pub(crate) struct LeakOptions {
     pub github: Option<KeySource>,
     pub gitlab: Option<KeySource>,
     pub on_leak: OnLeak,
@@ -44,7 +44,7 @@ struct Job {
 }
 
 /// The enabled endpoints: each provider's keys, and the thread that acts on reports.
-pub struct Leaks {
+pub(crate) struct Leaks {
     keyrings: Vec<(Provider, Arc<Keyring>)>,
     jobs: Sender<Job>,
 }
@@ -54,7 +54,7 @@ impl Leaks {
     /// service from starting) on `runtime`, and starts the thread that acts on reports,
     /// with a store of its own (opened here, outside the runtime, as the blocking
     /// PostgreSQL client requires). `None` when no provider is configured.
-    pub fn start(
+    pub(crate) fn start(
         options: LeakOptions,
         location: &Location,
         org: Option<String>,
@@ -101,7 +101,7 @@ impl Leaks {
     }
 
     /// The provider whose endpoint `path` is, when it is enabled.
-    pub fn provider(&self, path: &str) -> Option<Provider> {
+    pub(crate) fn provider(&self, path: &str) -> Option<Provider> {
         let slug = path.strip_prefix("/v1/leaks/")?;
         self.keyrings
             .iter()
@@ -110,7 +110,12 @@ impl Leaks {
     }
 
     /// Answers one report.
-    pub async fn handle(&self, provider: Provider, headers: &HeaderMap, body: Incoming) -> Answer {
+    pub(crate) async fn handle(
+        &self,
+        provider: Provider,
+        headers: &HeaderMap,
+        body: Incoming,
+    ) -> Answer {
         let Some(keyring) = self.keyring(provider) else {
             return error(StatusCode::NOT_FOUND, "no such path");
         };

@@ -26,7 +26,7 @@ const MAX_HEADERS: usize = 16 * 1024;
 /// Header lines per request at most (each at least 4 bytes, within [`MAX_HEADERS`]).
 const MAX_HEADER_COUNT: usize = 1024;
 
-pub enum Bound {
+pub(crate) enum Bound {
     Tcp(std::net::TcpListener),
     Unix {
         listener: std::os::unix::net::UnixListener,
@@ -37,7 +37,7 @@ pub enum Bound {
 
 /// Binds `--listen ADDR`; a bad address is a usage error, an address that cannot be
 /// bound (in use, no permission) exit 3.
-pub fn bind(addr: &str) -> Result<Bound> {
+pub(crate) fn bind(addr: &str) -> Result<Bound> {
     let failed = |source: io::Error| Error::Io {
         what: format!("cannot listen on {addr}"),
         source,
@@ -91,7 +91,7 @@ fn remove_stale(path: &Path) -> io::Result<()> {
 
 impl Bound {
     /// What the `listening on` line names: the real address.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Self::Tcp(listener) => match listener.local_addr() {
                 Ok(addr) => format!("http://{addr}"),
@@ -102,7 +102,7 @@ impl Bound {
     }
 
     /// Removes the socket file, if it is still the one this process made.
-    pub fn clean_up(&self) {
+    pub(crate) fn clean_up(&self) {
         if let Self::Unix { path, inode, .. } = self
             && std::fs::metadata(path).is_ok_and(|m| m.ino() == *inode)
         {
@@ -112,7 +112,7 @@ impl Bound {
 
     /// Accepts connections until `stop` turns true, each served on its own task holding
     /// one of `permits` until it closes; at `stop` each finishes its request in progress.
-    pub async fn accept(
+    pub(crate) async fn accept(
         self,
         app: Arc<App>,
         permits: Arc<Semaphore>,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// The codes a verdict is counted under: `VALID`, `verify`'s, and the service's own.
-pub const CODES: [&str; 8] = [
+pub(crate) const CODES: [&str; 8] = [
     "VALID",
     "MALFORMED",
     "NOT_FOUND",
@@ -22,7 +22,7 @@ pub const CODES: [&str; 8] = [
 const STATUSES: [u16; 11] = [200, 204, 400, 401, 403, 404, 405, 408, 413, 500, 503];
 
 #[derive(Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     verifications: [AtomicU64; CODES.len()],
     responses: [AtomicU64; STATUSES.len()],
     pub reconnects: AtomicU64,
@@ -33,25 +33,25 @@ pub struct Metrics {
 }
 
 /// What the service is doing when `/metrics` is read, beside the counters.
-pub struct Gauges {
+pub(crate) struct Gauges {
     pub view_age: Option<f64>,
     pub remembered: usize,
 }
 
 impl Metrics {
-    pub fn verdict(&self, code: &str) {
+    pub(crate) fn verdict(&self, code: &str) {
         if let Some(i) = CODES.iter().position(|c| *c == code) {
             self.verifications[i].fetch_add(1, Relaxed);
         }
     }
 
-    pub fn response(&self, status: u16) {
+    pub(crate) fn response(&self, status: u16) {
         if let Some(i) = STATUSES.iter().position(|s| *s == status) {
             self.responses[i].fetch_add(1, Relaxed);
         }
     }
 
-    pub fn render(&self, gauges: &Gauges) -> String {
+    pub(crate) fn render(&self, gauges: &Gauges) -> String {
         let mut out = String::with_capacity(4096);
         let mut lines = String::new();
         for (code, count) in CODES.iter().zip(&self.verifications) {

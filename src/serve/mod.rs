@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::error::{Error, Exit, Result, StoreFault};
 use crate::store::Location;
 use conns::{Conns, HARD_LIMIT};
-pub use leaks::LeakOptions;
+pub(crate) use leaks::LeakOptions;
 use listen::Bound;
 
 /// `--freshness` at most.
@@ -34,7 +34,7 @@ const READY_TIME: Duration = Duration::from_secs(10);
 const DRAIN_TIME: Duration = Duration::from_secs(10);
 
 /// What the command line chose.
-pub struct Options {
+pub(crate) struct Options {
     pub location: Location,
     pub org: Option<String>,
     pub listen: Vec<String>,
@@ -47,7 +47,7 @@ pub struct Options {
 
 /// `--freshness`: seconds (`1s`), milliseconds (`500ms`) or the tool's other durations
 /// (`1m`); more than zero and at most a minute.
-pub fn parse_freshness(text: &str) -> Result<Duration> {
+pub(crate) fn parse_freshness(text: &str) -> Result<Duration> {
     let text = text.trim();
     let number =
         |digits: &str, unit: u64| digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit));
@@ -72,7 +72,7 @@ pub(crate) fn log(message: &str) {
     eprintln!("seenty-keys serve: {}", crate::render::message(message));
 }
 
-pub fn run(options: Options) -> Result<Exit> {
+pub(crate) fn run(options: Options) -> Result<Exit> {
     let bound = options
         .listen
         .iter()

@@ -43,7 +43,7 @@ struct Job {
 }
 
 /// The store as the service sees it.
-pub struct Source {
+pub(crate) struct Source {
     jobs: Sender<Job>,
     pending: Arc<Mutex<Uses>>,
     stop: Arc<AtomicBool>,
@@ -53,7 +53,7 @@ pub struct Source {
 impl Source {
     /// Opens one store per thread and starts them; a store that cannot be opened is the
     /// error, before any thread runs.
-    pub fn start(
+    pub(crate) fn start(
         location: &Location,
         view: &Arc<View>,
         metrics: &Arc<Metrics>,
@@ -91,7 +91,7 @@ impl Source {
 
     /// The key with this hash as the store holds it now; `None` when the store could
     /// not be asked.
-    pub async fn lookup(&self, hash: KeyHash) -> Option<Option<KeyMatch>> {
+    pub(crate) async fn lookup(&self, hash: KeyHash) -> Option<Option<KeyMatch>> {
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job { hash, reply }).ok()?;
         answer.await.ok().flatten()
@@ -99,7 +99,7 @@ impl Source {
 
     /// Notes a use for the next flush: a valid key's last used (`attempt` is `None`),
     /// or an attempt with a revoked or expired key.
-    pub fn record(&self, handle: i64, attempt: Option<EventKind>, at: Timestamp) {
+    pub(crate) fn record(&self, handle: i64, attempt: Option<EventKind>, at: Timestamp) {
         let mut pending = lock(&self.pending);
         match attempt {
             None => match pending.touched.entry(handle) {
@@ -119,7 +119,7 @@ impl Source {
     }
 
     /// Stops the monitor and writes what is pending; waits for the write.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some((stop, writer)) = lock(&self.flusher).take() {
             let _ = stop.send(());

@@ -20,7 +20,7 @@ use crate::store::{KeyMatch, Observed};
 /// flood of random well-formed keys costs lookups, never unbounded memory.
 const CAPACITY: usize = 200_000;
 
-pub struct View {
+pub(crate) struct View {
     state: Mutex<State>,
     freshness: Duration,
 }
@@ -37,10 +37,10 @@ struct State {
 
 /// The counter value a lookup started under, to hand back with its fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Epoch(Option<i64>);
+pub(crate) struct Epoch(Option<i64>);
 
 impl View {
-    pub fn new(freshness: Duration) -> Self {
+    pub(crate) fn new(freshness: Duration) -> Self {
         Self {
             state: Mutex::new(State {
                 version: None,
@@ -59,7 +59,7 @@ impl View {
 
     /// A read of the counter that started at `started` came back with `seen`: a new
     /// value drops everything remembered.
-    pub fn observe(&self, seen: Observed, started: Instant) {
+    pub(crate) fn observe(&self, seen: Observed, started: Instant) {
         let mut state = self.state();
         if state.version != Some(seen.version) {
             state.known.clear();
@@ -72,19 +72,19 @@ impl View {
     }
 
     /// How long ago the service last confirmed it had seen every change.
-    pub fn age(&self) -> Option<Duration> {
+    pub(crate) fn age(&self) -> Option<Duration> {
         self.state().confirmed.map(|at| at.elapsed())
     }
 
     /// Whether answers can be trusted: a confirmation within the freshness bound.
-    pub fn fresh(&self) -> bool {
+    pub(crate) fn fresh(&self) -> bool {
         self.age().is_some_and(|age| age <= self.freshness)
     }
 
     /// The store's clock now, in whole seconds (the stores' resolution): the last
     /// reading moved on by this machine's monotonic clock, so a skewed system clock
     /// does not decide.
-    pub fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         let clock = self.state().clock;
         let ms = match clock {
             Some((at, ms)) => {
@@ -96,14 +96,14 @@ impl View {
     }
 
     /// What is remembered for this hash: `Some(None)` is a remembered "not found".
-    pub fn get(&self, hash: &KeyHash) -> (Option<Option<KeyMatch>>, Epoch) {
+    pub(crate) fn get(&self, hash: &KeyHash) -> (Option<Option<KeyMatch>>, Epoch) {
         let state = self.state();
         (state.known.get(hash).cloned(), Epoch(state.version))
     }
 
     /// Remembers what a lookup that started at `epoch` found, unless a newer counter
     /// value was observed meanwhile.
-    pub fn fill(&self, hash: KeyHash, epoch: Epoch, found: Option<KeyMatch>) {
+    pub(crate) fn fill(&self, hash: KeyHash, epoch: Epoch, found: Option<KeyMatch>) {
         let mut state = self.state();
         if epoch.0.is_none() || state.version != epoch.0 {
             return;
@@ -114,7 +114,7 @@ impl View {
         state.known.insert(hash, found);
     }
 
-    pub fn entries(&self) -> usize {
+    pub(crate) fn entries(&self) -> usize {
         self.state().known.len()
     }
 }
