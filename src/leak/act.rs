@@ -53,7 +53,8 @@ pub(crate) fn act(
         .iter()
         .map(|r| Answer {
             token_hash: report::token_hash(&r.token),
-            token_type: r.kind.clone(),
+            // The type is echoed as received, but never a key written into it.
+            token_type: crate::render::redact_keys(&r.kind).into_owned(),
             label: Label::FalsePositive,
         })
         .collect();

@@ -29,6 +29,9 @@ use crate::store::Location;
 
 /// How long a report's body may take to arrive once the headers have.
 const BODY_TIME: Duration = Duration::from_secs(20);
+/// Reports whose bodies are read at once: each may hold up to 16 MiB before its
+/// signature can be checked, so unsigned floods cannot grow memory past this many.
+const READING_AT_ONCE: usize = 8;
 
 /// `--leak-keys`, `--gitlab-leak-keys` and `--on-leak`.
 pub(crate) struct LeakOptions {
@@ -47,6 +50,7 @@ struct Job {
 pub(crate) struct Leaks {
     keyrings: Vec<(Provider, Arc<Keyring>)>,
     jobs: Sender<Job>,
+    reading: tokio::sync::Semaphore,
 }
 
 impl Leaks {
@@ -97,7 +101,11 @@ impl Leaks {
         let (jobs, received) = mpsc::channel();
         let on_leak = options.on_leak;
         thread::spawn(move || acting(session, &received, on_leak, org.as_deref(), &view));
-        Ok(Some(Self { keyrings, jobs }))
+        Ok(Some(Self {
+            keyrings,
+            jobs,
+            reading: tokio::sync::Semaphore::new(READING_AT_ONCE),
+        }))
     }
 
     /// The provider whose endpoint `path` is, when it is enabled.
@@ -119,23 +127,38 @@ impl Leaks {
         let Some(keyring) = self.keyring(provider) else {
             return error(StatusCode::NOT_FOUND, "no such path");
         };
-        let body =
-            match tokio::time::timeout(BODY_TIME, Limited::new(body, MAX_REPORT).collect()).await {
-                Ok(Ok(collected)) => collected.to_bytes(),
-                Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                    return error(StatusCode::PAYLOAD_TOO_LARGE, "the report is over 16 MiB");
-                }
-                Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the body could not be read"),
-                Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "the body took too long"),
-            };
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let checked = leak::check(
-            keyring,
+        let signed = (
             header(provider.key_id_header()),
             header(provider.signature_header()),
-            &body,
-            &mut |refresh| log_refresh(provider, &refresh),
-        )
+        );
+        // A report without its signature headers is refused before a byte of its body is
+        // read, and bodies are read a few at a time: an unsigned flood holds no memory.
+        let is_signed = matches!(signed, (Some(_), Some(_)));
+        let _reading = if is_signed {
+            match self.reading.acquire().await {
+                Ok(permit) => Some(permit),
+                Err(_) => return error(StatusCode::SERVICE_UNAVAILABLE, "the service is stopping"),
+            }
+        } else {
+            None
+        };
+        let body = if is_signed {
+            tokio::time::timeout(BODY_TIME, Limited::new(body, MAX_REPORT).collect()).await
+        } else {
+            Ok(Ok(http_body_util::Collected::default()))
+        };
+        let body = match body {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+                return error(StatusCode::PAYLOAD_TOO_LARGE, "the report is over 16 MiB");
+            }
+            Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the body could not be read"),
+            Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "the body took too long"),
+        };
+        let checked = leak::check(keyring, signed.0, signed.1, &body, &mut |refresh| {
+            log_refresh(provider, &refresh)
+        })
         .await;
         let reported = match checked {
             Ok(reported) => reported,

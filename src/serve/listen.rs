@@ -218,7 +218,7 @@ where
         tokio::select! {
             _ = connection.as_mut() => return,
             _ = stop.changed() => {}
-            () = conn.shed.notified() => if !conn.is_busy() {
+            () = conn.shed.notified() => if !conn.is_busy() || conn.is_slow() {
                 return;
             }
         }

@@ -156,6 +156,41 @@ fn thousands_of_idle_connections_leave_room_for_a_fresh_client() {
 }
 
 #[test]
+fn bodies_that_trickle_in_leave_room_for_a_fresh_client() {
+    let fx = Fixture::new();
+    let serve = Serve::start(&fx.env, &[]);
+    let wanted = 1000.min(open_file_limit().saturating_sub(200));
+    let mut slow = Vec::with_capacity(wanted);
+    for _ in 0..wanted {
+        match TcpStream::connect_timeout(&addr(&serve), Duration::from_secs(2)) {
+            Ok(mut stream) => {
+                // A request in progress whose body never finishes: headers complete, one
+                // byte of a thousand announced.
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{",
+                );
+                slow.push(stream);
+            }
+            Err(_) => break,
+        }
+    }
+    assert!(slow.len() >= 900, "opened {} connections", slow.len());
+    // Past a second every one of them is a slow request, which a new client may displace.
+    std::thread::sleep(Duration::from_millis(1500));
+    let fresh = http::try_send_within(addr(&serve), "GET", "/healthz", &[], Duration::from_secs(2));
+    assert!(
+        fresh.as_ref().is_some_and(|r| r.status == 200),
+        "a fresh client is answered within 2 s beside {} slow bodies: {:?}",
+        slow.len(),
+        fresh.map(|r| r.raw())
+    );
+    still_answers(&fx, &serve);
+    drop(slow);
+    still_answers(&fx, &serve);
+}
+
+#[test]
 fn invalid_utf8_and_pipelined_garbage_get_http_errors() {
     let fx = Fixture::new();
     let serve = Serve::start(&fx.env, &[]);

@@ -366,3 +366,24 @@ fn a_report_of_many_keys_revokes_each_active_one_once() {
         assert_eq!(serve.check(key).status, 401, "key {i}");
     }
 }
+
+#[test]
+fn a_key_written_into_a_token_type_is_not_echoed() {
+    let github = SigningKey::new("gh-1");
+    let env = TestEnv::with_org("acme", "pro");
+    let path = env.path("github-keys.json");
+    std::fs::write(&path, listing(&[&github])).unwrap();
+    let leaked = env.generate("Leaked");
+    let other = env.generate("Other");
+    let serve = Serve::start(&env, &["--leak-keys", &path.display().to_string()]);
+    let body = serde_json::to_vec(&serde_json::json!([{
+        "token": leaked, "type": format!("type {other}"),
+        "url": "https://github.com/octo/leaky/blob/main/.env", "source": "content"
+    }]))
+    .unwrap();
+    let reply = send_report(&serve, &github, &body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(!reply.text().contains(&other[8..]), "{}", reply.text());
+    assert!(!reply.text().contains(&leaked[8..]), "{}", reply.text());
+    assert!(reply.text().contains("type sk_live_"), "{}", reply.text());
+}
