@@ -80,13 +80,12 @@ impl Conns {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let conn = Arc::new(Conn::default());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let sheddable = open
-            .iter()
-            .find(|(_, c)| !c.is_busy())
-            .or_else(|| open.iter().find(|(_, c)| c.is_slow()))
-            .map(|(id, _)| *id);
         if open.len() >= SOFT_LIMIT
-            && let Some(oldest) = sheddable
+            && let Some(oldest) = open
+                .iter()
+                .find(|(_, c)| !c.is_busy())
+                .or_else(|| open.iter().find(|(_, c)| c.is_slow()))
+                .map(|(id, _)| *id)
             && let Some(oldest) = open.remove(&oldest)
         {
             oldest.shed.notify_one();

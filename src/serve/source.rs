@@ -4,7 +4,6 @@
 //! threads answer misses, and one writer flushes last-used times. Each thread holds a
 //! store of its own.
 
-use std::collections::btree_map::Entry;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -102,15 +101,7 @@ impl Source {
     pub(crate) fn record(&self, handle: i64, attempt: Option<EventKind>, at: Timestamp) {
         let mut pending = lock(&self.pending);
         match attempt {
-            None => match pending.touched.entry(handle) {
-                Entry::Occupied(mut seen) => {
-                    let latest = (*seen.get()).max(at);
-                    seen.insert(latest);
-                }
-                Entry::Vacant(new) => {
-                    new.insert(at);
-                }
-            },
+            None => pending.touch(handle, at),
             Some(kind) if pending.attempts.len() < ATTEMPTS_HELD => {
                 pending.attempts.push((handle, kind));
             }
@@ -261,8 +252,7 @@ fn flush(session: &mut Session, pending: &Mutex<Uses>, metrics: &Metrics) -> boo
     metrics.flush_failures.fetch_add(1, Ordering::Relaxed);
     let mut pending = lock(pending);
     for (handle, at) in uses.touched {
-        let seen = pending.touched.entry(handle).or_insert(at);
-        *seen = (*seen).max(at);
+        pending.touch(handle, at);
     }
     let room = ATTEMPTS_HELD.saturating_sub(pending.attempts.len());
     pending

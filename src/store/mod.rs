@@ -167,8 +167,11 @@ pub struct Uses {
 }
 
 impl Uses {
+    /// Notes a use of key row `handle` at `at`; the latest of its uses is kept (last used
+    /// never moves backward).
     pub fn touch(&mut self, handle: i64, at: Timestamp) {
-        self.touched.insert(handle, at);
+        let latest = self.touched.entry(handle).or_insert(at);
+        *latest = (*latest).max(at);
     }
 
     pub fn is_empty(&self) -> bool {
